@@ -1,0 +1,55 @@
+// Bundles each service entrypoint and the CLI into dist/ so production runs plain `node`
+// (no TypeScript loader). Workspace packages are bundled in; npm dependencies stay external.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const entries = [
+  ...readdirSync(join(root, 'services')).map((name) => ({
+    name,
+    file: join(root, 'services', name, 'src', 'main.ts'),
+  })),
+  { name: 'cli', file: join(root, 'packages', 'cli', 'src', 'main.ts') },
+].filter((e) => existsSync(e.file));
+
+// npm dependencies stay external, but pnpm gives each package its own node_modules, so a bare
+// name would not resolve from dist/. Each one is resolved from the importing package's folder at
+// build time and imported by absolute path: dist/ runs in place (as in the image, built in /app).
+const externalNpm = {
+  name: 'external-npm',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (
+        args.path.startsWith('@3t/') ||
+        args.path.startsWith('node:') ||
+        args.pluginData === 'inner'
+      ) {
+        return undefined;
+      }
+      const resolved = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: 'inner',
+      });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      return { path: resolved.external ? args.path : resolved.path, external: true };
+    });
+  },
+};
+
+for (const entry of entries) {
+  await build({
+    entryPoints: [entry.file],
+    outfile: join(root, 'dist', `${entry.name}.mjs`),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    plugins: [externalNpm],
+    logLevel: 'warning',
+  });
+  console.log(`built dist/${entry.name}.mjs`);
+}
+console.log(`build: ${entries.length} entrypoint(s)`);
