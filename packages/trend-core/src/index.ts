@@ -1,0 +1,13 @@
+export { AtrStream, atr } from './atr';
+export { EmaStream, ema } from './ema';
+export { kellyFraction } from './kelly';
+export { LogReturnVolatilityStream, logReturnVolatility } from './log-return-volatility';
+export { MarketWeightStream, marketWeight, rollingMarketWeight } from './market-weight';
+export { PermutationEntropyStream, permutationEntropy } from './permutation-entropy';
+export { type RandomState, SeededRandom } from './random';
+export { RangeVolatilityStream, rangeVolatility } from './range-volatility';
+export { RollingMaxStream, RollingMinStream, rollingMax, rollingMin } from './rolling-extreme';
+export { SmaStream, sma } from './sma';
+export { type TradingRange, TradingRangeStream, tradingRange } from './trading-range';
+export { TrueRangeStream, trueRange } from './true-range';
+export { volatilityGoal } from './volatility-goal';
