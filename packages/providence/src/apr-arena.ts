@@ -1,0 +1,87 @@
+/**
+ * Storage of the per-run APR windows. Runs are grouped in classes by (symbol, R) with R =
+ * rolling_apr_minutes; a class holds a ring of capacity[R] = ⌈R × 60 / tickSeconds⌉ rows (the
+ * most ticks R minutes can hold), one column per run. The APR of a run's symbol tick k lives in
+ * row k mod rows, so at a tick every run of a class touches the same row, and with regular ticks
+ * the value leaving the window sits in the very cell the new one takes: one contiguous row of
+ * 8 bytes per run per class instead of two cache lines per run. Columns of ended runs are reused
+ * by later runs of the class, so memory follows the runs' windows (≈ 1.5 KB per run at 5-s
+ * ticks and the default 1–30 minute draw).
+ */
+export interface AprArena {
+  readonly maxMinutes: number;
+  /** capacity[R]: rows of the rings of R. */
+  readonly capacity: Int32Array;
+  /** rings[cls] with cls = symbol × (maxMinutes + 1) + R: row k, column j at k × width[cls] + j. */
+  readonly rings: Float64Array[];
+  readonly width: Int32Array;
+  readonly used: Int32Array;
+  readonly free: number[][];
+}
+
+/** Most ticks at least tickSeconds apart that are younger than `minutes`. */
+export function ringCapacity(minutes: number, tickSeconds: number): number {
+  return Math.max(1, Math.ceil((minutes * 60) / tickSeconds));
+}
+
+export function createAprArena(symbols: number, maxMinutes: number, tickSeconds: number): AprArena {
+  const capacity = new Int32Array(maxMinutes + 1);
+  for (let r = 1; r <= maxMinutes; r++) capacity[r] = ringCapacity(r, tickSeconds);
+  const classes = symbols * (maxMinutes + 1);
+  const rings: Float64Array[] = [];
+  const free: number[][] = [];
+  for (let k = 0; k < classes; k++) {
+    rings.push(new Float64Array(0));
+    free.push([]);
+  }
+  return {
+    maxMinutes,
+    capacity,
+    rings,
+    width: new Int32Array(classes),
+    used: new Int32Array(classes),
+    free,
+  };
+}
+
+/** The ring class of a run of `symbol` with rolling_apr_minutes = `minutes`. */
+export function ringClass(arena: AprArena, symbol: number, minutes: number): number {
+  return symbol * (arena.maxMinutes + 1) + minutes;
+}
+
+/** Makes room for `count` more runs in a class at once (avoids repeated growth at creation). */
+export function reserveColumns(arena: AprArena, cls: number, count: number): void {
+  const need = arena.used[cls]! + count;
+  if (arena.width[cls]! < need) widen(arena, cls, need);
+}
+
+/** A free column of the class for a new run. */
+export function allocateColumn(arena: AprArena, cls: number): number {
+  const reused = arena.free[cls]!.pop();
+  if (reused !== undefined) return reused;
+  const column = arena.used[cls]!;
+  if (column >= arena.width[cls]!)
+    widen(arena, cls, Math.max(column + 1, Math.ceil(column * 1.25)));
+  arena.used[cls] = column + 1;
+  return column;
+}
+
+export function freeColumn(arena: AprArena, cls: number, column: number): void {
+  arena.free[cls]!.push(column);
+}
+
+function widen(arena: AprArena, cls: number, width: number): void {
+  const rows = arena.capacity[cls % (arena.maxMinutes + 1)]!;
+  const oldWidth = arena.width[cls]!;
+  const old = arena.rings[cls]!;
+  const next = new Float64Array(rows * width);
+  for (let k = 0; k < rows; k++)
+    next.set(old.subarray(k * oldWidth, (k + 1) * oldWidth), k * width);
+  arena.rings[cls] = next;
+  arena.width[cls] = width;
+}
+
+/** Bytes held by the arena (allocated, including free columns). */
+export function arenaBytes(arena: AprArena): number {
+  return arena.rings.reduce((sum, r) => sum + r.byteLength, 0);
+}

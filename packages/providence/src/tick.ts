@@ -1,0 +1,397 @@
+import { volatilityGoal } from '@3t/trend-core';
+import * as aprWindow from './apr-window';
+import * as decisions from './decisions';
+import { type EndedRun, type EndReason, endedRun } from './ended-run';
+import type { Features } from './features';
+import { type Population, RUN_ACTIVE, releaseSlot, type StartedRun, spawnRuns } from './population';
+import { appendTick, checkTick, windowEntropy as symbolWindowEntropy } from './symbol-series';
+
+// Module-local bindings of the functions the per-run loop calls: under tsx's CommonJS interop an
+// imported name is a getter on the exporting module, read on every call.
+const { approveTrade, extendsPosition, marginBlocks, tradeCondition } = decisions;
+const { ringSum, runningSumBound, runningSumDecides } = aprWindow;
+const windowEntropy = symbolWindowEntropy;
+
+/**
+ * The trades of one tick as columns (a tick of a million runs can make hundreds of thousands),
+ * in slot order. `size` is signed: + buy, − sell. See {@link tradeList} for objects.
+ */
+export interface TickTrades {
+  readonly count: number;
+  readonly slot: Int32Array;
+  readonly runId: Float64Array;
+  readonly symbol: Int32Array;
+  readonly size: Float64Array;
+  readonly price: Float64Array;
+  /** position_direction after the trade. */
+  readonly positionDirection: Int32Array;
+}
+
+export interface TickEvents {
+  readonly now: number;
+  readonly trades: TickTrades;
+  readonly ended: EndedRun[];
+  readonly started: StartedRun[];
+}
+
+/** Seconds per year of upstream's APR (365.24 days). */
+export const SECONDS_PER_YEAR = 365.24 * 24 * 3600;
+
+// The rolling APR sum is re-summed literally after this many ring lengths of ticks.
+const RESUM_ROUNDS = 32;
+
+interface TradeBuffers {
+  slot: Int32Array;
+  runId: Float64Array;
+  symbol: Int32Array;
+  size: Float64Array;
+  price: Float64Array;
+  pd: Int32Array;
+}
+
+// Scratch for one tick's trades, reused across ticks and populations (copied out at the end).
+let buf: TradeBuffers = tradeBuffers(1024);
+
+function tradeBuffers(n: number): TradeBuffers {
+  return {
+    slot: new Int32Array(n),
+    runId: new Float64Array(n),
+    symbol: new Int32Array(n),
+    size: new Float64Array(n),
+    price: new Float64Array(n),
+    pd: new Int32Array(n),
+  };
+}
+
+function growTrades(): TradeBuffers {
+  const next = tradeBuffers(buf.slot.length * 2);
+  next.slot.set(buf.slot);
+  next.runId.set(buf.runId);
+  next.symbol.set(buf.symbol);
+  next.size.set(buf.size);
+  next.price.set(buf.price);
+  next.pd.set(buf.pd);
+  buf = next;
+  return next;
+}
+
+const REASONS: readonly EndReason[] = ['max_duration', 'apr_target', 'reversal'];
+const MAX_DURATION = 0;
+const APR_TARGET = 1;
+const REVERSAL = 2;
+// Slot status of an active run (RUN_ACTIVE), local so the hot loop reads a constant.
+const ACTIVE = 1;
+
+/** Runs that ended in the loop, processed after it (their columns are not touched again). */
+interface Endings {
+  slot: number[];
+  reason: number[];
+  balance: number[];
+}
+
+/**
+ * Advances every run of the population by one tick at `now` (seconds) with the latest features,
+ * following strategy.md §4 steps 1–8, in slot order; then draws new runs into emptied slots.
+ * O(1) per run: VOMS sums, a rolling APR sum over a ring and shared entropy counts.
+ */
+export function tick(pop: Population, features: Features, now: number): TickEvents {
+  if (!Number.isFinite(now))
+    throw new RangeError(`now must be a finite number of seconds, got ${now}`);
+  if (pop.ticks > 0 && !(now > pop.lastNow)) {
+    throw new RangeError(`now must increase from tick to tick: ${now} after ${pop.lastNow}`);
+  }
+  if (now < pop.latestStart) {
+    throw new RangeError(`now = ${now} is before the start of a run (${pop.latestStart})`);
+  }
+  const { cols: c, series, config } = pop;
+  if (pop.pendingStart) {
+    for (let i = 0; i < pop.capacity; i++) if (c.status[i] === RUN_ACTIVE) c.startTime[i] = now;
+    pop.pendingStart = false;
+    pop.latestStart = now;
+  }
+  for (let s = 0; s < series.names.length; s++) {
+    const f = features[series.names[s]!];
+    if (f !== undefined) checkTick(series, s, f, now, config.tickSeconds, pop.arena.capacity);
+  }
+  for (let s = 0; s < series.names.length; s++) {
+    series.ticked[s] = 0;
+    const f = features[series.names[s]!];
+    if (f !== undefined) appendTick(series, s, f, now);
+  }
+  pop.ticks++;
+  pop.lastNow = now;
+
+  const endings: Endings = { slot: [], reason: [], balance: [] };
+  const nTrades = advanceRuns(pop, now, endings);
+
+  const ended: EndedRun[] = [];
+  for (let k = 0; k < endings.slot.length; k++) {
+    const i = endings.slot[k]!;
+    ended.push(endedRun(pop, i, REASONS[endings.reason[k]!]!, endings.balance[k]!, now));
+    releaseSlot(pop, i);
+  }
+  const started =
+    endings.slot.length > 0 || pop.freeSlots.length > 0 ? spawnRuns(pop, now, endings.slot) : [];
+  return {
+    now,
+    trades: {
+      count: nTrades,
+      slot: buf.slot.slice(0, nTrades),
+      runId: buf.runId.slice(0, nTrades),
+      symbol: buf.symbol.slice(0, nTrades),
+      size: buf.size.slice(0, nTrades),
+      price: buf.price.slice(0, nTrades),
+      positionDirection: buf.pd.slice(0, nTrades),
+    },
+    ended,
+    started,
+  };
+}
+
+/** The per-run pass of {@link tick}; returns the number of trades written to `buf`. */
+function advanceRuns(pop: Population, now: number, endings: Endings): number {
+  const { cols: c, series, config, arena } = pop;
+  const { status, symbol, startTime, startBalance, maxDuration, trades, size, entryValue, fees } =
+    c;
+  const { pd, aprTarget, minGoal, entropyWindowMinutes, entropyWindowSamples } = c;
+  const { entropyMax, systemSwing, maxDirectionReversal, leverage, maxCrossMarginRatio } = c;
+  const { posWeight, posScaler, balanceDivisor, rollingAprMinutes, firstTick, runId } = c;
+  const { aprColumn, aprStored, aprSum, aprMaxAbs, aprExactAt } = c;
+  const {
+    ticked,
+    price: symPrice,
+    prevPrice,
+    weight,
+    count,
+    entropyStart,
+    entropyOfWindow,
+  } = series;
+  const { aprStart, aprPrevStart } = series;
+  const rings = arena.rings;
+  const widths = arena.width;
+  const ringCap = arena.capacity;
+  const wRow = series.maxEntropyMinutes + 1;
+  const rRow = series.maxAprMinutes + 1;
+  const feeRate = config.feeRate;
+  const maxPd = config.maxPositionDirection;
+  // shared entropies at or above this decide "not orderly" for every run older than its window
+  const skipAbove = pop.limits.maxEntropyMax <= 1 ? pop.limits.maxEntropyMax : 2;
+  // the ring row of each (symbol, R) class that this tick writes: tick index mod capacity
+  const { headRow, tailRow } = pop;
+  for (let s = 0; s < series.names.length; s++) {
+    const cur = series.count[s]! - 1;
+    for (let r = 1; r < rRow; r++) {
+      headRow[s * rRow + r] = cur % ringCap[r]!;
+      tailRow[s * rRow + r] = aprPrevStart[s * rRow + r]! % ringCap[r]!;
+    }
+  }
+  const capacity = pop.capacity;
+  let tb = buf;
+  let nTrades = 0;
+
+  for (let i = 0; i < capacity; i++) {
+    if (status[i] !== ACTIVE) continue;
+    const s = symbol[i]!;
+    const dur = now - startTime[i]!;
+    const hasTrades = trades[i]! > 0;
+    // 1. max duration, with the VOMS still marked at the run's previous price
+    if (dur > maxDuration[i]!) {
+      const mark = ticked[s] === 1 ? prevPrice[s]! : symPrice[s]!;
+      const start = startBalance[i]!;
+      endings.slot.push(i);
+      endings.reason.push(MAX_DURATION);
+      endings.balance.push(
+        hasTrades ? start + (size[i]! * mark - entryValue[i]! - fees[i]!) : start,
+      );
+      continue;
+    }
+    if (ticked[s] !== 1) continue;
+    const price = symPrice[s]!;
+    const cur = count[s]! - 1;
+    // 6. (first: it reads nothing of steps 2–5) entropy of the weight signs in the window, shared
+    // by all runs older than the window; only an orderly window leads to step 7. A run older than
+    // its window whose shared entropy is at or above every run's entropy_max is not orderly,
+    // whatever its sample count (entropy is then that value or 1).
+    const w = entropyWindowMinutes[i]!;
+    const windowStart = entropyStart[s * wRow + w]!;
+    const first = firstTick[i]!;
+    let orderly = false;
+    if (first > windowStart || entropyOfWindow[s * wRow + w]! < skipAbove) {
+      const a = Math.max(first, windowStart);
+      let entropy = 1;
+      if (cur - a + 1 > entropyWindowSamples[i]!) {
+        entropy =
+          a === windowStart ? entropyOfWindow[s * wRow + w]! : windowEntropy(series, s, a, cur);
+      }
+      orderly = entropy < entropyMax[i]!;
+    }
+    const p = orderly ? pd[i]! : 0;
+    let balance = 0;
+    let apr = 0;
+    let up = false;
+    if (hasTrades) {
+      // 2.–3. mark to price, balance, APR
+      const start = startBalance[i]!;
+      balance = start + (size[i]! * price - entryValue[i]! - fees[i]!);
+      apr = dur === 0 ? 0 : ((balance - start) / start) * (SECONDS_PER_YEAR / dur);
+      // 4. apr_change against the previous window's mean, then roll the window. The window
+      // began at the run's first tick or where its class's window began before this tick; its
+      // APRs before the first trade are 0 and not stored, the rest sit in rows tick mod cap.
+      const minutes = rollingAprMinutes[i]!;
+      const cls = s * rRow + minutes;
+      const ring = rings[cls]!;
+      const width = widths[cls]!;
+      const cap = ringCap[minutes]!;
+      const col = aprColumn[i]!;
+      const prevStart = aprPrevStart[cls]!;
+      const n = cur - Math.max(first, prevStart);
+      let lo = aprStored[i]!;
+      let loPos = 0;
+      if (lo <= prevStart) {
+        lo = prevStart;
+        loPos = tailRow[cls]!;
+      } else {
+        loPos = lo % cap;
+      }
+      let sum = aprSum[i]!;
+      let maxAbs = aprMaxAbs[i]!;
+      // operations on the sum since its last literal re-sum: ≤ 2 per tick plus the values then held
+      const exactAt = aprExactAt[i]!;
+      let resummed = false;
+      // apr_change matters only to approve a trade of a run with a position (step 7)
+      if (orderly && p !== 0 && n > 0) {
+        const bound = runningSumBound(2 * (cur - exactAt) + cap, cap, maxAbs);
+        if (!runningSumDecides(apr, sum, n, maxAbs, bound)) {
+          sum = ringSum(ring, width, col, loPos, cur - lo, cap);
+          maxAbs = aprWindow.ringMaxAbs;
+          resummed = true;
+        }
+        const last = sum / n;
+        if (last !== 0) {
+          const change = (apr - last) / last;
+          up = last < 0 ? -change > 0 : change > 0;
+        }
+      }
+      // drop the APRs that left the window (with regular ticks: the one in the row the new APR
+      // takes), then store the new one; appendTick made sure the window fits the ring
+      const from = aprStart[cls]!;
+      while (lo < from) {
+        sum -= ring[loPos * width + col]!;
+        if (++loPos === cap) loPos = 0;
+        lo++;
+      }
+      ring[headRow[cls]! * width + col] = apr;
+      sum += apr;
+      const absApr = Math.abs(apr);
+      if (absApr > maxAbs) {
+        maxAbs = absApr;
+        aprMaxAbs[i] = absApr;
+      }
+      if (resummed || cur - exactAt > RESUM_ROUNDS * cap) {
+        // keeps the error bound, and so the literal re-sums near ties, small
+        sum = ringSum(ring, width, col, loPos, cur + 1 - lo, cap);
+        aprMaxAbs[i] = aprWindow.ringMaxAbs;
+        aprExactAt[i] = cur;
+      }
+      aprSum[i] = sum;
+      // 5. APR target × volatility goal (aprTarget ≥ 0, so only a positive APR can reach it);
+      // goal ∈ [minGoal, maxGoal], so below target × minGoal the (exp/log) goal is not needed
+      const target = aprTarget[i]!;
+      if (apr > target * minGoal[i]!) {
+        const goal = volatilityGoal(
+          series.volatility[s]!,
+          price,
+          c.minGoalWeight[i]!,
+          c.maxGoalWeight[i]!,
+          minGoal[i]!,
+          c.maxGoal[i]!,
+        );
+        if (apr > target * goal) {
+          endings.slot.push(i);
+          endings.reason.push(APR_TARGET);
+          endings.balance.push(balance);
+          continue;
+        }
+      }
+    }
+    // without trades: balance = start, apr = 0 = every APR so far, so apr_change = 0 and
+    // apr_target (≥ 0) is not reached
+    // 7. trade approval and trade
+    if (orderly) {
+      if (!hasTrades) balance = startBalance[i]!;
+      let buy = weight[s]! > 0;
+      if (systemSwing[i] === 1) buy = !buy;
+      const extending = extendsPosition(p, buy);
+      if (approveTrade(p, up, buy)) {
+        if (p === 0 && dur > maxDirectionReversal[i]!) {
+          endings.slot.push(i);
+          endings.reason.push(REVERSAL);
+          endings.balance.push(balance);
+          continue;
+        }
+        // the margin ratio only matters for an extending trade
+        const marginRatio =
+          extending && hasTrades && balance > 0
+            ? Math.abs(entryValue[i]!) / leverage[i]! / balance
+            : 0;
+        if (!marginBlocks(marginRatio, maxCrossMarginRatio[i]!, extending)) {
+          if (tradeCondition(apr, p, buy) && Math.abs(p) < maxPd) {
+            const start = startBalance[i]!;
+            const unit = (((start * posWeight[i]!) / price) * posScaler[i]!) / balanceDivisor[i]!;
+            const signed = buy ? unit : -unit;
+            const value = price * signed;
+            // APRs up to this tick were 0; the ring stores them from the next tick on
+            if (!hasTrades) {
+              aprStored[i] = cur + 1;
+              aprExactAt[i] = cur + 1;
+            }
+            trades[i]!++;
+            size[i]! += signed;
+            entryValue[i]! += value;
+            fees[i]! += Math.abs(value) * feeRate * 2;
+            const next = p + (buy ? 1 : -1);
+            pd[i] = next;
+            if (nTrades === tb.slot.length) tb = growTrades();
+            tb.slot[nTrades] = i;
+            tb.runId[nTrades] = runId[i]!;
+            tb.symbol[nTrades] = s;
+            tb.size[nTrades] = signed;
+            tb.price[nTrades] = price;
+            tb.pd[nTrades] = next;
+            nTrades++;
+          }
+        }
+      }
+    }
+    // 8. live PnL: not stored, livePnl() computes it from the same sums and price on demand
+  }
+  return nTrades;
+}
+
+/** One trade as an object, with names, for logs and tests. */
+export interface Trade {
+  readonly runId: number;
+  readonly slot: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly size: number;
+  readonly price: number;
+  readonly positionDirection: number;
+}
+
+export function tradeList(pop: Population, trades: TickTrades): Trade[] {
+  const out: Trade[] = [];
+  for (let k = 0; k < trades.count; k++) {
+    const size = trades.size[k]!;
+    out.push({
+      runId: trades.runId[k]!,
+      slot: trades.slot[k]!,
+      symbol: pop.series.names[trades.symbol[k]!]!,
+      side: size > 0 ? 'buy' : 'sell',
+      size: Math.abs(size),
+      price: trades.price[k]!,
+      positionDirection: trades.positionDirection[k]!,
+    });
+  }
+  return out;
+}
