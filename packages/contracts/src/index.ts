@@ -1,0 +1,53 @@
+export { type Candle, candleSchema } from './candle';
+export { CLIENT_ORDER_ID_PREFIX, clientOrderId, fnv1a128Hex } from './client-order-id';
+export {
+  epochMs,
+  exchangeId,
+  jobBase,
+  marketSymbol,
+  nonNegative,
+  price,
+  quantity,
+  SCHEMA_VERSION,
+  type Side,
+  schemaVersion,
+  side,
+  type TraceContext,
+  timeframe,
+  traceContextSchema,
+} from './common';
+export { type DeadLetter, DeadLetterReason, deadLetterSchema } from './dead-letter';
+export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';
+export { type Fill, fillSchema } from './fill';
+export {
+  candleJobId,
+  featuresJobId,
+  fillJobId,
+  JOB_ID_SEPARATOR,
+  jobId,
+  orderIntentId,
+  parseJobId,
+  targetJobId,
+} from './job-ids';
+export {
+  isTerminalIntentStatus,
+  type OrderIntent,
+  OrderIntentStatus,
+  type OrderType,
+  orderIntentSchema,
+  orderIntentStatus,
+  orderType,
+  TERMINAL_INTENT_STATUSES,
+} from './order-intent';
+export {
+  DEAD_LETTER_SUFFIX,
+  type DeadLetterQueueName,
+  deadLetterQueue,
+  type JobOf,
+  QUEUE_NAMES,
+  type QueueName,
+  Queues,
+  queueSchemas,
+} from './queues';
+export { type KellyInputs, kellyInputsSchema, type Target, targetSchema } from './target';
+export { timeframeMs } from './timeframe';

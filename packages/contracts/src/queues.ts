@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { candleSchema } from './candle';
+import { featuresSchema } from './features';
+import { fillSchema } from './fill';
+import { orderIntentSchema } from './order-intent';
+import { targetSchema } from './target';
+
+/**
+ * Every BullMQ queue of the pipeline (design.md): market-feed → candles → inference → features →
+ * strategy-runner → targets → order-executor → orders (intents to place) → fills.
+ */
+export const Queues = {
+  candles: 'candles',
+  features: 'features',
+  targets: 'targets',
+  orders: 'orders',
+  fills: 'fills',
+} as const;
+export type QueueName = (typeof Queues)[keyof typeof Queues];
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(Queues);
+
+/** The schema every job of a queue must satisfy. */
+export const queueSchemas = {
+  candles: candleSchema,
+  features: featuresSchema,
+  targets: targetSchema,
+  orders: orderIntentSchema,
+  fills: fillSchema,
+} as const satisfies Record<QueueName, z.ZodType>;
+export type JobOf<Q extends QueueName> = z.infer<(typeof queueSchemas)[Q]>;
+
+export const DEAD_LETTER_SUFFIX = '.dead';
+export type DeadLetterQueueName<Q extends string = QueueName> = `${Q}.dead`;
+
+/** Name of the dead-letter queue of `queue`: `<queue>.dead`. */
+export function deadLetterQueue<Q extends string>(queue: Q): DeadLetterQueueName<Q> {
+  return `${queue}${DEAD_LETTER_SUFFIX}`;
+}
