@@ -1,0 +1,60 @@
+export { ConfigError, type ConfigProblem, formatProblem } from './config/config-error';
+export { type Config, type ConfigInput, configSchema } from './config/config-schema';
+export { ENV_CONTROL, ENV_OVERRIDES, type EnvOverride } from './config/env-overrides';
+export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load-config';
+export { renderConfigExample, renderConfigReference } from './config/render-config-reference';
+export { NON_SECRET_PATHS, type Secrets, secretsSchema } from './config/secrets-schema';
+export { connectDatabase } from './db/connect-database';
+export {
+  connectionOptions,
+  createPool,
+  ensureDatabase,
+  type MariaDbOptions,
+  mariadbOptions,
+} from './db/create-pool';
+export {
+  defaultMigrationsDir,
+  type MigrateOptions,
+  type MigrateResult,
+  type Migration,
+  migrate,
+  readMigrations,
+} from './db/migrate';
+export {
+  checkMariaDb,
+  checkRedis,
+  safeRedisAddress,
+  UnreachableError,
+} from './health/check-reachable';
+export {
+  type CreateLoggerOptions,
+  createLogger,
+  type Logger,
+  REDACT_PATHS,
+} from './logger/create-logger';
+export {
+  createSecretScrubber,
+  MIN_SCRUB_LENGTH,
+  REDACTED,
+  secretValues,
+} from './logger/secret-scrubber';
+export { FatalError, RejectedError, UnrecoverableError } from './queue/job-errors';
+export {
+  createQueueRuntime,
+  QueueRuntime,
+  type QueueRuntimeOptions,
+  queueRuntimeOptions,
+} from './queue/queue-runtime';
+export { createRedis, type RedisRole, redisOptions } from './queue/redis-connection';
+export {
+  createValidatedWorker,
+  DEFAULT_MAX_DATA_BYTES,
+  type DeadLetterEvent,
+  type ValidatedWorkerOptions,
+  type WorkerContext,
+} from './queue/validated-worker';
+export {
+  GracefulShutdown,
+  type GracefulShutdownOptions,
+  installGracefulShutdown,
+} from './shutdown/graceful-shutdown';
