@@ -1,0 +1,333 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { z } from 'zod';
+import { binanceRoutes, type Params } from './binance-api';
+import {
+  type FakeOrder,
+  type FakeTrade,
+  FakeVenue,
+  type FakeVenueOptions,
+  type PlacementRecord,
+} from './fake-venue';
+import {
+  type Endpoint,
+  type FaultKind,
+  FaultPlan,
+  type FaultRule,
+  faultRuleSchema,
+} from './fault-plan';
+import { binanceErrors, VenueRejection } from './venue-rejection';
+
+export interface FakeExchangeOptions extends FakeVenueOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Seed of the random draws of probabilistic faults. */
+  readonly seed?: number;
+  /** How long a `timeout-after-accept` keeps the connection silent before cutting it (ms). */
+  readonly holdMs?: number;
+  /** Moves the price path one step every this many ms of wall time (off by default). */
+  readonly advanceEveryMs?: number;
+}
+
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly endpoint: Endpoint | 'control' | 'unknown';
+  readonly status: number | 'timeout' | 'dropped';
+}
+
+/** Everything a test may assert on, as plain data (also served at `GET /__fake/state`). */
+export interface FakeExchangeState {
+  readonly clock: number;
+  readonly balances: Record<string, { free: string; locked: string }>;
+  readonly orders: readonly FakeOrder[];
+  readonly trades: readonly FakeTrade[];
+  readonly placements: readonly PlacementRecord[];
+  readonly acceptedTwice: readonly string[];
+  readonly faultsFired: readonly { kind: FaultKind; endpoint: Endpoint }[];
+}
+
+const AFTER_ACCEPT: ReadonlySet<FaultKind> = new Set(['timeout-after-accept', 'drop-after-accept']);
+
+const controlClock = z
+  .object({ to: z.number().int().optional(), advance: z.number().int().optional() })
+  .strict();
+const controlPrice = z.object({ symbol: z.string(), price: z.string().nullable() }).strict();
+const controlBalance = z.object({ asset: z.string(), free: z.string() }).strict();
+
+/**
+ * A local HTTP server that speaks enough of Binance's spot REST API for the real ccxt `binance`
+ * class (pointed at it with {@link fakeBinanceClient}): markets, klines, tickers, balances,
+ * orders by client id, open orders, trades. Faults are armed with {@link inject} here or with
+ * `POST /__fake/faults` from another process.
+ */
+export class FakeExchange {
+  readonly venue: FakeVenue;
+  readonly faults: FaultPlan;
+  readonly requests: RequestRecord[] = [];
+  private readonly server: Server;
+  private readonly held = new Set<Socket>();
+  private readonly holdMs: number;
+  private ticker: NodeJS.Timeout | undefined;
+  private origin = '';
+
+  private constructor(options: FakeExchangeOptions) {
+    this.venue = new FakeVenue(options);
+    this.faults = new FaultPlan(options.seed ?? 1);
+    this.holdMs = options.holdMs ?? 60_000;
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    if (options.advanceEveryMs !== undefined) {
+      this.ticker = setInterval(() => this.venue.advance(), options.advanceEveryMs);
+      this.ticker.unref();
+    }
+  }
+
+  static async start(options: FakeExchangeOptions): Promise<FakeExchange> {
+    const fake = new FakeExchange(options);
+    await new Promise<void>((resolve, reject) => {
+      fake.server.once('error', reject);
+      fake.server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const { port } = fake.server.address() as AddressInfo;
+    fake.origin = `http://127.0.0.1:${port}`;
+    return fake;
+  }
+
+  /** `http://127.0.0.1:<port>`: the origin to put in place of the venue's API host. */
+  get url(): string {
+    return this.origin;
+  }
+
+  inject(rule: FaultRule): void {
+    this.faults.inject(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** How many requests reached an endpoint (faulted ones included). */
+  requestCount(endpoint: Endpoint): number {
+    return this.requests.filter((r) => r.endpoint === endpoint).length;
+  }
+
+  state(): FakeExchangeState {
+    return {
+      clock: this.venue.clock,
+      balances: Object.fromEntries([...this.venue.balances].map(([a, b]) => [a, { ...b }])),
+      orders: this.venue.orders.map((o) => ({ ...o })),
+      trades: [...this.venue.trades],
+      placements: [...this.venue.placements],
+      acceptedTwice: this.venue.acceptedTwice(),
+      faultsFired: [...this.faults.fired],
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    for (const socket of this.held) socket.destroy();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    const body = await readBody(req);
+    if (url.pathname.startsWith('/__fake/')) {
+      this.control(method, url.pathname, body, res);
+      return;
+    }
+    const route = binanceRoutes.get(`${method} ${url.pathname}`);
+    const log = (endpoint: RequestRecord['endpoint'], status: RequestRecord['status']) =>
+      this.requests.push({ method, path: url.pathname, endpoint, status });
+    if (!route) {
+      log('unknown', 404);
+      sendText(res, 404, `fake exchange does not implement ${method} ${url.pathname}`);
+      return;
+    }
+    const params: Params = new Map([
+      ...url.searchParams,
+      ...new URLSearchParams(req.headers['content-type']?.includes('json') ? '' : body),
+    ]);
+    const faults = this.faults.draw(route.endpoint);
+    const delay = faults.reduce((ms, f) => ms + (f.kind === 'latency' ? (f.ms ?? 0) : 0), 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const has = (kind: FaultKind) => faults.find((f) => f.kind === kind);
+    const respond = (status: number, json: unknown) => {
+      log(route.endpoint, status);
+      sendJson(res, status, json);
+    };
+    try {
+      if (route.signed) checkSigned(req, params);
+      if (has('rate-limit')) {
+        res.setHeader('Retry-After', '1');
+        throw binanceErrors.tooManyRequests();
+      }
+      const early = has('server-error');
+      const refusal: [FaultKind, VenueRejection] | undefined = has('insufficient-balance')
+        ? ['insufficient-balance', binanceErrors.insufficientBalance()]
+        : has('invalid-order')
+          ? ['invalid-order', binanceErrors.filterFailure('LOT_SIZE')]
+          : early && !early.afterAccept
+            ? ['server-error', new VenueRejection(early.status ?? 503, 'Service Unavailable')]
+            : undefined;
+      if (refusal) {
+        const [kind, error] = refusal;
+        if (route.endpoint === 'newOrder') {
+          this.venue.recordRefusal(orderRequestOf(params), error, kind);
+        }
+        if (kind !== 'server-error') throw error;
+        log(route.endpoint, error.code);
+        sendText(res, error.code, gatewayPage(error.code));
+        return;
+      }
+      const placed = this.venue.placements.length;
+      const partial = has('partial-fill');
+      const result = route.handle(this.venue, params, {
+        partialFill: partial ? (partial.fraction ?? 0.5) : undefined,
+      });
+      const after = faults.find((f) => AFTER_ACCEPT.has(f.kind) || f.afterAccept === true);
+      if (partial && !after && this.venue.placements.length > placed) {
+        this.venue.annotateLast('partial-fill');
+      }
+      if (after && this.venue.placements.length > placed) this.venue.annotateLast(after.kind);
+      if (after?.kind === 'timeout-after-accept') {
+        log(route.endpoint, 'timeout');
+        this.hold(req.socket);
+        return;
+      }
+      if (after?.kind === 'drop-after-accept') {
+        log(route.endpoint, 'dropped');
+        req.socket.destroy();
+        return;
+      }
+      if (early) {
+        log(route.endpoint, early.status ?? 503);
+        sendText(res, early.status ?? 503, gatewayPage(early.status ?? 503));
+        return;
+      }
+      respond(200, result);
+    } catch (err) {
+      if (err instanceof VenueRejection) {
+        if (route.endpoint === 'newOrder' && err.code === -1003) {
+          this.venue.recordRefusal(orderRequestOf(params), err, 'rate-limit');
+        }
+        respond(err.httpStatus, { code: err.code, msg: err.msg });
+      } else {
+        respond(500, { code: -1000, msg: `fake exchange bug: ${String(err)}` });
+      }
+    }
+  }
+
+  /** Keeps the connection open and silent, as a venue that accepted but never answered. */
+  private hold(socket: Socket): void {
+    this.held.add(socket);
+    const timer = setTimeout(() => socket.destroy(), this.holdMs);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.held.delete(socket);
+    });
+  }
+
+  private control(method: string, path: string, body: string, res: ServerResponse): void {
+    this.requests.push({ method, path, endpoint: 'control', status: 200 });
+    try {
+      const json = body === '' ? {} : (JSON.parse(body) as unknown);
+      const result = this.controlResult(`${method} ${path}`, json);
+      if (result === undefined)
+        sendJson(res, 404, { error: `no control endpoint ${method} ${path}` });
+      else sendJson(res, 200, result);
+    } catch (err) {
+      sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private controlResult(key: string, json: unknown): unknown {
+    switch (key) {
+      case 'GET /__fake/state':
+        return this.state();
+      case 'POST /__fake/faults': {
+        const rules = z.array(faultRuleSchema).parse(Array.isArray(json) ? json : [json]);
+        for (const r of rules) this.inject(r);
+        return { armed: this.faults.pending() };
+      }
+      case 'DELETE /__fake/faults':
+        this.clearFaults();
+        return { armed: [] };
+      case 'POST /__fake/clock': {
+        const c = controlClock.parse(json);
+        if (c.to !== undefined) this.venue.setClock(c.to);
+        if (c.advance !== undefined) this.venue.advance(c.advance);
+        return { clock: this.venue.clock };
+      }
+      case 'POST /__fake/price': {
+        const c = controlPrice.parse(json);
+        this.venue.setPrice(c.symbol, c.price ?? undefined);
+        return c;
+      }
+      case 'POST /__fake/balance': {
+        const c = controlBalance.parse(json);
+        this.venue.setBalance(c.asset, c.free);
+        return c;
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** Starts a fake Binance spot venue on 127.0.0.1 (a free port unless `port` is given). */
+export function startFakeExchange(options: FakeExchangeOptions): Promise<FakeExchange> {
+  return FakeExchange.start(options);
+}
+
+function checkSigned(req: IncomingMessage, params: Params): void {
+  const key = req.headers['x-mbx-apikey'];
+  if (typeof key !== 'string' || key === '') throw binanceErrors.apiKeyMissing();
+  for (const name of ['timestamp', 'signature']) {
+    if (!params.get(name)) throw binanceErrors.missingParameter(name);
+  }
+}
+
+function orderRequestOf(p: Params) {
+  return {
+    symbol: p.get('symbol') ?? '',
+    side: p.get('side') ?? '',
+    type: p.get('type') ?? '',
+    quantity: p.get('quantity'),
+    price: p.get('price'),
+    newClientOrderId: p.get('newClientOrderId'),
+  };
+}
+
+function gatewayPage(status: number): string {
+  return `<html><head><title>${status}</title></head><body><h1>${status} Service Unavailable</h1></body></html>`;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      data += chunk;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, json: unknown): void {
+  const text = JSON.stringify(json);
+  res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/html' });
+  res.end(text);
+}

@@ -1,0 +1,618 @@
+import { dec } from '@3t/exchange';
+import { type FakeCandle, PricePath } from './price-path';
+import { binanceErrors, VenueRejection } from './venue-rejection';
+
+export type OrderSide = 'BUY' | 'SELL';
+export type OrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER';
+export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
+export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
+
+/** One spot market of the fake. Omitted filters are derived from the first price. */
+export interface FakeMarketSpec {
+  /** Unified symbol, e.g. `BTC/USDT`; the venue id is `BTCUSDT`. */
+  readonly symbol: string;
+  readonly candles?: readonly FakeCandle[];
+  /** A fixed price instead of (or before) a candle path. */
+  readonly price?: string;
+  readonly tickSize?: string;
+  readonly stepSize?: string;
+  readonly minQty?: string;
+  readonly maxQty?: string;
+  readonly minNotional?: string;
+}
+
+export interface FakeVenueOptions {
+  readonly markets: readonly FakeMarketSpec[];
+  /** Starting free balances by asset, e.g. `{ USDT: '10000' }`. */
+  readonly balances?: Readonly<Record<string, string>>;
+  /** Taker and maker fee rate; Binance's default spot rate is 0.1 %. */
+  readonly feeRate?: string;
+  /**
+   * `quote` (default): every fee is paid in the quote asset. `received`: as on Binance without
+   * BNB, a buy pays its fee in the base asset it receives, a sell in the quote asset.
+   */
+  readonly commissionAsset?: 'quote' | 'received';
+  /**
+   * `open-orders` (default, as Binance documents `newClientOrderId`: "a unique id among open
+   * orders"): an id is refused while an order with it is open, and accepted again once that order
+   * is filled or cancelled. `always`: an id is refused forever once used.
+   */
+  readonly duplicateClientOrderIds?: 'open-orders' | 'always';
+  /** Exchange time of the price path: a time in ms, or the first/last candle (default `last`). */
+  readonly clock?: number | 'first' | 'last';
+  /** Time stamped on orders and trades (default the wall clock). */
+  readonly now?: () => number;
+}
+
+export interface VenueMarket {
+  readonly id: string;
+  readonly symbol: string;
+  readonly base: string;
+  readonly quote: string;
+  readonly tickSize: string;
+  readonly stepSize: string;
+  readonly minQty: string;
+  readonly maxQty: string;
+  readonly minNotional: string;
+  readonly path: PricePath;
+  priceOverride: string | undefined;
+}
+
+export interface FakeOrder {
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  readonly timeInForce: TimeInForce;
+  readonly price: string;
+  readonly origQty: string;
+  executedQty: string;
+  cummulativeQuoteQty: string;
+  status: OrderStatus;
+  readonly time: number;
+  updateTime: number;
+  /** Funds held for a resting order (released on fill or cancel). */
+  reserved: { asset: string; amount: string } | undefined;
+}
+
+export interface FakeTrade {
+  readonly id: number;
+  readonly orderId: number;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly price: string;
+  readonly qty: string;
+  readonly quoteQty: string;
+  readonly commission: string;
+  readonly commissionAsset: string;
+  readonly time: number;
+  readonly isMaker: boolean;
+}
+
+/** Every new-order request the venue saw, accepted or not, in arrival order. */
+export interface PlacementRecord {
+  readonly seq: number;
+  readonly at: number;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: string;
+  readonly type: string;
+  readonly quantity: string | undefined;
+  readonly price: string | undefined;
+  readonly outcome: 'accepted' | 'rejected';
+  readonly orderId?: number;
+  readonly error?: { readonly code: number; readonly msg: string };
+  /** Set when an injected fault, not the venue's rules, decided the outcome. */
+  readonly fault?: string;
+}
+
+export interface NewOrderRequest {
+  readonly symbol: string;
+  readonly side: string;
+  readonly type: string;
+  readonly quantity?: string | undefined;
+  readonly price?: string | undefined;
+  readonly timeInForce?: string | undefined;
+  readonly newClientOrderId?: string | undefined;
+}
+
+export interface OrderLookup {
+  readonly symbol: string;
+  readonly orderId?: number | undefined;
+  readonly origClientOrderId?: string | undefined;
+}
+
+export interface TradeQuery {
+  readonly symbol: string;
+  readonly orderId?: number | undefined;
+  readonly startTime?: number | undefined;
+  readonly endTime?: number | undefined;
+  readonly fromId?: number | undefined;
+  readonly limit?: number | undefined;
+}
+
+const CLIENT_ID = /^[a-zA-Z0-9-_]{1,36}$/;
+const USD_LIKE = new Set(['USDT', 'USDC', 'USD', 'BUSD', 'FDUSD', 'TUSD', 'DAI', 'EUR']);
+
+/**
+ * The matching engine and ledger behind the fake exchange: spot markets over a replayed price
+ * path, balances, orders and trades, with Binance's filters and refusals. No HTTP here.
+ * Market orders fill in full at the current price (the last candle's close at the clock, rounded
+ * to the tick); a limit order that crosses fills at once at the current price, otherwise it rests
+ * and fills at its own price when a later candle trades through it.
+ */
+export class FakeVenue {
+  readonly markets = new Map<string, VenueMarket>();
+  readonly balances = new Map<string, { free: string; locked: string }>();
+  readonly orders: FakeOrder[] = [];
+  readonly trades: FakeTrade[] = [];
+  readonly placements: PlacementRecord[] = [];
+  readonly feeRate: string;
+  private readonly commissionAsset: 'quote' | 'received';
+  private readonly duplicates: 'open-orders' | 'always';
+  private readonly now: () => number;
+  private clockMs: number;
+  private nextOrderId = 1_000_001;
+  private nextTradeId = 5_000_001;
+
+  constructor(options: FakeVenueOptions) {
+    this.feeRate = options.feeRate ?? '0.001';
+    this.commissionAsset = options.commissionAsset ?? 'quote';
+    this.duplicates = options.duplicateClientOrderIds ?? 'open-orders';
+    this.now = options.now ?? Date.now;
+    for (const spec of options.markets) {
+      const market = buildMarket(spec);
+      this.markets.set(market.id, market);
+      for (const asset of [market.base, market.quote]) this.balance(asset);
+    }
+    for (const [asset, amount] of Object.entries(options.balances ?? {})) {
+      this.balance(asset).free = amount;
+    }
+    this.clockMs = this.resolveClock(options.clock ?? 'last');
+  }
+
+  get clock(): number {
+    return this.clockMs;
+  }
+
+  /** The smallest candle step of all markets: one `advance()` step. */
+  get stepMs(): number {
+    let step = Number.POSITIVE_INFINITY;
+    for (const m of this.markets.values()) step = Math.min(step, m.path.timeframeMs);
+    return Number.isFinite(step) ? step : 60_000;
+  }
+
+  market(id: string): VenueMarket {
+    const m = this.markets.get(id);
+    if (!m) throw binanceErrors.invalidSymbol();
+    return m;
+  }
+
+  marketBySymbol(symbol: string): VenueMarket {
+    return this.market(symbol.replace('/', ''));
+  }
+
+  balance(asset: string): { free: string; locked: string } {
+    let b = this.balances.get(asset);
+    if (!b) {
+      b = { free: '0', locked: '0' };
+      this.balances.set(asset, b);
+    }
+    return b;
+  }
+
+  setBalance(asset: string, free: string): void {
+    this.balance(asset).free = free;
+  }
+
+  /** The price a market order would fill at now, or undefined before the path starts. */
+  price(id: string): string | undefined {
+    const m = this.market(id);
+    if (m.priceOverride !== undefined) return m.priceOverride;
+    const close = m.path.candleAt(this.clockMs)?.close;
+    return close === undefined ? undefined : dec.roundTo(close, m.tickSize);
+  }
+
+  /** Moves exchange time to `time`; resting limit orders fill against the candles in between. */
+  setClock(time: number): void {
+    const from = this.clockMs;
+    this.clockMs = time;
+    if (time <= from) return;
+    for (const m of this.markets.values()) {
+      for (const candle of m.path.between(from, time))
+        this.matchResting(m, candle.low, candle.high);
+    }
+  }
+
+  advance(steps = 1): void {
+    this.setClock(this.clockMs + steps * this.stepMs);
+  }
+
+  /** Pins a market's price (until cleared with undefined); resting orders may fill at it. */
+  setPrice(symbol: string, price: string | undefined): void {
+    const m = this.marketBySymbol(symbol);
+    m.priceOverride = price;
+    if (price !== undefined) this.matchResting(m, price, price);
+  }
+
+  /** Client order ids that the venue accepted more than once. */
+  acceptedTwice(): string[] {
+    const seen = new Map<string, number>();
+    for (const p of this.placements) {
+      if (p.outcome === 'accepted') seen.set(p.clientOrderId, (seen.get(p.clientOrderId) ?? 0) + 1);
+    }
+    return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+  }
+
+  /** Records a placement that an injected fault refused before the venue saw it. */
+  recordRefusal(req: NewOrderRequest, error: VenueRejection, fault: string): void {
+    this.record(req, 'rejected', { error: { code: error.code, msg: error.msg }, fault });
+  }
+
+  /** Notes the fault that hid the answer to the newest placement from its client. */
+  annotateLast(fault: string): void {
+    const last = this.placements.pop();
+    if (last) this.placements.push({ ...last, fault });
+  }
+
+  /** Places an order; `partialFill` (0..1) fills only that fraction of a crossing order. */
+  placeOrder(req: NewOrderRequest, partialFill?: number): { order: FakeOrder; fills: FakeTrade[] } {
+    try {
+      const result = this.acceptOrder(req, partialFill);
+      this.record(req, 'accepted', { orderId: result.order.orderId });
+      return result;
+    } catch (err) {
+      if (err instanceof VenueRejection) {
+        this.record(req, 'rejected', { error: { code: err.code, msg: err.msg } });
+      }
+      throw err;
+    }
+  }
+
+  queryOrder(q: OrderLookup): FakeOrder {
+    const market = this.market(q.symbol);
+    const order = this.findOrder(market.id, q);
+    if (!order) throw binanceErrors.orderDoesNotExist();
+    return order;
+  }
+
+  cancelOrder(q: OrderLookup): FakeOrder {
+    const market = this.market(q.symbol);
+    const order = this.findOrder(market.id, q);
+    if (!order || !isOpen(order)) throw binanceErrors.unknownOrder();
+    this.release(order);
+    order.status = 'CANCELED';
+    order.updateTime = this.now();
+    return order;
+  }
+
+  openOrders(symbol?: string): FakeOrder[] {
+    if (symbol !== undefined) this.market(symbol);
+    return this.orders.filter((o) => isOpen(o) && (symbol === undefined || o.symbol === symbol));
+  }
+
+  allOrders(symbol: string): FakeOrder[] {
+    this.market(symbol);
+    return this.orders.filter((o) => o.symbol === symbol);
+  }
+
+  myTrades(q: TradeQuery): FakeTrade[] {
+    this.market(q.symbol);
+    const limit = Math.min(q.limit ?? 500, 1000);
+    const matches = this.trades.filter(
+      (t) =>
+        t.symbol === q.symbol &&
+        (q.orderId === undefined || t.orderId === q.orderId) &&
+        (q.fromId === undefined || t.id >= q.fromId) &&
+        (q.startTime === undefined || t.time >= q.startTime) &&
+        (q.endTime === undefined || t.time <= q.endTime),
+    );
+    // Binance: with fromId or startTime the oldest matches come first, otherwise the newest.
+    return q.fromId !== undefined || q.startTime !== undefined
+      ? matches.slice(0, limit)
+      : matches.slice(-limit);
+  }
+
+  private resolveClock(clock: number | 'first' | 'last'): number {
+    if (typeof clock === 'number') return clock;
+    let t = clock === 'first' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    for (const m of this.markets.values()) {
+      const c = clock === 'first' ? m.path.first : m.path.last;
+      if (c) t = clock === 'first' ? Math.min(t, c.openTime) : Math.max(t, c.openTime);
+    }
+    return Number.isFinite(t) ? t : this.now();
+  }
+
+  private findOrder(symbol: string, q: OrderLookup): FakeOrder | undefined {
+    if (q.orderId === undefined && q.origClientOrderId === undefined) {
+      throw binanceErrors.missingParameter('orderId');
+    }
+    // The newest order wins when a client id was reused after its first order closed.
+    for (let i = this.orders.length - 1; i >= 0; i--) {
+      const o = this.orders[i]!;
+      if (o.symbol !== symbol) continue;
+      if (q.orderId !== undefined && o.orderId !== q.orderId) continue;
+      if (q.origClientOrderId !== undefined && o.clientOrderId !== q.origClientOrderId) continue;
+      return o;
+    }
+    return undefined;
+  }
+
+  private acceptOrder(
+    req: NewOrderRequest,
+    partialFill: number | undefined,
+  ): { order: FakeOrder; fills: FakeTrade[] } {
+    const m = this.market(req.symbol);
+    const side = parseSide(req.side);
+    const type = parseType(req.type);
+    const clientOrderId = req.newClientOrderId ?? `fake-${this.nextOrderId}`;
+    if (!CLIENT_ID.test(clientOrderId)) throw binanceErrors.illegalClientOrderId();
+    if (req.quantity === undefined) throw binanceErrors.missingParameter('quantity');
+    const qty = parsePositive(req.quantity, 'quantity');
+    let limitPrice = '0';
+    let timeInForce: TimeInForce = 'GTC';
+    if (type !== 'MARKET') {
+      if (req.price === undefined) throw binanceErrors.missingParameter('price');
+      limitPrice = parsePositive(req.price, 'price');
+      if (type === 'LIMIT') {
+        if (req.timeInForce === undefined) throw binanceErrors.missingParameter('timeInForce');
+        timeInForce = parseTimeInForce(req.timeInForce);
+      }
+      if (!dec.eq(dec.mod(limitPrice, m.tickSize), '0')) {
+        throw binanceErrors.filterFailure('PRICE_FILTER');
+      }
+    }
+    if (
+      dec.lt(qty, m.minQty) ||
+      dec.gt(qty, m.maxQty) ||
+      !dec.eq(dec.mod(dec.sub(qty, m.minQty), m.stepSize), '0')
+    ) {
+      throw binanceErrors.filterFailure('LOT_SIZE');
+    }
+    const current = this.price(m.id);
+    const notionalPrice = type === 'MARKET' ? current : limitPrice;
+    if (notionalPrice === undefined) throw binanceErrors.marketClosed();
+    if (dec.lt(dec.mul(qty, notionalPrice), m.minNotional)) {
+      throw binanceErrors.filterFailure('NOTIONAL');
+    }
+    if (this.orders.some((o) => o.clientOrderId === clientOrderId && this.blocksReuse(o))) {
+      throw binanceErrors.duplicateOrder();
+    }
+    const crosses =
+      current !== undefined &&
+      (type === 'MARKET' ||
+        (side === 'BUY' ? dec.ge(limitPrice, current) : dec.le(limitPrice, current)));
+    if (type === 'LIMIT_MAKER' && crosses) throw binanceErrors.wouldTake();
+    const now = this.now();
+    const order: FakeOrder = {
+      orderId: this.nextOrderId++,
+      clientOrderId,
+      symbol: m.id,
+      side,
+      type,
+      timeInForce,
+      price: limitPrice,
+      origQty: qty,
+      executedQty: '0',
+      cummulativeQuoteQty: '0',
+      status: 'NEW',
+      time: now,
+      updateTime: now,
+      reserved: undefined,
+    };
+    if (crosses) {
+      const price = current!;
+      this.assertFunds(this.takerNeed(m, side, qty, price));
+      this.orders.push(order);
+      if (partialFill === undefined) return { order, fills: [this.fill(m, order, price, false)] };
+      // Thin book: part fills now; a market (or IOC/FOK) order expires with the rest, a GTC limit
+      // order rests with it.
+      const part = dec.floorTo(dec.mul(qty, dec.fromNumber(partialFill)), m.stepSize);
+      const fills = dec.gt(part, '0') ? [this.fill(m, order, price, false, part)] : [];
+      if (type === 'MARKET' || timeInForce !== 'GTC') order.status = 'EXPIRED';
+      else this.reserve(m, order);
+      return { order, fills };
+    }
+    if (timeInForce !== 'GTC') {
+      this.orders.push({ ...order, status: 'EXPIRED' });
+      return { order: this.orders[this.orders.length - 1]!, fills: [] };
+    }
+    this.assertFunds(this.takerNeed(m, side, qty, limitPrice));
+    this.reserve(m, order);
+    this.orders.push(order);
+    return { order, fills: [] };
+  }
+
+  /** Holds the funds for the unfilled rest of a resting order. */
+  private reserve(m: VenueMarket, order: FakeOrder): void {
+    const rest = dec.sub(order.origQty, order.executedQty);
+    const hold = this.takerNeed(m, order.side, rest, order.price);
+    const b = this.balance(hold.asset);
+    b.free = dec.sub(b.free, hold.amount);
+    b.locked = dec.add(b.locked, hold.amount);
+    order.reserved = hold;
+  }
+
+  private blocksReuse(o: FakeOrder): boolean {
+    return this.duplicates === 'always' || isOpen(o);
+  }
+
+  /** What a fill at `price` takes from the account: quote (+ fee) for a buy, base for a sell. */
+  private takerNeed(
+    m: VenueMarket,
+    side: OrderSide,
+    qty: string,
+    price: string,
+  ): { asset: string; amount: string } {
+    if (side === 'SELL') return { asset: m.base, amount: qty };
+    const cost = dec.mul(qty, price);
+    const fee = this.commissionAsset === 'quote' ? this.fee(cost) : '0';
+    return { asset: m.quote, amount: dec.add(cost, fee) };
+  }
+
+  private assertFunds(need: { asset: string; amount: string }): void {
+    if (dec.lt(this.balance(need.asset).free, need.amount)) {
+      throw binanceErrors.insufficientBalance();
+    }
+  }
+
+  private fee(amount: string): string {
+    return dec.round(dec.mul(amount, this.feeRate), 8);
+  }
+
+  /** Fills `qty` (default: all that remains) at `price` and books it. */
+  private fill(
+    m: VenueMarket,
+    order: FakeOrder,
+    price: string,
+    isMaker: boolean,
+    qty = dec.sub(order.origQty, order.executedQty),
+  ): FakeTrade {
+    const quoteQty = dec.mul(qty, price);
+    const base = this.balance(m.base);
+    const quote = this.balance(m.quote);
+    if (order.reserved) {
+      const held = this.balance(order.reserved.asset);
+      held.locked = dec.sub(held.locked, order.reserved.amount);
+      held.free = dec.add(held.free, order.reserved.amount);
+      order.reserved = undefined;
+    }
+    let commission: string;
+    let commissionAsset: string;
+    if (order.side === 'BUY') {
+      if (this.commissionAsset === 'received') {
+        commission = this.fee(qty);
+        commissionAsset = m.base;
+        base.free = dec.add(base.free, dec.sub(qty, commission));
+        quote.free = dec.sub(quote.free, quoteQty);
+      } else {
+        commission = this.fee(quoteQty);
+        commissionAsset = m.quote;
+        base.free = dec.add(base.free, qty);
+        quote.free = dec.sub(quote.free, dec.add(quoteQty, commission));
+      }
+    } else {
+      commission = this.fee(quoteQty);
+      commissionAsset = m.quote;
+      base.free = dec.sub(base.free, qty);
+      quote.free = dec.add(quote.free, dec.sub(quoteQty, commission));
+    }
+    const now = this.now();
+    order.executedQty = dec.add(order.executedQty, qty);
+    order.cummulativeQuoteQty = dec.add(order.cummulativeQuoteQty, quoteQty);
+    order.status = dec.eq(order.executedQty, order.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
+    order.updateTime = now;
+    const trade: FakeTrade = {
+      id: this.nextTradeId++,
+      orderId: order.orderId,
+      clientOrderId: order.clientOrderId,
+      symbol: m.id,
+      side: order.side,
+      price,
+      qty,
+      quoteQty,
+      commission,
+      commissionAsset,
+      time: now,
+      isMaker,
+    };
+    this.trades.push(trade);
+    return trade;
+  }
+
+  private matchResting(m: VenueMarket, low: string, high: string): void {
+    for (const o of this.orders) {
+      if (o.symbol !== m.id || !isOpen(o)) continue;
+      const touched = o.side === 'BUY' ? dec.le(low, o.price) : dec.ge(high, o.price);
+      if (touched) this.fill(m, o, o.price, true);
+    }
+  }
+
+  private release(order: FakeOrder): void {
+    if (!order.reserved) return;
+    const b = this.balance(order.reserved.asset);
+    b.locked = dec.sub(b.locked, order.reserved.amount);
+    b.free = dec.add(b.free, order.reserved.amount);
+    order.reserved = undefined;
+  }
+
+  private record(
+    req: NewOrderRequest,
+    outcome: 'accepted' | 'rejected',
+    extra: Pick<PlacementRecord, 'orderId' | 'error' | 'fault'>,
+  ): void {
+    this.placements.push({
+      seq: this.placements.length + 1,
+      at: this.now(),
+      clientOrderId: req.newClientOrderId ?? '',
+      symbol: req.symbol,
+      side: req.side,
+      type: req.type,
+      quantity: req.quantity,
+      price: req.price,
+      outcome,
+      ...extra,
+    });
+  }
+}
+
+export function isOpen(o: FakeOrder): boolean {
+  return o.status === 'NEW' || o.status === 'PARTIALLY_FILLED';
+}
+
+function buildMarket(spec: FakeMarketSpec): VenueMarket {
+  const [base, quote] = spec.symbol.split('/');
+  if (!base || !quote) {
+    throw new RangeError(`market symbol must look like BASE/QUOTE, got '${spec.symbol}'`);
+  }
+  const path = new PricePath(spec.candles ?? []);
+  const refPrice = Number(spec.price ?? path.first?.close ?? '1');
+  const minNotional =
+    spec.minNotional ?? (USD_LIKE.has(quote) ? '5' : quote === 'BTC' ? '0.0001' : '0.001');
+  // Defaults close to Binance's majors: a tick of ~1e-6 of the price, a step that buys well
+  // under the minimum notional.
+  const tickSize = spec.tickSize ?? powerOfTen(Math.floor(Math.log10(refPrice)) - 6);
+  const stepSize =
+    spec.stepSize ?? powerOfTen(Math.floor(Math.log10(Number(minNotional) / refPrice)) - 2);
+  return {
+    id: `${base}${quote}`,
+    symbol: spec.symbol,
+    base,
+    quote,
+    tickSize,
+    stepSize,
+    minQty: spec.minQty ?? stepSize,
+    maxQty: spec.maxQty ?? '9000000',
+    minNotional,
+    path,
+    priceOverride: spec.price,
+  };
+}
+
+/** 10^exp as a plain decimal string, clamped to [1e-8, 1]. */
+function powerOfTen(exp: number): string {
+  const e = Math.max(-8, Math.min(0, exp));
+  return e === 0 ? '1' : `0.${'0'.repeat(-e - 1)}1`;
+}
+
+function parseSide(side: string): OrderSide {
+  if (side === 'BUY' || side === 'SELL') return side;
+  throw binanceErrors.invalidSide();
+}
+
+function parseType(type: string): OrderType {
+  if (type === 'MARKET' || type === 'LIMIT' || type === 'LIMIT_MAKER') return type;
+  throw binanceErrors.invalidOrderType();
+}
+
+function parseTimeInForce(tif: string): TimeInForce {
+  if (tif === 'GTC' || tif === 'IOC' || tif === 'FOK') return tif;
+  throw binanceErrors.invalidTimeInForce();
+}
+
+function parsePositive(value: string, name: string): string {
+  if (!/^\d+(\.\d+)?$/.test(value) || dec.le(value, '0')) throw binanceErrors.badParameter(name);
+  return value;
+}
