@@ -1,0 +1,373 @@
+import { type Candle, candleSchema, type Fill, fillSchema, timeframeMs } from '@3t/contracts';
+import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
+import { type ClientIdCodec, clientIdCodecFor } from './client-id-codec';
+import {
+  type Balances,
+  type CandleRange,
+  type ExchangePort,
+  type OrderRequest,
+  type OrderSnapshot,
+  type OrderStatus,
+  type ParsedOrderRequest,
+  type Position,
+  parseOrderRequest,
+} from './exchange-port';
+import { classifyError, ExchangePortError } from './exchange-port-error';
+
+export interface CcxtExchangeOptions {
+  /** Our clock (ms): stamps `receivedAt` and decides which candles have closed. */
+  readonly now?: () => number;
+  /**
+   * Ask the venue for the client order id before placing (default true). Binance refuses a
+   * reused id only while the first order is open, so this is what keeps a retried placement of
+   * a filled order from trading twice.
+   */
+  readonly checkBeforePlace?: boolean;
+  /** Send the last price with market orders (Hyperliquid needs it to bound slippage). */
+  readonly marketOrdersNeedPrice?: boolean;
+  /** Called for every candle row the venue sent that fails the candle schema. */
+  readonly onInvalidCandle?: (reason: string, row: unknown) => void;
+}
+
+const STATUSES: ReadonlySet<string> = new Set([
+  'open',
+  'closed',
+  'canceled',
+  'expired',
+  'rejected',
+]);
+
+/**
+ * The exchange port over any ccxt exchange. Every ccxt error leaves as an
+ * {@link ExchangePortError} with its kind; "not found" answers become null.
+ */
+export class CcxtExchange implements ExchangePort {
+  readonly id: string;
+  /** Candle rows dropped by the schema, by reason. */
+  readonly droppedCandles = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly checkBeforePlace: boolean;
+  private readonly marketOrdersNeedPrice: boolean;
+  private readonly codec: ClientIdCodec;
+  /** venue order id → our client order id, and back, for the orders seen by this process */
+  private readonly clientIds = new Map<string, string>();
+  private readonly orderIds = new Map<string, string>();
+
+  constructor(
+    readonly ccxt: Exchange,
+    private readonly options: CcxtExchangeOptions = {},
+  ) {
+    this.id = ccxt.id;
+    this.now = options.now ?? Date.now;
+    this.checkBeforePlace = options.checkBeforePlace ?? true;
+    this.marketOrdersNeedPrice = options.marketOrdersNeedPrice ?? ccxt.id === 'hyperliquid';
+    this.codec = clientIdCodecFor(ccxt.id);
+  }
+
+  async fetchCandles(
+    symbol: string,
+    timeframe: string,
+    range: CandleRange = {},
+  ): Promise<Candle[]> {
+    const rows = await this.call(`fetchCandles ${symbol} ${timeframe}`, () =>
+      this.ccxt.fetchOHLCV(
+        symbol,
+        timeframe,
+        range.since,
+        range.limit,
+        range.until === undefined ? {} : { until: range.until },
+      ),
+    );
+    const step = timeframeMs(timeframe);
+    const now = this.now();
+    const candles: Candle[] = [];
+    for (const row of rows) {
+      const [openTime, open, high, low, close, volume] = row;
+      if (openTime !== undefined && openTime + step > now) continue; // still forming
+      const parsed = candleSchema.safeParse({
+        v: 1,
+        exchange: this.id,
+        symbol,
+        timeframe,
+        openTime,
+        open,
+        high,
+        low,
+        close,
+        volume,
+        exchangeTime: openTime,
+        receivedAt: now,
+      });
+      if (parsed.success) candles.push(parsed.data);
+      else {
+        const issue = parsed.error.issues[0];
+        this.drop(issue?.path.join('.') || 'candle', issue?.message ?? 'invalid', row);
+      }
+    }
+    return candles;
+  }
+
+  async fetchPrice(symbol: string): Promise<number> {
+    const ticker = await this.call(`fetchPrice ${symbol}`, () => this.ccxt.fetchTicker(symbol));
+    const price = ticker.last ?? ticker.close;
+    if (price === undefined || !(price > 0)) {
+      throw new ExchangePortError('unknown', `fetchPrice ${symbol}: the venue sent no last price`);
+    }
+    return price;
+  }
+
+  async fetchBalances(): Promise<Balances> {
+    const b = await this.call('fetchBalances', () => this.ccxt.fetchBalance());
+    const out: Balances = {};
+    const totals = (b.total ?? {}) as unknown as Record<string, number | undefined>;
+    const free = (b.free ?? {}) as unknown as Record<string, number | undefined>;
+    const used = (b.used ?? {}) as unknown as Record<string, number | undefined>;
+    for (const [currency, total] of Object.entries(totals)) {
+      out[currency] = { free: free[currency] ?? 0, used: used[currency] ?? 0, total: total ?? 0 };
+    }
+    return out;
+  }
+
+  /** Contracts: the venue's positions; spot: the total balance of the base currency. */
+  async fetchPositions(symbols: readonly string[]): Promise<Position[]> {
+    await this.call('loadMarkets', () => this.ccxt.loadMarkets());
+    const contracts = symbols.filter((s) => this.ccxt.market(s).contract);
+    const held = new Map<string, number>();
+    if (contracts.length > 0) {
+      const positions = await this.call('fetchPositions', () =>
+        this.ccxt.fetchPositions(contracts),
+      );
+      for (const p of positions) {
+        const size = (p.contracts ?? 0) * (p.contractSize ?? 1);
+        if (p.symbol)
+          held.set(p.symbol, (held.get(p.symbol) ?? 0) + (p.side === 'short' ? -size : size));
+      }
+    }
+    const spot = symbols.filter((s) => !this.ccxt.market(s).contract);
+    const balances = spot.length > 0 ? await this.fetchBalances() : {};
+    return symbols.map((symbol) => {
+      const market = this.ccxt.market(symbol);
+      const quantity = market.contract
+        ? (held.get(symbol) ?? 0)
+        : (balances[market.base]?.total ?? 0);
+      return { symbol, quantity };
+    });
+  }
+
+  async placeOrder(request: OrderRequest): Promise<OrderSnapshot> {
+    const r = parseOrderRequest(request);
+    if (this.checkBeforePlace) {
+      const existing = await this.fetchOrder(r.symbol, r.clientOrderId);
+      if (existing) return existing;
+    }
+    const venueId = this.codec.encode(r.clientOrderId);
+    try {
+      const price =
+        r.type === 'limit'
+          ? r.limitPrice
+          : this.marketOrdersNeedPrice
+            ? await this.fetchPrice(r.symbol)
+            : undefined;
+      const order = await this.ccxt.createOrder(r.symbol, r.type, r.side, r.quantity, price, {
+        clientOrderId: venueId,
+        ...(r.postOnly ? { postOnly: true } : {}),
+      });
+      return this.snapshot(order, r.clientOrderId, r);
+    } catch (err) {
+      if (isDuplicate(err)) {
+        // The venue already holds an open order with this id: that order is the answer.
+        const existing = await this.fetchOrder(r.symbol, r.clientOrderId);
+        if (existing) return existing;
+      }
+      throw classifyError(err, `placeOrder ${r.symbol} ${r.clientOrderId}`);
+    }
+  }
+
+  async fetchOrder(symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
+    const venueId = this.codec.encode(clientOrderId);
+    const order = await this.orNull(`fetchOrder ${symbol} ${clientOrderId}`, () =>
+      this.ccxt.fetchOrder(venueId, symbol, { clientOrderId: venueId }),
+    );
+    return order ? this.snapshot(order, clientOrderId) : null;
+  }
+
+  async cancelOrder(symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
+    const venueId = this.codec.encode(clientOrderId);
+    const order = await this.orNull(`cancelOrder ${symbol} ${clientOrderId}`, () =>
+      this.ccxt.cancelOrder(venueId, symbol, { clientOrderId: venueId }),
+    );
+    if (!order) return null;
+    // Some venues answer a cancel with a partial order: ask again for the full picture.
+    const full = order.status === undefined ? await this.fetchOrder(symbol, clientOrderId) : null;
+    return full ?? this.snapshot(order, clientOrderId);
+  }
+
+  async fetchOpenOrders(symbol: string): Promise<OrderSnapshot[]> {
+    const orders = await this.call(`fetchOpenOrders ${symbol}`, () =>
+      this.ccxt.fetchOpenOrders(symbol),
+    );
+    return orders.map((o) => this.snapshot(o));
+  }
+
+  /**
+   * Pages forward from `since` (the venue's oldest-first order when a start time is given) until a
+   * short page; overlapping pages are merged by trade id. Without `since` one page of the newest.
+   */
+  async fetchFills(
+    symbol: string,
+    range: { since?: number; limit?: number } = {},
+  ): Promise<Fill[]> {
+    const page = range.limit ?? 1000;
+    const trades = new Map<string, Trade>();
+    let since = range.since;
+    for (;;) {
+      const batch = await this.call(`fetchFills ${symbol}`, () =>
+        this.ccxt.fetchMyTrades(symbol, since, page),
+      );
+      let added = 0;
+      for (const t of batch) {
+        if (!trades.has(String(t.id))) added++;
+        trades.set(String(t.id), t);
+      }
+      const last = batch.at(-1)?.timestamp;
+      if (since === undefined || batch.length < page || added === 0 || last === undefined) break;
+      since = last; // inclusive: trades of that same millisecond come again and merge
+    }
+    const sorted = [...trades.values()].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+    await this.learnClientIds(symbol, sorted);
+    return this.toFills(symbol, sorted);
+  }
+
+  async fetchOrderFills(symbol: string, clientOrderId: string): Promise<Fill[]> {
+    // the venue id of an order this process placed or saw is known: no second order query
+    const orderId =
+      this.orderIds.get(clientOrderId) ?? (await this.fetchOrder(symbol, clientOrderId))?.orderId;
+    if (orderId === undefined) return [];
+    const trades = await this.call(`fetchOrderFills ${symbol} ${clientOrderId}`, async () =>
+      this.ccxt.has['fetchOrderTrades']
+        ? this.ccxt.fetchOrderTrades(orderId, symbol)
+        : (await this.ccxt.fetchMyTrades(symbol)).filter((t) => t.order === orderId),
+    );
+    return this.toFills(symbol, trades);
+  }
+
+  async close(): Promise<void> {
+    await this.ccxt.close();
+  }
+
+  private async toFills(symbol: string, trades: Trade[]): Promise<Fill[]> {
+    const fills: Fill[] = [];
+    const receivedAt = this.now();
+    for (const t of trades) {
+      const orderId = t.order ?? '';
+      const clientOrderId = await this.clientIdOf(symbol, orderId);
+      fills.push(
+        fillSchema.parse({
+          v: 1,
+          exchange: this.id,
+          symbol: t.symbol ?? symbol,
+          tradeId: String(t.id),
+          orderId,
+          clientOrderId,
+          side: t.side,
+          price: t.price,
+          quantity: t.amount,
+          fee: { cost: t.fee?.cost ?? 0, currency: t.fee?.currency ?? '' },
+          ...(t.takerOrMaker ? { liquidity: t.takerOrMaker } : {}),
+          exchangeTime: t.timestamp ?? receivedAt,
+          receivedAt,
+        }),
+      );
+    }
+    return fills;
+  }
+
+  /**
+   * Trades name their order by venue id only. When several are unknown (a fresh process reading
+   * back history), one order listing from the oldest trade on teaches them all, instead of one
+   * order query per trade — under a 1 % error rate hundreds of queries almost never all succeed.
+   */
+  private async learnClientIds(symbol: string, trades: readonly Trade[]): Promise<void> {
+    const unknown = new Set(
+      trades.map((t) => t.order ?? '').filter((id) => id !== '' && !this.clientIds.has(id)),
+    );
+    if (unknown.size < 2 || !this.ccxt.has['fetchOrders']) return;
+    const since = trades.find((t) => unknown.has(t.order ?? ''))?.timestamp;
+    const orders = await this.call(`fetchOrders ${symbol}`, () =>
+      this.ccxt.fetchOrders(symbol, since, 1000),
+    );
+    for (const o of orders) {
+      if (o.clientOrderId) this.remember(String(o.id), this.codec.decode(o.clientOrderId));
+    }
+  }
+
+  private remember(orderId: string, clientOrderId: string): void {
+    this.clientIds.set(orderId, clientOrderId);
+    this.orderIds.set(clientOrderId, orderId);
+  }
+
+  /** An order not learnt in bulk: ask for it once (orders not ours keep their venue id). */
+  private async clientIdOf(symbol: string, orderId: string): Promise<string> {
+    const known = this.clientIds.get(orderId);
+    if (known) return known;
+    const order = await this.call(`fetchOrder ${symbol} ${orderId}`, () =>
+      this.ccxt.fetchOrder(orderId, symbol),
+    );
+    const id = order.clientOrderId ? this.codec.decode(order.clientOrderId) : orderId;
+    this.remember(orderId, id);
+    return id;
+  }
+
+  private snapshot(o: Order, clientOrderId?: string, request?: ParsedOrderRequest): OrderSnapshot {
+    const orderId = String(o.id);
+    const id = clientOrderId ?? (o.clientOrderId ? this.codec.decode(o.clientOrderId) : orderId);
+    this.remember(orderId, id);
+    const amount = o.amount ?? request?.quantity ?? 0;
+    const filled = o.filled ?? 0;
+    const type = o.type === 'limit' || o.type === 'market' ? o.type : (request?.type ?? 'limit');
+    return {
+      exchange: this.id,
+      symbol: o.symbol ?? request?.symbol ?? '',
+      orderId,
+      clientOrderId: id,
+      side: o.side === 'sell' ? 'sell' : o.side === 'buy' ? 'buy' : (request?.side ?? 'buy'),
+      type,
+      status: STATUSES.has(o.status ?? '') ? (o.status as OrderStatus) : 'open',
+      amount,
+      filled,
+      remaining: o.remaining ?? amount - filled,
+      price: type === 'limit' ? (o.price ?? request?.limitPrice) : undefined,
+      average: o.average ?? (filled > 0 ? o.price : undefined),
+      timestamp: o.timestamp ?? this.now(),
+    };
+  }
+
+  private drop(reason: string, message: string, row: unknown): void {
+    this.droppedCandles.set(reason, (this.droppedCandles.get(reason) ?? 0) + 1);
+    this.options.onInvalidCandle?.(`${reason}: ${message}`, row);
+  }
+
+  private async call<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyError(err, context);
+    }
+  }
+
+  private async orNull<T>(context: string, fn: () => Promise<T>): Promise<T | null> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ccxt.OrderNotFound) return null;
+      throw classifyError(err, context);
+    }
+  }
+}
+
+function isDuplicate(err: unknown): boolean {
+  return (
+    err instanceof ccxt.DuplicateOrderId ||
+    (err instanceof ccxt.InvalidOrder && /duplicate/i.test(err.message))
+  );
+}

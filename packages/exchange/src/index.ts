@@ -1,0 +1,55 @@
+export { CcxtExchange, type CcxtExchangeOptions } from './ccxt-exchange';
+export { type ClientIdCodec, clientIdCodecFor } from './client-id-codec';
+export {
+  type CcxtClientConfig,
+  ccxtClientConfig,
+  createCcxtClient,
+  createCcxtExchange,
+} from './create-ccxt-exchange';
+export { dec } from './decimal';
+export {
+  type Balances,
+  type CandleRange,
+  type ExchangePort,
+  type MarketDataPort,
+  type OrderRequest,
+  type OrderSnapshot,
+  type OrderStatus,
+  orderRequestSchema,
+  type ParsedOrderRequest,
+  type Position,
+  parseOrderRequest,
+  type TradingPort,
+} from './exchange-port';
+export {
+  classifyError,
+  ERROR_KINDS,
+  type ExchangeErrorCategory,
+  type ExchangeErrorKind,
+  ExchangePortError,
+  scrub,
+} from './exchange-port-error';
+export { MemoryPaperBroker, type MemoryPaperBrokerOptions } from './memory-paper-broker';
+export { PaperBroker, type PaperBrokerOptions } from './paper-broker';
+export type { PaperFill, PaperOrder } from './paper-records';
+export {
+  buyReserve,
+  type PaperCosts,
+  paperCosts,
+  paperFillOf,
+  settleFill,
+  slippedPrice,
+} from './paper-rules';
+export {
+  CANDLE_CSV_HEADER,
+  type CandleCsv,
+  type CsvSource,
+  csvSourceFromName,
+  DROP_REASONS,
+  type DroppedRow,
+  type DropReason,
+  parseCandleCsv,
+} from './parse-candle-csv';
+export { pointCcxtAt } from './point-ccxt-at';
+export { type PlayOptions, ReplayFeed, type ReplayFile, type ReplayOptions } from './replay-feed';
+export { CandleResampler, resampleCandles } from './resample-candles';

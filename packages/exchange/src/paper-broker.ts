@@ -1,0 +1,493 @@
+import type { Candle, Fill } from '@3t/contracts';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { dec } from './decimal';
+import {
+  type Balances,
+  type CandleRange,
+  type ExchangePort,
+  type MarketDataPort,
+  type OrderRequest,
+  type OrderSnapshot,
+  type OrderStatus,
+  type ParsedOrderRequest,
+  type Position,
+  parseOrderRequest,
+} from './exchange-port';
+import { ExchangePortError } from './exchange-port-error';
+import {
+  assertSameOrder,
+  contractFill,
+  orderSnapshot,
+  type PaperFill,
+  type PaperOrder,
+} from './paper-records';
+import {
+  admitOrder,
+  fundsRefusal,
+  type PaperCosts,
+  paperCosts,
+  paperFillOf,
+  settleFill,
+} from './paper-rules';
+
+export interface PaperBrokerOptions {
+  /** A mysql2/promise pool on a database migrated with 002_paper_broker.sql. */
+  readonly pool: Pool;
+  /** Name of this paper venue (its rows, and the `exchange` of its fills); default `paper`. */
+  readonly account?: string;
+  readonly quoteCurrency?: string;
+  /** Cash at the first start of the account (later starts keep the stored balance). */
+  readonly startingBalance?: number;
+  /** Fee per fill as a fraction of notional (0.001 = 0.1 %). */
+  readonly feeRate?: number;
+  /** Adverse move of a market fill, basis points of the next price. */
+  readonly slippageBps?: number;
+  /** Sells beyond the position open a short (default true: the strategy's targets are signed). */
+  readonly allowShort?: boolean;
+  /** Our clock (ms) for order times and `receivedAt`. */
+  readonly now?: () => number;
+  /** Where candles come from (a replay feed or a ccxt exchange); prices come via applyPrice. */
+  readonly marketData?: MarketDataPort;
+}
+
+interface OrderRow extends RowDataPacket {
+  id: number;
+  client_order_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  quantity: string;
+  limit_price: string | null;
+  status: OrderStatus;
+  filled: string;
+  average_price: string | null;
+  reserve_price: string | null;
+  placed_at: number;
+}
+
+interface FillRow extends RowDataPacket {
+  id: number;
+  order_id: number;
+  client_order_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  price: string;
+  quantity: string;
+  fee: string;
+  fee_currency: string;
+  liquidity: 'maker' | 'taker';
+  fill_time: number;
+}
+
+const ACCOUNT = /^[a-z0-9_]{1,40}$/;
+
+/**
+ * A simulated venue in MariaDB. Orders wait for the next price: `applyPrice` fills every open
+ * market order of the symbol at that price moved against the order by `slippageBps`, and every
+ * limit order the price has reached at its limit price; a fee of `feeRate` × notional is paid in
+ * the quote currency. Cash, signed positions, orders and fills live in the `paper_*` tables, so a
+ * restart continues where it stopped. Idempotent by client order id, and a price at or before the
+ * last one applied fills nothing (a replayed candle cannot fill twice).
+ */
+export class PaperBroker implements ExchangePort {
+  readonly id: string;
+  private readonly pool: Pool;
+  readonly quote: string;
+  readonly costs: PaperCosts;
+  private readonly allowShort: boolean;
+  private readonly now: () => number;
+  private readonly marketData: MarketDataPort | undefined;
+
+  private constructor(options: PaperBrokerOptions) {
+    this.id = options.account ?? 'paper';
+    if (!ACCOUNT.test(this.id)) {
+      throw new RangeError(
+        `paper account '${this.id}' must match ${ACCOUNT} (it is an exchange id)`,
+      );
+    }
+    this.pool = options.pool;
+    this.quote = options.quoteCurrency ?? 'USDT';
+    this.costs = paperCosts(options.feeRate ?? 0.001, options.slippageBps ?? 5);
+    this.allowShort = options.allowShort ?? true;
+    this.now = options.now ?? Date.now;
+    this.marketData = options.marketData;
+  }
+
+  /** Opens (and on first use creates) the paper account. */
+  static async open(options: PaperBrokerOptions): Promise<PaperBroker> {
+    const broker = new PaperBroker(options);
+    const balance = dec.fromNumber(options.startingBalance ?? 10_000);
+    try {
+      await broker.pool.query(
+        'INSERT IGNORE INTO paper_accounts (account, quote_currency, starting_balance, cash) VALUES (?, ?, ?, ?)',
+        [broker.id, broker.quote, balance, balance],
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ER_NO_SUCH_TABLE') {
+        throw new Error(
+          'paper broker tables are missing: run `3t migrate` (migration 002_paper_broker.sql)',
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    const [rows] = await broker.pool.query<RowDataPacket[]>(
+      'SELECT quote_currency FROM paper_accounts WHERE account = ?',
+      [broker.id],
+    );
+    const stored = rows[0]?.['quote_currency'];
+    if (stored !== broker.quote) {
+      throw new RangeError(
+        `paper account '${broker.id}' holds ${stored}, not ${broker.quote}: set paper.quote_currency to ${stored} or use another account`,
+      );
+    }
+    return broker;
+  }
+
+  fetchCandles(symbol: string, timeframe: string, range?: CandleRange): Promise<Candle[]> {
+    if (!this.marketData) {
+      throw new ExchangePortError('unknown', 'the paper broker was opened without market data');
+    }
+    return this.marketData.fetchCandles(symbol, timeframe, range);
+  }
+
+  async fetchPrice(symbol: string): Promise<number> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT price FROM paper_prices WHERE account = ? AND symbol = ?',
+      [this.id, symbol],
+    );
+    const price = rows[0]?.['price'];
+    if (price !== undefined) return Number(price);
+    if (this.marketData) return this.marketData.fetchPrice(symbol);
+    throw new ExchangePortError('exchange-not-available', `no price for ${symbol} yet`);
+  }
+
+  async fetchBalances(): Promise<Balances> {
+    return this.tx(async (c) => {
+      const cash = await this.cash(c, false);
+      const reserved = await this.reserved(c);
+      return {
+        [this.quote]: {
+          free: Number(dec.sub(cash, reserved)),
+          used: Number(reserved),
+          total: Number(cash),
+        },
+      };
+    });
+  }
+
+  async fetchPositions(symbols: readonly string[]): Promise<Position[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT symbol, quantity FROM paper_positions WHERE account = ?',
+      [this.id],
+    );
+    const held = new Map(rows.map((r) => [String(r['symbol']), Number(r['quantity'])]));
+    return symbols.map((symbol) => ({ symbol, quantity: held.get(symbol) ?? 0 }));
+  }
+
+  async placeOrder(request: OrderRequest): Promise<OrderSnapshot> {
+    const r = parseOrderRequest(request);
+    admitOrder(r, undefined, this); // fail fast before taking the account lock
+    return this.tx(async (c) => {
+      const cash = await this.cash(c, true);
+      const existing = await this.orderRow(c, r.clientOrderId);
+      if (existing) {
+        assertSameOrder(existing, r);
+        return orderSnapshot(this.id, existing);
+      }
+      const {
+        quantity: qty,
+        limitPrice: limit,
+        reservePrice,
+      } = admitOrder(r, await this.lastPrice(c, r.symbol), this);
+      await this.assertFunds(c, r, qty, cash, reservePrice);
+      const now = this.now();
+      const [res] = await c.query<ResultSetHeader>(
+        `INSERT INTO paper_orders (account, client_order_id, symbol, side, type, quantity, limit_price,
+           post_only, reserve_price, placed_at, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          this.id,
+          r.clientOrderId,
+          r.symbol,
+          r.side,
+          r.type,
+          qty,
+          limit,
+          r.postOnly ? 1 : 0,
+          reservePrice,
+          now,
+          now,
+        ],
+      );
+      const row = await this.orderRow(c, r.clientOrderId);
+      if (!row || row.id !== res.insertId) throw new Error('paper order vanished after insert');
+      return orderSnapshot(this.id, row);
+    });
+  }
+
+  /**
+   * The next price of `symbol` at event time `time`: fills the open orders it reaches and returns
+   * the new fills. A time at or before the last applied one fills nothing.
+   */
+  async applyPrice(symbol: string, price: number, time: number): Promise<Fill[]> {
+    if (!(price > 0) || !Number.isFinite(price)) {
+      throw new RangeError(`applyPrice ${symbol}: price must be a finite number > 0, got ${price}`);
+    }
+    if (!Number.isInteger(time))
+      throw new RangeError(`applyPrice ${symbol}: time must be ms, got ${time}`);
+    const p = dec.fromNumber(price);
+    const rows = await this.tx(async (c) => {
+      let cash = await this.cash(c, true);
+      const [prev] = await c.query<RowDataPacket[]>(
+        'SELECT price_time FROM paper_prices WHERE account = ? AND symbol = ? FOR UPDATE',
+        [this.id, symbol],
+      );
+      const prevTime = prev[0]?.['price_time'];
+      if (prevTime !== undefined && time <= Number(prevTime)) return [];
+      await c.query(
+        `INSERT INTO paper_prices (account, symbol, price, price_time) VALUES (?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE price = VALUES(price), price_time = VALUES(price_time)`,
+        [this.id, symbol, p, time],
+      );
+      const [open] = await c.query<OrderRow[]>(
+        `SELECT * FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open'
+         ORDER BY id FOR UPDATE`,
+        [this.id, symbol],
+      );
+      let position = await this.position(c, symbol);
+      const fills: number[] = [];
+      for (const o of open) {
+        const limitPrice = o.limit_price === null ? null : String(o.limit_price);
+        const fill = paperFillOf({ side: o.side, type: o.type, limitPrice }, p, this.costs);
+        if (!fill) continue;
+        const qty = String(o.quantity);
+        const fillSpec = { side: o.side, quantity: qty, price: fill.price };
+        const booked = settleFill({ cash, position }, fillSpec, this.costs, this.allowShort);
+        if ('refusal' in booked) {
+          await c.query(
+            "UPDATE paper_orders SET status = 'rejected', status_reason = ?, updated_at_ms = ? WHERE id = ?",
+            [booked.refusal, this.now(), o.id],
+          );
+          continue;
+        }
+        const { fee } = booked;
+        const [res] = await c.query<ResultSetHeader>(
+          `INSERT INTO paper_fills (account, order_id, client_order_id, symbol, side, price, quantity,
+             fee, fee_currency, liquidity, fill_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            this.id,
+            o.id,
+            o.client_order_id,
+            symbol,
+            o.side,
+            fill.price,
+            qty,
+            fee,
+            this.quote,
+            fill.liquidity,
+            time,
+          ],
+        );
+        await c.query(
+          `UPDATE paper_orders SET status = 'closed', filled = quantity, average_price = ?,
+             updated_at_ms = ? WHERE id = ?`,
+          [fill.price, this.now(), o.id],
+        );
+        cash = booked.cash;
+        position = booked.position;
+        await c.query(
+          'UPDATE paper_accounts SET cash = ?, fees_paid = fees_paid + ? WHERE account = ?',
+          [cash, fee, this.id],
+        );
+        await c.query(
+          `INSERT INTO paper_positions (account, symbol, quantity, last_fill_time) VALUES (?, ?, ?, ?)
+           ON DUPLICATE KEY UPDATE quantity = VALUES(quantity), last_fill_time = VALUES(last_fill_time)`,
+          [this.id, symbol, position, time],
+        );
+        fills.push(res.insertId);
+      }
+      if (fills.length === 0) return [];
+      const [created] = await c.query<FillRow[]>(
+        'SELECT * FROM paper_fills WHERE account = ? AND id IN (?) ORDER BY id',
+        [this.id, fills],
+      );
+      return created;
+    });
+    return rows.map((row) => this.toFill(row));
+  }
+
+  async fetchOrder(_symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
+    const row = await this.orderRow(this.pool, clientOrderId);
+    return row ? orderSnapshot(this.id, row) : null;
+  }
+
+  async cancelOrder(_symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
+    return this.tx(async (c) => {
+      await this.cash(c, true);
+      const row = await this.orderRow(c, clientOrderId);
+      if (row?.status !== 'open') return null;
+      await c.query("UPDATE paper_orders SET status = 'canceled', updated_at_ms = ? WHERE id = ?", [
+        this.now(),
+        row.id,
+      ]);
+      return orderSnapshot(this.id, { ...row, status: 'canceled' });
+    });
+  }
+
+  async fetchOpenOrders(symbol: string): Promise<OrderSnapshot[]> {
+    const [rows] = await this.pool.query<OrderRow[]>(
+      "SELECT * FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open' ORDER BY id",
+      [this.id, symbol],
+    );
+    return rows.map((r) => orderSnapshot(this.id, fromRow(r)));
+  }
+
+  async fetchFills(
+    symbol: string,
+    range: { since?: number; limit?: number } = {},
+  ): Promise<Fill[]> {
+    const [rows] = await this.pool.query<FillRow[]>(
+      `SELECT * FROM paper_fills WHERE account = ? AND symbol = ? AND fill_time >= ?
+       ORDER BY id LIMIT ?`,
+      [this.id, symbol, range.since ?? 0, range.limit ?? 1000],
+    );
+    return rows.map((r) => this.toFill(r));
+  }
+
+  async fetchOrderFills(_symbol: string, clientOrderId: string): Promise<Fill[]> {
+    const [rows] = await this.pool.query<FillRow[]>(
+      'SELECT * FROM paper_fills WHERE account = ? AND client_order_id = ? ORDER BY id',
+      [this.id, clientOrderId],
+    );
+    return rows.map((r) => this.toFill(r));
+  }
+
+  /** The pool belongs to the caller; nothing to close here. */
+  async close(): Promise<void> {}
+
+  private async assertFunds(
+    c: PoolConnection,
+    request: ParsedOrderRequest,
+    quantity: string,
+    cash: string,
+    reservePrice: string | null,
+  ): Promise<void> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      `SELECT COALESCE(SUM(quantity), 0) AS q FROM paper_orders
+       WHERE account = ? AND symbol = ? AND side = 'sell' AND status = 'open'`,
+      [this.id, request.symbol],
+    );
+    const offered = String(rows[0]?.['q'] ?? '0');
+    const refusal = fundsRefusal({
+      request,
+      quantity,
+      reservePrice,
+      cash,
+      reserved: await this.reserved(c),
+      available: dec.sub(await this.position(c, request.symbol), offered),
+      allowShort: this.allowShort,
+      costs: this.costs,
+      quote: this.quote,
+    });
+    if (refusal) throw refusal;
+  }
+
+  /** The account's cash; `lock` takes the account row lock that serialises all writers. */
+  private async cash(c: PoolConnection, lock: boolean): Promise<string> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      `SELECT cash FROM paper_accounts WHERE account = ?${lock ? ' FOR UPDATE' : ''}`,
+      [this.id],
+    );
+    const cash = rows[0]?.['cash'];
+    if (cash === undefined) throw new Error(`paper account '${this.id}' does not exist`);
+    return String(cash);
+  }
+
+  /** Quote held for open buys: quantity × reserve price × (1 + fee). */
+  private async reserved(c: PoolConnection): Promise<string> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      `SELECT COALESCE(SUM(quantity * reserve_price), 0) AS r FROM paper_orders
+       WHERE account = ? AND side = 'buy' AND status = 'open' AND reserve_price IS NOT NULL`,
+      [this.id],
+    );
+    return dec.mul(String(rows[0]?.['r'] ?? '0'), dec.add('1', this.costs.feeRate));
+  }
+
+  private async position(c: PoolConnection, symbol: string): Promise<string> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      'SELECT quantity FROM paper_positions WHERE account = ? AND symbol = ?',
+      [this.id, symbol],
+    );
+    return String(rows[0]?.['quantity'] ?? '0');
+  }
+
+  private async lastPrice(c: PoolConnection, symbol: string): Promise<string | undefined> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      'SELECT price FROM paper_prices WHERE account = ? AND symbol = ?',
+      [this.id, symbol],
+    );
+    const price = rows[0]?.['price'];
+    return price === undefined ? undefined : String(price);
+  }
+
+  private async orderRow(
+    c: Pool | PoolConnection,
+    clientOrderId: string,
+  ): Promise<PaperOrder | undefined> {
+    const [rows] = await c.query<OrderRow[]>(
+      'SELECT * FROM paper_orders WHERE account = ? AND client_order_id = ?',
+      [this.id, clientOrderId],
+    );
+    return rows[0] && fromRow(rows[0]);
+  }
+
+  private toFill(row: FillRow): Fill {
+    const fill: PaperFill = {
+      id: Number(row.id),
+      orderId: Number(row.order_id),
+      clientOrderId: row.client_order_id,
+      symbol: row.symbol,
+      side: row.side,
+      price: String(row.price),
+      quantity: String(row.quantity),
+      fee: String(row.fee),
+      feeCurrency: row.fee_currency,
+      liquidity: row.liquidity,
+      time: Number(row.fill_time),
+    };
+    return contractFill(this.id, fill, this.now());
+  }
+
+  private async tx<T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> {
+    const c = await this.pool.getConnection();
+    try {
+      await c.beginTransaction();
+      const result = await fn(c);
+      await c.commit();
+      return result;
+    } catch (err) {
+      await c.rollback().catch(() => {});
+      throw err;
+    } finally {
+      c.release();
+    }
+  }
+}
+
+function fromRow(row: OrderRow): PaperOrder {
+  const decimal = (v: string | null) => (v === null ? null : String(v));
+  return {
+    id: Number(row.id),
+    clientOrderId: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side,
+    type: row.type,
+    quantity: String(row.quantity),
+    limitPrice: decimal(row.limit_price),
+    status: row.status,
+    filled: String(row.filled),
+    averagePrice: decimal(row.average_price),
+    reservePrice: decimal(row.reserve_price),
+    placedAt: Number(row.placed_at),
+  };
+}

@@ -1,0 +1,170 @@
+import { dec } from './decimal';
+import type { ParsedOrderRequest } from './exchange-port';
+import { ExchangePortError } from './exchange-port-error';
+
+/**
+ * The paper venue's rules as pure functions on exact decimal strings, shared by the MariaDB
+ * {@link PaperBroker} and the in-memory {@link MemoryPaperBroker} (backtests), so both fill
+ * alike to the last digit.
+ */
+export interface PaperCosts {
+  /** Fee as a fraction of notional. */
+  readonly feeRate: string;
+  /** Adverse price move of a market fill, as a fraction (5 bps = 0.0005). */
+  readonly slippage: string;
+}
+
+export function paperCosts(feeRate: number, slippageBps: number): PaperCosts {
+  if (!(feeRate >= 0) || !(slippageBps >= 0)) {
+    throw new RangeError(
+      `fee rate and slippage must be >= 0, got ${feeRate} and ${slippageBps} bps`,
+    );
+  }
+  return {
+    feeRate: dec.fromNumber(feeRate),
+    slippage: dec.div(dec.fromNumber(slippageBps), '10000'),
+  };
+}
+
+/** The price moved against the order by the slippage. */
+export function slippedPrice(side: 'buy' | 'sell', price: string, costs: PaperCosts): string {
+  const factor = side === 'buy' ? dec.add('1', costs.slippage) : dec.sub('1', costs.slippage);
+  return dec.round(dec.mul(price, factor), 18);
+}
+
+/**
+ * How an open order fills at the next price: a market order at that price plus slippage (taker),
+ * a limit order at its limit once the price reaches it (maker), else not at all.
+ */
+export function paperFillOf(
+  order: { side: 'buy' | 'sell'; type: 'market' | 'limit'; limitPrice: string | null },
+  price: string,
+  costs: PaperCosts,
+): { price: string; liquidity: 'maker' | 'taker' } | undefined {
+  if (order.type === 'market')
+    return { price: slippedPrice(order.side, price, costs), liquidity: 'taker' };
+  const limit = order.limitPrice ?? '0';
+  const reached = order.side === 'buy' ? dec.le(price, limit) : dec.ge(price, limit);
+  return reached ? { price: dec.add(limit, '0'), liquidity: 'maker' } : undefined;
+}
+
+export interface Book {
+  readonly cash: string;
+  readonly position: string;
+}
+
+/** Cash and position after a fill, with its fee; or why the fill cannot be booked. */
+export function settleFill(
+  book: Book,
+  fill: { side: 'buy' | 'sell'; quantity: string; price: string },
+  costs: PaperCosts,
+  allowShort: boolean,
+): { cash: string; position: string; fee: string } | { refusal: string } {
+  const notional = dec.mul(fill.quantity, fill.price);
+  const fee = dec.round(dec.mul(notional, costs.feeRate), 18);
+  const buy = fill.side === 'buy';
+  const cash = buy
+    ? dec.sub(book.cash, dec.add(notional, fee))
+    : dec.add(book.cash, dec.sub(notional, fee));
+  const position = buy
+    ? dec.add(book.position, fill.quantity)
+    : dec.sub(book.position, fill.quantity);
+  if (dec.lt(cash, '0')) return { refusal: 'insufficient funds at the fill price' };
+  if (!allowShort && dec.lt(position, '0'))
+    return { refusal: 'insufficient position (shorts are off)' };
+  return { cash, position, fee };
+}
+
+/** Quote to hold for an open buy: quantity × price × (1 + fee). */
+export function buyReserve(quantity: string, price: string, costs: PaperCosts): string {
+  return dec.mul(dec.mul(quantity, price), dec.add('1', costs.feeRate));
+}
+
+/** Whether a post-only limit would take liquidity at the last price. */
+export function crossesLast(side: 'buy' | 'sell', limit: string, last: string): boolean {
+  return side === 'buy' ? dec.ge(limit, last) : dec.le(limit, last);
+}
+
+/** The quote currency a symbol trades in (`BTC/USDT` and `BTC/USDT:USDT` → `USDT`). */
+export function quoteOf(symbol: string): string | undefined {
+  return symbol.split('/')[1]?.split(':')[0];
+}
+
+/**
+ * Why a new order cannot be accepted, if it cannot: a buy beyond free cash (cash less what open
+ * buys hold) at the reserve price, or, with shorts off, a sell beyond the position not already
+ * offered by open sells.
+ */
+export function fundsRefusal(a: {
+  readonly request: ParsedOrderRequest;
+  readonly quantity: string;
+  readonly reservePrice: string | null;
+  readonly cash: string;
+  readonly reserved: string;
+  readonly available: string;
+  readonly allowShort: boolean;
+  readonly costs: PaperCosts;
+  readonly quote: string;
+}): ExchangePortError | undefined {
+  const r = a.request;
+  if (r.side === 'buy' && a.reservePrice !== null) {
+    const need = buyReserve(a.quantity, a.reservePrice, a.costs);
+    const free = dec.sub(a.cash, a.reserved);
+    if (dec.gt(need, free)) {
+      return new ExchangePortError(
+        'insufficient-funds',
+        `paper ${r.clientOrderId}: buying ${a.quantity} ${r.symbol} needs about ${dec.round(need, 8)} ${a.quote}, ${dec.round(free, 8)} free`,
+      );
+    }
+  }
+  if (r.side === 'sell' && !a.allowShort && dec.gt(a.quantity, a.available)) {
+    return new ExchangePortError(
+      'insufficient-funds',
+      `paper ${r.clientOrderId}: selling ${a.quantity} ${r.symbol} with ${a.available} available (shorts are off)`,
+    );
+  }
+  return undefined;
+}
+
+/** A new order as the paper venue takes it: exact amounts and the price its funds are held at. */
+export interface AdmittedOrder {
+  readonly quantity: string;
+  readonly limitPrice: string | null;
+  readonly reservePrice: string | null;
+}
+
+/**
+ * The checks a paper venue makes before booking a new order: the symbol trades in the account's
+ * quote currency, and a post-only limit would not take liquidity at the last price. A buy's funds
+ * are held at its limit, or at the last price plus slippage (none before the first price).
+ */
+export function admitOrder(
+  r: ParsedOrderRequest,
+  last: string | undefined,
+  venue: { readonly id: string; readonly quote: string; readonly costs: PaperCosts },
+): AdmittedOrder {
+  if (quoteOf(r.symbol) !== venue.quote) {
+    throw new ExchangePortError(
+      'invalid-order',
+      `paper account '${venue.id}' holds ${venue.quote}; it cannot trade ${r.symbol}`,
+    );
+  }
+  const limitPrice = r.limitPrice === undefined ? null : dec.fromNumber(r.limitPrice);
+  if (
+    r.postOnly &&
+    limitPrice !== null &&
+    last !== undefined &&
+    crossesLast(r.side, limitPrice, last)
+  ) {
+    throw new ExchangePortError(
+      'invalid-order',
+      `post-only ${r.side} at ${limitPrice} would take liquidity (last price ${last})`,
+    );
+  }
+  const atLast = last === undefined ? null : slippedPrice('buy', last, venue.costs);
+  return {
+    quantity: dec.fromNumber(r.quantity),
+    limitPrice,
+    reservePrice: r.side === 'buy' ? (limitPrice ?? atLast) : null,
+  };
+}
