@@ -1,0 +1,221 @@
+// pnpm bench:pipeline — throughput and candle→target-consumed latency through the service
+// processes (market-feed → inference → strategy-runner → a sink on `targets`), against a bare
+// BullMQ chain of the same three hops with empty handlers, in the same run, on the same Redis.
+// reconcile_seconds: 0. Writes bench/results/pipeline.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Candle, Target } from '@3t/contracts';
+import { Queues } from '@3t/contracts';
+import { createRedis } from '@3t/runtime';
+import { deleteRedisPrefix, testServers, uniqueRedisPrefix, waitUntil } from '@3t/test-support';
+import { Queue, Worker } from 'bullmq';
+import { ROOT, type Stack, startStack } from '../../../test/e2e/pipeline-stack';
+import { PIPELINE_SERVICES } from '../../cli/src/start/services';
+
+const THROUGHPUT_CANDLES = Number(process.env.BENCH_CANDLES ?? 3000);
+const LATENCY_CANDLES = Number(process.env.BENCH_LATENCY_CANDLES ?? 1000);
+/** Paced rate for the latency phase (candles per second), well under both chains' capacity. */
+const LATENCY_RATE = Number(process.env.BENCH_RATE ?? 25);
+const WARMUP = 120; // candles before features are warm: no target
+
+interface Phase {
+  candles: number;
+  seconds: number;
+  candlesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+
+type Redis = ReturnType<typeof createRedis>;
+const connection = (url: string): Redis => createRedis(url, 'worker');
+
+const byName = (n: string) => PIPELINE_SERVICES.find((s) => s.name === n)!;
+
+async function healthy(port: number): Promise<boolean> {
+  const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+  return r?.ok === true;
+}
+
+/**
+ * One run of the four service processes. Latency per candle: market-feed's receipt of the candle
+ * → order-executor finished the target it caused (sized, risk-checked, any order placed);
+ * candle → order for the candles whose target made an order intent (submitted_at).
+ */
+async function servicesRun(candles: number, speed: number) {
+  const stack: Stack = await startStack({
+    candles,
+    label: 'bench',
+    extra: {
+      feed: { replay_speed: speed },
+      telemetry: { log_level: 'warn' },
+      risk: { max_order_notional: 1e6, max_position_notional: 1e6, max_orders_per_minute: 1e4 },
+    },
+    services: ['order-executor', 'strategy-runner', 'inference'].map(byName),
+  });
+  const conn = connection(stack.redisUrl);
+  const q = (name: string) => new Queue(name, { connection: conn, prefix: stack.prefix });
+  try {
+    const ports = stack.ports;
+    await waitUntil(
+      'order-executor, strategy-runner and inference healthy',
+      async () =>
+        (await healthy(ports.inference!)) &&
+        (await healthy(ports.strategy_runner!)) &&
+        (await healthy(ports.order_executor!)),
+      120_000,
+      200,
+    );
+    stack.launch(byName('market-feed'));
+    const expected = candles - WARMUP;
+    const targetsQ = q(Queues.targets);
+    await waitUntil(
+      'every target done by order-executor',
+      async () => (await targetsQ.getJobCounts('completed')).completed === expected,
+      900_000,
+      100,
+    );
+    const candleJobs = await q(Queues.candles).getJobs(['completed']);
+    const received = new Map(
+      candleJobs.map((j) => [(j.data as Candle).openTime + 60_000, (j.data as Candle).receivedAt]),
+    );
+    const done = await targetsQ.getJobs(['completed']);
+    const latencies = done.map((j) => j.finishedOn! - received.get((j.data as Target).at)!);
+    const [intents] = await stack.db.pool.query(
+      'SELECT created_at_event, submitted_at FROM order_intents WHERE submitted_at IS NOT NULL',
+    );
+    const orderLatencies = (intents as { created_at_event: number; submitted_at: number }[]).map(
+      (r) => Number(r.submitted_at) - received.get(Number(r.created_at_event))!,
+    );
+    const first = Math.min(...received.values());
+    const last = Math.max(...done.map((j) => j.finishedOn!));
+    await Promise.all([targetsQ.close()]);
+    return { latencies, orderLatencies, seconds: (last - first) / 1000 };
+  } finally {
+    conn.disconnect();
+    await stack.cleanup();
+  }
+}
+
+/** The same three hops with empty handlers: candles → features → targets → sink, one process. */
+async function bareRun(candles: number, rate: number) {
+  const { redisUrl } = await testServers();
+  const prefix = uniqueRedisPrefix('benchbare');
+  const conns: Redis[] = [];
+  const conn = () => {
+    const c = connection(redisUrl);
+    conns.push(c);
+    return c;
+  };
+  const producer = conn();
+  const q = (name: string) => new Queue(name, { connection: producer, prefix });
+  const features = q(Queues.features);
+  const targets = q(Queues.targets);
+  const candlesQ = q(Queues.candles);
+  const sent = new Map<number, number>();
+  const seen = new Map<number, number>();
+  const opts = { prefix, concurrency: 1 };
+  const workers = [
+    new Worker(
+      Queues.candles,
+      async (job) => {
+        await features.add(Queues.features, job.data, { jobId: `f|${job.data.i}` });
+      },
+      { ...opts, connection: conn() },
+    ),
+    new Worker(
+      Queues.features,
+      async (job) => {
+        await targets.add(Queues.targets, job.data, { jobId: `t|${job.data.i}` });
+      },
+      { ...opts, connection: conn() },
+    ),
+    new Worker(
+      Queues.targets,
+      async (job) => {
+        seen.set(job.data.i, Date.now());
+      },
+      { ...opts, connection: conn() },
+    ),
+  ];
+  try {
+    const start = Date.now();
+    for (let i = 0; i < candles; i++) {
+      if (rate > 0) {
+        const wait = start + (i * 1000) / rate - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      sent.set(i, Date.now());
+      await candlesQ.add(Queues.candles, { i, pad: 'x'.repeat(300) }, { jobId: `c|${i}` });
+    }
+    await waitUntil('bare chain drained', async () => seen.size >= candles, 600_000, 20);
+    const latencies = [...seen].map(([i, t]) => t - sent.get(i)!);
+    return { latencies, seconds: (Math.max(...seen.values()) - start) / 1000 };
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([features, targets, candlesQ].map((x) => x.close()));
+    for (const c of conns) c.disconnect();
+    await deleteRedisPrefix(prefix, redisUrl);
+  }
+}
+
+function phase(candles: number, t: { seconds: number }, l: { latencies: number[] }): Phase {
+  return {
+    candles,
+    seconds: Number(t.seconds.toFixed(3)),
+    candlesPerSecond: Number((candles / t.seconds).toFixed(1)),
+    p50Ms: Number(quantile(l.latencies, 0.5).toFixed(2)),
+    p99Ms: Number(quantile(l.latencies, 0.99).toFixed(2)),
+  };
+}
+
+const bareT = await bareRun(THROUGHPUT_CANDLES, 0);
+const bareL = await bareRun(LATENCY_CANDLES, LATENCY_RATE);
+const svcT = await servicesRun(THROUGHPUT_CANDLES, 0);
+const svcL = await servicesRun(LATENCY_CANDLES, LATENCY_RATE * 60);
+const bare = phase(THROUGHPUT_CANDLES, bareT, bareL);
+const services = phase(THROUGHPUT_CANDLES, svcT, svcL);
+const ratio = Number((services.candlesPerSecond / bare.candlesPerSecond).toFixed(3));
+const orders = svcL.orderLatencies;
+const result = {
+  bench: 'pipeline',
+  note: 'services: market-feed → inference → strategy-runner → order-executor as processes; latency = candle received by market-feed → order-executor finished the target it caused (bare: publish → third hop done); candleToOrder = candle → order submitted, for the candles that made an order',
+  reconcileSeconds: 0,
+  throughputCandles: THROUGHPUT_CANDLES,
+  latencyCandles: LATENCY_CANDLES,
+  latencyRatePerSecond: LATENCY_RATE,
+  services,
+  bareBullmq: bare,
+  candleToOrder: {
+    orders: orders.length,
+    p50Ms: orders.length ? quantile(orders, 0.5) : null,
+    p99Ms: orders.length ? quantile(orders, 0.99) : null,
+  },
+  throughputRatio: ratio,
+  targets: { p99Ms: 20, throughputRatio: 1 / 1.3 },
+  at: new Date().toISOString(),
+  node: process.version,
+};
+console.log('\npipeline bench (four processes vs bare BullMQ, 3 hops, same Redis, same run)');
+console.log('                    candles/s   p50 ms   p99 ms');
+for (const [name, p] of [
+  ['services', services],
+  ['bare BullMQ', bare],
+] as const) {
+  console.log(
+    `${name.padEnd(18)} ${String(p.candlesPerSecond).padStart(10)} ${String(p.p50Ms).padStart(8)} ${String(p.p99Ms).padStart(8)}`,
+  );
+}
+console.log(
+  `candle → order submitted: ${orders.length} orders, p50 ${result.candleToOrder.p50Ms} ms, p99 ${result.candleToOrder.p99Ms} ms`,
+);
+console.log(`throughput ratio services / bare = ${ratio} (target ≥ ${(1 / 1.3).toFixed(3)})`);
+const dir = join(ROOT, 'bench/results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
+console.log(`wrote ${join(dir, 'pipeline.json')}`);
+process.exit(0);

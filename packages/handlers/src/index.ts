@@ -1,0 +1,24 @@
+export { FeatureState } from './inference/feature-state';
+export {
+  createInferenceHandler,
+  type InferenceDeps,
+  InMemoryLatestFeatures,
+  type LatestFeaturesStore,
+} from './inference/inference-handler';
+export {
+  type CandleDrop,
+  CandleGate,
+  type CandleSource,
+  type GateResult,
+  type RawCandle,
+} from './market-feed/candle-gate';
+export * from './order-executor';
+export { type InProcessResult, runInProcess } from './pipeline';
+export { Ensemble, type EnsembleOptions, type StepResult } from './strategy-runner/ensemble';
+export { ensembleOptions } from './strategy-runner/ensemble-options';
+export { InMemoryRunStore, type RunRow, type RunStore } from './strategy-runner/run-store';
+export {
+  createStrategyHandler,
+  type StrategyDeps,
+  type StrategyOutput,
+} from './strategy-runner/strategy-handler';

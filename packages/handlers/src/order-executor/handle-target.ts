@@ -1,0 +1,209 @@
+import { clientOrderId, type OrderIntent, orderIntentId, type Target } from '@3t/contracts';
+import { reconcileOrder } from '@3t/providence';
+import { quoteOf } from './apply-fill';
+import { checkRisk, type RiskLimits } from './check-risk';
+import { type ExecuteDeps, type ExecuteOutcome, executeIntent } from './execute-intent';
+import type { PositionState, PositionStore } from './ports';
+import { type SizingSettings, sizedTarget } from './sizing';
+
+export interface OrderExecutorSettings {
+  readonly risk: RiskLimits;
+  readonly sizing: SizingSettings;
+  /** seconds between decisions per symbol (upstream 600); 0 = every target */
+  readonly reconcileSeconds: number;
+  /** max leverage per symbol (config `exchange.leverage`); missing = 1 */
+  readonly leverage: Readonly<Record<string, number>>;
+}
+
+/** What the handler remembers between targets (per process; a restart decides at once). */
+export interface OrderExecutorState {
+  readonly lastDecision: Map<string, number>;
+  readonly lastPrice: Map<string, number>;
+  /** equity PnL at the first look of the UTC day, for max_daily_loss */
+  dayBaseline: { day: number; pnl: number } | null;
+}
+
+export function newOrderExecutorState(): OrderExecutorState {
+  return { lastDecision: new Map(), lastPrice: new Map(), dayBaseline: null };
+}
+
+export interface HandleTargetDeps extends ExecuteDeps {
+  readonly settings: OrderExecutorSettings;
+  readonly state: OrderExecutorState;
+}
+
+export type TargetOutcome =
+  | { readonly action: 'skipped'; readonly reason: string }
+  | { readonly action: 'none'; readonly target: number; readonly actual: number }
+  | {
+      readonly action: 'denied';
+      readonly intentId: string;
+      readonly rule: string;
+      readonly reason: string;
+    }
+  | { readonly action: 'order'; readonly intentId: string; readonly outcome: ExecuteOutcome };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * order-executor's handler for one target (strategy.md §6 + issue 7): on the reconcile schedule,
+ * size the vote with the account balance, turn the gap to the position into an intent, write it to
+ * the outbox (denied with its rule when a risk limit says no), then execute it.
+ */
+export async function handleTarget(target: Target, deps: HandleTargetDeps): Promise<TargetOutcome> {
+  const { settings, state } = deps;
+  if (target.exchange !== deps.broker.id) {
+    // positions are kept per exchange: a vote for another venue must not trade on this one
+    return {
+      action: 'skipped',
+      reason: `target for exchange ${target.exchange}; this order-executor trades on ${deps.broker.id}`,
+    };
+  }
+  state.lastPrice.set(target.symbol, target.price);
+  const last = state.lastDecision.get(target.symbol);
+  if (
+    settings.reconcileSeconds > 0 &&
+    last !== undefined &&
+    target.at - last < settings.reconcileSeconds * 1000 &&
+    target.at >= last
+  ) {
+    return {
+      action: 'skipped',
+      reason: `next decision at ${last + settings.reconcileSeconds * 1000}`,
+    };
+  }
+
+  const quote = quoteOf(target.symbol);
+  const balances = await deps.broker.fetchBalances();
+  const balance = balances[quote]?.total ?? 0;
+  const positions = await deps.positions.positions(target.exchange);
+  const current = positions.get(target.symbol)?.quantity ?? 0;
+  const leverage = settings.leverage[target.symbol] ?? 1;
+  const symbols = new Set([...positions.keys(), target.symbol]);
+  let leverageSum = 0;
+  let marginUsed = 0;
+  for (const s of symbols) {
+    const lev = settings.leverage[s] ?? 1;
+    leverageSum += lev;
+    if (s === target.symbol) continue;
+    const q = positions.get(s)?.quantity ?? 0;
+    marginUsed += (Math.abs(q) * (state.lastPrice.get(s) ?? 0)) / lev;
+  }
+  const wanted = sizedTarget(
+    {
+      symbol: target.symbol,
+      vote: target.position,
+      kelly: target.kelly,
+      balance,
+      price: target.price,
+      leverage,
+      leverageSum,
+      accountMarginUsed: marginUsed,
+      current,
+    },
+    settings.sizing,
+  );
+  state.lastDecision.set(target.symbol, target.at);
+  const plan = reconcileOrder(current, wanted, target.price, settings.sizing.min_order_notional);
+  if (!plan) return { action: 'none', target: wanted, actual: current };
+
+  const intentId = orderIntentId({
+    exchange: target.exchange,
+    symbol: target.symbol,
+    at: target.at,
+  });
+  const now = deps.clock.now();
+  const halts = await deps.intents.halts();
+  const risk = checkRisk(settings.risk, {
+    side: plan.side,
+    quantity: plan.size,
+    price: target.price,
+    current,
+    halted: { all: halts.get('all') ?? null, symbol: halts.get(target.symbol) ?? null },
+    ordersLastMinute: await deps.intents.countSubmittedSince(now - 60_000),
+    dailyLoss: await dailyLoss(state, deps.positions, target.exchange, positions, now),
+  });
+  const intent: OrderIntent = {
+    v: 1,
+    intentId,
+    clientOrderId: clientOrderId(intentId),
+    exchange: target.exchange,
+    symbol: target.symbol,
+    side: plan.side,
+    type: 'market',
+    quantity: risk.allowed ? risk.quantity : plan.size,
+    targetPosition: wanted,
+    currentPosition: current,
+    reason:
+      `vote ${target.position} kelly ${JSON.stringify(target.kelly)} balance ${balance.toFixed(2)} ${quote} price ${target.price}${risk.allowed && risk.note ? `; ${risk.note}` : ''}`.slice(
+        0,
+        500,
+      ),
+    basedOn: target.reason.slice(0, 200),
+    createdAt: target.at,
+    ...(target.traceContext ? { traceContext: target.traceContext } : {}),
+  };
+  if (!risk.allowed) {
+    const stored = await deps.intents.insertIntent(
+      intent,
+      'denied',
+      `${risk.rule}: ${risk.reason}`,
+    );
+    if (stored.status === 'denied') {
+      deps.events?.riskDenied?.(risk.rule);
+      deps.events?.orderStatus?.('denied');
+      return { action: 'denied', intentId, rule: risk.rule, reason: risk.reason };
+    }
+    // a replayed target whose intent was already allowed: finish that one
+    return { action: 'order', intentId, outcome: await resume(stored, deps) };
+  }
+  const stored = await deps.intents.insertIntent(intent, 'pending', null);
+  if (stored.attempts === 0 && stored.status === 'pending') deps.events?.intent?.(intent.side);
+  return { action: 'order', intentId, outcome: await resume(stored, deps) };
+}
+
+async function resume(
+  stored: Awaited<ReturnType<HandleTargetDeps['intents']['insertIntent']>>,
+  deps: HandleTargetDeps,
+): Promise<ExecuteOutcome> {
+  if (['filled', 'cancelled', 'rejected', 'expired', 'denied'].includes(stored.status)) {
+    return { status: stored.status, order: null, reason: stored.statusReason };
+  }
+  return executeIntent(stored, deps);
+}
+
+/** Realized (after fees) plus unrealized PnL at the latest seen prices. */
+export function equityPnl(
+  positions: Map<string, PositionState>,
+  prices: Map<string, number>,
+): number {
+  let pnl = 0;
+  for (const [symbol, p] of positions) {
+    pnl += p.realizedPnl;
+    const price = prices.get(symbol);
+    if (price !== undefined && p.averageEntryPrice !== null) {
+      pnl += (price - p.averageEntryPrice) * p.quantity;
+    }
+  }
+  return pnl;
+}
+
+/**
+ * Loss since the first look of this UTC day (positive = lost money). The baseline is kept in the
+ * position store (MariaDB), so a restart measures from the same point instead of from zero;
+ * `state.dayBaseline` only saves the read for the rest of the day.
+ */
+export async function dailyLoss(
+  state: OrderExecutorState,
+  store: PositionStore,
+  exchange: string,
+  positions: Map<string, PositionState>,
+  now: number,
+): Promise<number> {
+  const pnl = equityPnl(positions, state.lastPrice);
+  const day = Math.floor(now / DAY_MS);
+  if (state.dayBaseline?.day !== day) {
+    state.dayBaseline = { day, pnl: await store.dayBaseline(exchange, day, pnl, now) };
+  }
+  return state.dayBaseline.pnl - pnl;
+}

@@ -1,0 +1,166 @@
+import { QTY_EPSILON } from './apply-fill';
+import { type ExecuteDeps, executeIntent, isTransientExchangeError } from './execute-intent';
+import type { Difference, ReconciliationRecord } from './ports';
+
+export interface ReconcileOptions {
+  readonly trigger: ReconciliationRecord['trigger'];
+  /** symbols traded (config) — positions and fills of these are compared */
+  readonly symbols: readonly string[];
+  /** an open intent never sent and older than this is expired instead of placed (default 60 s) */
+  readonly staleMs?: number;
+  /** spot holdings that were there before 3T traded (base units by symbol), default none */
+  readonly baseline?: Readonly<Record<string, number>>;
+}
+
+/**
+ * Fills are read back from the last stored fill's exchange time minus this overlap: a fill of an
+ * order still open in the outbox is found by step 1 through its client order id, so only fills
+ * stamped a moment out of order need the overlap (merged by trade id, at no cost).
+ */
+const FILL_OVERLAP_MS = 5_000;
+
+/**
+ * Reconciliation (issue 7 item 3, upstream every 15 min, and at every start = recovery):
+ * 1. every open outbox intent is resolved by asking the exchange about its client order id;
+ * 2. open orders left at the exchange are cancelled (upstream cancels unfilled orders each round);
+ * 3. the exchange's fills of each symbol since our last stored one are stored (idempotent by
+ *    trade id) — lost fills repaired;
+ * 4. the position from our fills is compared with the exchange's; a difference no fill explains
+ *    halts the symbol. Everything is recorded in `reconciliations`.
+ * A step that meets a transient exchange error (network, 5xx, 429) is recorded as `skipped` and
+ * left to the next round instead of failing the whole pass; a symbol with a skipped step is not
+ * compared (its fills may be incomplete), so only a difference measured on complete data halts.
+ */
+export async function reconcile(
+  deps: ExecuteDeps,
+  options: ReconcileOptions,
+): Promise<ReconciliationRecord> {
+  const startedAt = deps.clock.now();
+  const differences: Difference[] = [];
+  const staleMs = options.staleMs ?? 60_000;
+  const exchange = deps.broker.id;
+  const incomplete = new Set<string>();
+  /** Runs a step; a transient exchange error marks `symbol` incomplete instead of throwing. */
+  const step = async (symbol: string, what: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (err) {
+      if (!isTransientExchangeError(err)) throw err;
+      incomplete.add(symbol);
+      const message = err instanceof Error ? err.message : String(err);
+      differences.push({
+        kind: 'skipped',
+        symbol,
+        ours: what,
+        theirs: message.slice(0, 200),
+        action: 'none',
+      });
+    }
+  };
+
+  for (const record of await deps.intents.openIntents()) {
+    const symbol = record.intent.symbol;
+    await step(symbol, `intent ${record.intent.intentId}`, async () => {
+      const neverSent = record.attempts === 0;
+      const tooOld =
+        startedAt - record.intent.createdAt > staleMs &&
+        startedAt - (record.submittedAt ?? startedAt) > staleMs;
+      const outcome = await executeIntent(record, deps, { allowPlace: !(neverSent && tooOld) });
+      if (outcome.status !== 'submitted' && outcome.status !== 'partially_filled') {
+        differences.push({
+          kind: 'intent_unresolved',
+          symbol,
+          ours: record.status,
+          theirs: outcome.status,
+          action: outcome.status === 'halted' ? 'halted' : 'repaired',
+        });
+      }
+    });
+  }
+
+  for (const symbol of options.symbols) {
+    await step(symbol, 'open orders', async () => {
+      for (const order of await deps.broker.fetchOpenOrders(symbol)) {
+        const cancelled = await deps.broker.cancelOrder(symbol, order.clientOrderId);
+        const final = cancelled ?? (await deps.broker.fetchOrder(symbol, order.clientOrderId));
+        if (final) {
+          await deps.intents.recordOrder(final);
+          const intent = await findIntentByClientId(deps, order.clientOrderId);
+          if (intent) await executeIntent(intent, deps, { allowPlace: false });
+        }
+        differences.push({
+          kind: 'stale_order',
+          symbol,
+          ours: 'open',
+          theirs: final?.status ?? 'gone',
+          action: 'repaired',
+        });
+      }
+    });
+    await step(symbol, 'fills', async () => {
+      const last = (await deps.positions.position(exchange, symbol)).lastFillTime;
+      const fills = await deps.broker.fetchFills(
+        symbol,
+        last === null ? {} : { since: Math.max(0, last - FILL_OVERLAP_MS) },
+      );
+      let repaired = 0;
+      for (const fill of fills) {
+        if (await deps.positions.recordFill(fill)) repaired++;
+      }
+      if (repaired > 0) {
+        differences.push({
+          kind: 'missing_fill',
+          symbol,
+          ours: 'absent',
+          theirs: `${repaired} fills`,
+          action: 'repaired',
+        });
+      }
+    });
+  }
+
+  const complete = options.symbols.filter((s) => !incomplete.has(s));
+  await step('*', 'positions and balances', async () => {
+    const theirs = complete.length > 0 ? await deps.broker.fetchPositions(complete) : [];
+    for (const { symbol, quantity } of theirs) {
+      const ours = (await deps.positions.position(exchange, symbol)).quantity;
+      const expected = quantity - (options.baseline?.[symbol] ?? 0);
+      if (Math.abs(expected - ours) > Math.max(QTY_EPSILON, Math.abs(expected) * 1e-9)) {
+        const reason = `position of ${symbol}: ours ${ours}, exchange ${expected}, not explained by any fill`;
+        await deps.intents.setHalt(symbol, true, reason, deps.clock.now());
+        differences.push({
+          kind: 'position',
+          symbol,
+          ours: String(ours),
+          theirs: String(expected),
+          action: 'halted',
+        });
+      }
+    }
+    await deps.positions.recordBalances(
+      exchange,
+      await deps.broker.fetchBalances(),
+      deps.clock.now(),
+      'reconciliation',
+    );
+  });
+
+  const halted = differences.some((d) => d.action === 'halted');
+  const skipped = differences.filter((d) => d.kind === 'skipped').length;
+  const record: ReconciliationRecord = {
+    key: `${options.trigger}|${startedAt}`,
+    trigger: options.trigger,
+    status: halted ? 'halted' : differences.length > skipped ? 'repaired' : 'ok',
+    startedAt,
+    finishedAt: deps.clock.now(),
+    differences,
+    summary: `${differences.length - skipped} differences${skipped > 0 ? `; ${skipped} steps skipped on transient exchange errors (next round)` : ''}${halted ? '; trading halted for a symbol' : ''}`,
+  };
+  await deps.intents.recordReconciliation(record);
+  return record;
+}
+
+async function findIntentByClientId(deps: ExecuteDeps, clientOrderId: string) {
+  const open = await deps.intents.openIntents();
+  return open.find((r) => r.intent.clientOrderId === clientOrderId) ?? null;
+}

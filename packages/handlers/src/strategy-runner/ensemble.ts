@@ -1,0 +1,243 @@
+import { type Features, SCHEMA_VERSION, type Target, timeframeMs } from '@3t/contracts';
+import {
+  candleTickPath,
+  cohortKelly,
+  createPopulation,
+  type EndedRun,
+  type Population,
+  type ProvidenceConfigInput,
+  runState,
+  type StartedRun,
+  tick,
+  votes,
+} from '@3t/providence';
+import type { RunRow } from './run-store';
+
+export interface EnsembleOptions {
+  readonly exchange: string;
+  /** Symbols and their max leverage (≥ 1). */
+  readonly symbols: readonly { symbol: string; maxLeverage: number }[];
+  readonly seed: number;
+  /** Providence settings except the symbols (runCount, tickSeconds, params, …). */
+  readonly providence: Omit<ProvidenceConfigInput, 'symbols'>;
+}
+
+export interface StepResult {
+  /** The symbol's vote after the candle's last tick; null for cold features. */
+  readonly target: Omit<Target, 'computedAt' | 'traceContext'> | null;
+  /** Runs started or ended during the candle's ticks. */
+  readonly runs: RunRow[];
+  readonly ticks: number;
+  readonly runUpdates: number;
+}
+
+interface SymbolEnsemble {
+  readonly pop: Population;
+  readonly symbol: string;
+  lastOpenTime: number;
+  lastResult: StepResult | null;
+}
+
+/**
+ * strategy-runner's logic: one Providence population per symbol (runs are bound to a symbol,
+ * and symbols' candles arrive as separate jobs, so each population keeps its own event clock),
+ * advanced on each features job by one tick every `tickSeconds` of event time along the candle's
+ * intra-candle price path (providence candleTickPath), with the features' volatility and market
+ * weight; then the symbol's vote and Kelly inputs (strategy.md §6) become its Target.
+ * The run count is split over the symbols by max leverage (the symbol choice weight of §6, at
+ * least one run each) and symbol k draws from seed + k.
+ */
+export class Ensemble {
+  private readonly bySymbol = new Map<string, SymbolEnsemble>();
+  readonly tickSeconds: number;
+  readonly minVotePnl: number;
+
+  constructor(readonly options: EnsembleOptions) {
+    this.tickSeconds = options.providence.tickSeconds ?? 5;
+    this.minVotePnl = options.providence.minVotePnl ?? 0.2;
+    const total = options.providence.runCount ?? 100;
+    const leverage = options.symbols.reduce((sum, s) => sum + s.maxLeverage, 0);
+    options.symbols.forEach((spec, k) => {
+      const runCount = Math.max(1, Math.round((total * spec.maxLeverage) / leverage));
+      const pop = createPopulation(
+        { ...options.providence, runCount, symbols: [spec] },
+        options.seed + k,
+      );
+      this.bySymbol.set(spec.symbol, {
+        pop,
+        symbol: spec.symbol,
+        lastOpenTime: Number.NEGATIVE_INFINITY,
+        lastResult: null,
+      });
+    });
+  }
+
+  /** Active runs across all symbols. */
+  get activeRuns(): number {
+    let n = 0;
+    for (const e of this.bySymbol.values()) n += e.pop.activeTotal;
+    return n;
+  }
+
+  /**
+   * Advances the symbol's population through the candle of `features`. The same candle again (a
+   * retried job) returns the same result without ticking; an older one is an error.
+   */
+  step(features: Features): StepResult {
+    const e = this.bySymbol.get(features.symbol);
+    if (!e) {
+      throw new RangeError(
+        `features for '${features.symbol}', which is not among the configured symbols (${[...this.bySymbol.keys()].join(', ')})`,
+      );
+    }
+    if (features.openTime === e.lastOpenTime && e.lastResult) return e.lastResult;
+    if (features.openTime < e.lastOpenTime) {
+      throw new RangeError(
+        `${features.symbol}: features of ${features.openTime} arrived after ${e.lastOpenTime}`,
+      );
+    }
+    e.lastOpenTime = features.openTime;
+    const runs: RunRow[] = [];
+    let ticks = 0;
+    let runUpdates = 0;
+    if (features.warm !== false) {
+      const candle = features.candle ?? {
+        open: features.price,
+        high: features.price,
+        low: features.price,
+        close: features.price,
+      };
+      const path = candleTickPath(
+        { openTime: features.openTime, ...candle },
+        this.tickSeconds,
+        timeframeMs(features.timeframe) / 1000,
+      );
+      for (let k = 0; k < path.times.length; k++) {
+        const now = path.times[k]!;
+        runUpdates += e.pop.activeTotal;
+        const events = tick(
+          e.pop,
+          {
+            [features.symbol]: {
+              price: path.prices[k]!,
+              volatility: features.volatility,
+              marketWeight: features.marketWeight,
+            },
+          },
+          now,
+        );
+        ticks++;
+        for (const ended of events.ended) runs.push(this.endedRow(ended, now));
+        for (const started of events.started) runs.push(this.startedRow(e, started, now));
+      }
+    }
+    const result: StepResult = {
+      target: features.warm === false ? null : this.vote(e, features),
+      runs,
+      ticks,
+      runUpdates,
+    };
+    e.lastResult = result;
+    return result;
+  }
+
+  /** Rows of every run active now (the first save, and periodic live-PnL snapshots). */
+  activeRows(at: number): RunRow[] {
+    const rows: RunRow[] = [];
+    for (const e of this.bySymbol.values()) {
+      for (let slot = 0; slot < e.pop.capacity; slot++) {
+        const run = runState(e.pop, slot);
+        if (!run) continue;
+        rows.push({
+          runKey: this.runKey(e.symbol, run.runId),
+          exchange: this.options.exchange,
+          symbol: e.symbol,
+          epoch: e.pop.epochs.height,
+          state: 'active',
+          endReason: null,
+          params: { ...run.params },
+          startedAt: Math.round(run.params.startTime * 1000),
+          endedAt: null,
+          startBalance: run.params.virtualBalance,
+          endBalance: null,
+          livePnl: run.livePnl,
+          positionDirection: run.positionDirection,
+          updatedAtEvent: Math.round(at * 1000),
+        });
+      }
+    }
+    return rows;
+  }
+
+  private runKey(symbol: string, runId: number): string {
+    const symbolIndex = this.options.symbols.findIndex((s) => s.symbol === symbol);
+    return `${this.options.exchange}|${symbol}|${this.options.seed + symbolIndex}|${runId}`;
+  }
+
+  private startedRow(e: SymbolEnsemble, s: StartedRun, now: number): RunRow {
+    return {
+      runKey: this.runKey(e.symbol, s.runId),
+      exchange: this.options.exchange,
+      symbol: e.symbol,
+      epoch: e.pop.epochs.height,
+      state: 'active',
+      endReason: null,
+      params: { ...s.params },
+      startedAt: Math.round(s.params.startTime * 1000),
+      endedAt: null,
+      startBalance: s.params.virtualBalance,
+      endBalance: null,
+      livePnl: 0,
+      positionDirection: 0,
+      updatedAtEvent: Math.round(now * 1000),
+    };
+  }
+
+  private endedRow(r: EndedRun, now: number): RunRow {
+    return {
+      runKey: this.runKey(r.symbol, r.runId),
+      exchange: this.options.exchange,
+      symbol: r.symbol,
+      epoch: 0,
+      state: r.reason === 'take_profit' ? 'archived' : 'ended',
+      endReason: r.reason,
+      params: { ...r.params },
+      startedAt: Math.round(r.params.startTime * 1000),
+      endedAt: Math.round(r.time * 1000),
+      startBalance: r.params.virtualBalance,
+      endBalance: r.endBalance,
+      livePnl: r.pnl,
+      positionDirection: r.positionDirection,
+      updatedAtEvent: Math.round(now * 1000),
+    };
+  }
+
+  /**
+   * The symbol's Target from @3t/providence's `votes` and `cohortKelly` (strategy.md §6): kc over
+   * the cohort's active runs, kh over archived epochs with positive summed PnL. Epochs (§7) are
+   * not fed here: they need the account equity, which only order-executor knows, so until an
+   * equity sample reaches strategy-runner (see README) nothing is archived and kh stays null.
+   */
+  private vote(e: SymbolEnsemble, f: Features): Omit<Target, 'computedAt' | 'traceContext'> {
+    const vote = votes(e.pop, e.symbol);
+    return {
+      v: SCHEMA_VERSION,
+      exchange: f.exchange,
+      symbol: f.symbol,
+      at: closeTimeOf(f),
+      position: vote?.position ?? 0,
+      pnlTotal: vote?.totalPnl ?? 0,
+      voters: vote?.runs ?? 0,
+      price: f.price,
+      kelly: cohortKelly(e.pop, e.symbol),
+      reason: vote
+        ? `${vote.runs} runs ${vote.position > 0 ? 'long' : 'short'} ${Math.abs(vote.position)}, pnl ${vote.totalPnl.toFixed(2)}`
+        : 'no vote (no profitable runs with a net position)',
+    };
+  }
+}
+
+/** A target's event time: the close of the candle whose ticks it follows (ms). */
+function closeTimeOf(f: Features): number {
+  return f.openTime + timeframeMs(f.timeframe);
+}

@@ -1,0 +1,60 @@
+import { type Features, type Target, targetJobId } from '@3t/contracts';
+import type { Ensemble } from './ensemble';
+import type { RunRow, RunStore } from './run-store';
+
+export interface StrategyDeps {
+  readonly ensemble: Ensemble;
+  readonly runs: RunStore;
+  /** Our clock in ms (computedAt). */
+  readonly now: () => number;
+  /** Rows buffered before a save (the service also flushes on a timer and at shutdown). */
+  readonly batchRows?: number;
+}
+
+export interface StrategyOutput {
+  /** The vote to publish under `jobId`; null while the features are cold. */
+  readonly target: Target | null;
+  readonly jobId: string | null;
+  readonly ticks: number;
+  readonly runUpdates: number;
+  /** Final PnL of every run that ended in this step (the tt_strategy_run_pnl histogram). */
+  readonly endedPnls: number[];
+}
+
+/**
+ * strategy-runner's handler: features → ensemble step → the symbol's Target (null while the
+ * features are cold). Run rows are buffered and saved in batches through the RunStore port;
+ * call `flush()` to save what is buffered.
+ */
+export function createStrategyHandler(deps: StrategyDeps) {
+  const batchRows = deps.batchRows ?? 500;
+  let pending: RunRow[] = [];
+  let saving: Promise<void> = Promise.resolve();
+  let firstSave = true;
+
+  const flush = async (): Promise<void> => {
+    const rows = pending;
+    pending = [];
+    if (rows.length === 0) return saving;
+    saving = saving.then(() => deps.runs.save(rows));
+    return saving;
+  };
+
+  const onFeatures = async (features: Features): Promise<StrategyOutput> => {
+    if (firstSave) {
+      // The initial population is drawn before any tick: record it once.
+      pending.push(...deps.ensemble.activeRows(features.openTime / 1000));
+      firstSave = false;
+    }
+    const step = deps.ensemble.step(features);
+    pending.push(...step.runs);
+    if (pending.length >= batchRows) await flush();
+    const { ticks, runUpdates } = step;
+    const endedPnls = step.runs.filter((r) => r.state !== 'active').map((r) => r.livePnl);
+    if (!step.target) return { target: null, jobId: null, ticks, runUpdates, endedPnls };
+    const target: Target = { ...step.target, computedAt: deps.now() };
+    return { target, jobId: targetJobId(target), ticks, runUpdates, endedPnls };
+  };
+
+  return { onFeatures, flush };
+}
