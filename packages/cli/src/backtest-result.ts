@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * What one backtest produces, and all the summary, terminal table and report need. The backtest
+ * wiring (handlers run in-process) fills this; `summarizeBacktest` and `writeReport` consume it.
+ * Series are columnar (parallel arrays) so a year of 1-minute candles stays compact in JSON.
+ */
+const ms = z.number().int().nonnegative();
+const finite = z.number();
+
+/** One data file the backtest read, as the report lists it. */
+export const dataFileInfoSchema = z.strictObject({
+  path: z.string().min(1),
+  symbol: z.string().min(1),
+  timeframe: z.string().min(1).describe('timeframe of the file (before any resampling)'),
+  rows: z.number().int().nonnegative().describe('candles used from the file'),
+  firstMs: ms.nullable().describe('open time of the first candle used'),
+  lastMs: ms.nullable().describe('open time of the last candle used'),
+});
+export type DataFileInfo = z.infer<typeof dataFileInfoSchema>;
+
+/** Candles of one symbol at the backtest timeframe (after resampling), open times. */
+export const candleSeriesSchema = z.strictObject({
+  symbol: z.string().min(1),
+  timeframe: z.string().min(1),
+  times: z.array(ms),
+  open: z.array(finite),
+  high: z.array(finite),
+  low: z.array(finite),
+  close: z.array(finite),
+});
+export type CandleSeries = z.infer<typeof candleSeriesSchema>;
+
+export const backtestFillSchema = z.strictObject({
+  at: ms,
+  symbol: z.string().min(1),
+  side: z.enum(['buy', 'sell']),
+  quantity: z.number().positive(),
+  price: z.number().positive(),
+  fee: z.number().nonnegative(),
+});
+
+/** Target position (base units) of one symbol after each strategy tick that changed it. */
+export const targetSeriesSchema = z.strictObject({
+  symbol: z.string().min(1),
+  times: z.array(ms),
+  position: z.array(finite),
+});
+export type TargetSeries = z.infer<typeof targetSeriesSchema>;
+
+/** The result of one Providence run that ended (or was still active at the end). */
+export const runResultSchema = z.strictObject({
+  symbol: z.string().min(1),
+  pnl: finite.describe('end balance − start balance, quote units'),
+  reason: z
+    .string()
+    .min(1)
+    .describe('why it ended: max_duration, apr_target, reversal, end_of_data…'),
+});
+export type RunResult = z.infer<typeof runResultSchema>;
+
+export const backtestMetaSchema = z.strictObject({
+  startedAt: z.string().describe('ISO time the backtest ran (for the report only)'),
+  seed: z.number().int(),
+  runs: z.number().int().positive().describe('Providence desired run count'),
+  timeframe: z.string().min(1).describe('timeframe the strategy saw'),
+  fee: z.number().nonnegative().describe('fee rate per fill'),
+  slippage: z.number().nonnegative().describe('slippage as a fraction of price'),
+  initialEquity: z.number().positive(),
+  fromMs: ms.nullable(),
+  toMs: ms.nullable(),
+  configPath: z.string().nullable().describe('config file used, null for the built-in defaults'),
+  config: z.unknown().describe('effective configuration (secrets never included)'),
+  dataFiles: z.array(dataFileInfoSchema),
+});
+export type BacktestMeta = z.infer<typeof backtestMetaSchema>;
+
+export const backtestResultSchema = z.strictObject({
+  meta: backtestMetaSchema,
+  candles: z.array(candleSeriesSchema),
+  /** account equity at each candle close, quote units, starting with initialEquity */
+  equity: z.strictObject({ times: z.array(ms), equity: z.array(finite) }),
+  fills: z.array(backtestFillSchema),
+  targets: z.array(targetSeriesSchema),
+  runResults: z.array(runResultSchema),
+});
+export type BacktestResult = z.infer<typeof backtestResultSchema>;

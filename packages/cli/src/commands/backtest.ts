@@ -1,0 +1,317 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { timeframeMs } from '@3t/contracts';
+import type { Config } from '@3t/runtime';
+import { type Command, Option } from 'commander';
+import type { BacktestResult } from '../backtest-result';
+import { CliError, NotAvailableError } from '../cli-error';
+import { bundledDataDir, type DataFile, dataFileName, listDataFiles } from '../data-files';
+import { prose } from '../help-text';
+import type { CliIo } from '../io';
+import { loadCliConfig } from '../load-cli-config';
+import { type BacktestSummary, summarizeBacktest } from '../metrics/index';
+import {
+  parseInteger,
+  parsePositiveInt,
+  parseRate,
+  parseSymbolList,
+  parseTime,
+  parseTimeframe,
+} from '../option-parsers';
+import type { ReportFiles } from '../report/write-report';
+import { createProgress } from '../terminal/progress';
+import { formatSummaryTable } from '../terminal/summary-table';
+
+/** Options as the command line gives them (commander's parsed values). */
+export interface BacktestCliOptions {
+  symbols?: string[];
+  from?: number;
+  to?: number;
+  timeframe?: string;
+  seed?: number;
+  runs?: number;
+  fee?: number;
+  slippage?: number;
+  out: string;
+  json?: boolean;
+  report?: boolean;
+  config?: string;
+}
+
+/** Everything the in-process backtest engine needs, every default resolved. */
+export interface BacktestRequest {
+  dataFiles: DataFile[];
+  symbols: string[];
+  /** window on candle open times: from inclusive, to exclusive; null = all data */
+  fromMs: number | null;
+  toMs: number | null;
+  /** timeframe the strategy sees; files are resampled to it when coarser than theirs */
+  timeframe: string;
+  seed: number;
+  runs: number;
+  fee: number;
+  slippage: number;
+  initialEquity: number;
+  config: Config;
+  configPath: string | null;
+}
+
+/** Reports how far the replay is: `done` of `total` candles. */
+export type BacktestProgress = (done: number, total: number) => void;
+
+/**
+ * The handlers of the four services wired in-process over the replayed candles (issue 5 item 1).
+ * It reads the candles itself, so it reports the row counts in `result.meta.dataFiles`.
+ */
+export type BacktestEngine = (
+  request: BacktestRequest,
+  onProgress: BacktestProgress,
+) => Promise<BacktestResult>;
+
+export interface BacktestDeps {
+  /** absent until the handler wiring lands: the command then exits 2 and says so */
+  engine?: BacktestEngine;
+}
+
+/** Turns command-line options and config.yml into a complete request (no I/O but file checks). */
+export function resolveBacktestRequest(
+  data: readonly string[],
+  options: BacktestCliOptions,
+  config: Config,
+  configPath: string | null,
+  cwd: string,
+): BacktestRequest {
+  const symbols = options.symbols ?? config.exchange.symbols;
+  const dataFiles =
+    data.length > 0
+      ? filterBySymbols(listDataFiles(data, cwd), options.symbols)
+      : defaultDataFiles(config, symbols, cwd);
+  const timeframe = options.timeframe ?? commonTimeframe(dataFiles);
+  for (const f of dataFiles) {
+    const source = timeframeMs(f.timeframe);
+    const target = timeframeMs(timeframe);
+    if (target < source || target % source !== 0) {
+      throw new CliError(
+        `--timeframe ${timeframe} cannot be built from ${f.path} (${f.timeframe} candles): use a whole multiple of ${f.timeframe}`,
+      );
+    }
+  }
+  const fromMs = options.from ?? null;
+  const toMs = options.to ?? null;
+  if (fromMs !== null && toMs !== null && !(toMs > fromMs)) {
+    throw new CliError(
+      `--to (${new Date(toMs).toISOString()}) must be after --from (${new Date(fromMs).toISOString()})`,
+    );
+  }
+  return {
+    dataFiles,
+    symbols: [...new Set(dataFiles.map((f) => f.symbol))],
+    fromMs,
+    toMs,
+    timeframe,
+    seed: options.seed ?? config.providence.seed,
+    runs: options.runs ?? config.providence.run_count,
+    fee: options.fee ?? config.paper.fee_rate,
+    slippage: options.slippage ?? config.paper.slippage_bps / 10_000,
+    initialEquity: config.paper.starting_balance,
+    config,
+    configPath,
+  };
+}
+
+function filterBySymbols(files: DataFile[], symbols: readonly string[] | undefined): DataFile[] {
+  if (!symbols) return files;
+  const kept = files.filter((f) => symbols.includes(f.symbol));
+  const missing = symbols.filter((s) => !kept.some((f) => f.symbol === s));
+  if (missing.length > 0) {
+    throw new CliError(
+      `no data file for ${missing.join(', ')} among: ${files.map((f) => f.symbol).join(', ')}`,
+    );
+  }
+  return kept;
+}
+
+/** config.yml's exchange, symbols and timeframe name the files in `feed.replay_dir`. */
+function defaultDataFiles(config: Config, symbols: readonly string[], cwd: string): DataFile[] {
+  const dir = replayDir(config.feed.replay_dir, cwd);
+  const { id, timeframe } = config.exchange;
+  return symbols.map((symbol) => {
+    const name = dataFileName(id, symbol, timeframe);
+    const path = join(dir, name);
+    if (!existsSync(path)) {
+      throw new CliError(
+        `no candles for ${symbol}: ${path} does not exist; pass data files or a folder (3t backtest data/ohlcv/...), or fetch them with 3t data download --exchange ${id} --symbol ${symbol} --timeframe ${timeframe}`,
+      );
+    }
+    return { path, exchange: id, symbol, timeframe };
+  });
+}
+
+/** `feed.replay_dir` from the working directory, else the bundled data of this checkout. */
+function replayDir(dir: string, cwd: string): string {
+  const own = resolve(cwd, dir);
+  if (existsSync(own) || isAbsolute(dir) || dir !== 'data/ohlcv') return own;
+  return bundledDataDir() ?? own;
+}
+
+function commonTimeframe(files: readonly DataFile[]): string {
+  const tfs = [...new Set(files.map((f) => f.timeframe))];
+  if (tfs.length > 1) {
+    const longest = tfs.reduce((a, b) => (timeframeMs(b) > timeframeMs(a) ? b : a));
+    throw new CliError(
+      `the data files have different timeframes (${tfs.join(', ')}): pass --timeframe ${longest} to resample them to one`,
+    );
+  }
+  return tfs[0]!;
+}
+
+/** One line saying what will run: files, window, timeframe, seed, runs, costs, config. */
+export function describeRequest(r: BacktestRequest): string {
+  const day = (ms: number | null) =>
+    ms === null ? '…' : new Date(ms).toISOString().replace(':00.000Z', 'Z');
+  const files = r.dataFiles.map((f) => `${f.symbol} ${f.timeframe}`).join(', ');
+  const window = r.fromMs === null && r.toMs === null ? '' : `, ${day(r.fromMs)} → ${day(r.toMs)}`;
+  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${r.runs} runs, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
+}
+
+/** `3t backtest`: resolve, run the engine with progress, then print and write the report. */
+export async function runBacktest(
+  data: readonly string[],
+  options: BacktestCliOptions,
+  io: CliIo,
+  deps: BacktestDeps,
+): Promise<void> {
+  const loaded = loadCliConfig(io, { config: options.config, allowMissingConfig: true });
+  const configPath = existsSync(loaded.configPath) ? loaded.configPath : null;
+  const request = resolveBacktestRequest(data, options, loaded.config, configPath, io.cwd);
+  io.err(`${describeRequest(request)}\n`);
+  if (!deps.engine) {
+    throw new NotAvailableError(
+      'the in-process backtest engine (market-feed → inference → strategy-runner → order-executor handlers wired without Redis or MariaDB); the options, data files and config were checked',
+    );
+  }
+  const progress = createProgress(io, 'backtest', 0, { unit: 'candles' });
+  let result: BacktestResult;
+  try {
+    result = await deps.engine(request, (done, total) => progress.update(done, total));
+  } finally {
+    progress.finish();
+  }
+  await presentBacktest(result, options, io);
+}
+
+/** Summary table (or JSON) on stdout and the report folder; what `3t backtest` shows at the end. */
+export async function presentBacktest(
+  result: BacktestResult,
+  options: Pick<BacktestCliOptions, 'out' | 'json' | 'report'>,
+  io: CliIo,
+): Promise<{ summary: BacktestSummary; report: ReportFiles | null }> {
+  const summary = summarizeBacktest(result);
+  const report =
+    options.report === false
+      ? null
+      : // loaded on use: the chart libraries take seconds to import, `3t --help` should not wait
+        await (await import('../report/write-report')).writeReport(
+          resolve(io.cwd, options.out),
+          result,
+          summary,
+        );
+  if (options.json) {
+    io.out(`${JSON.stringify(backtestJson(result, summary, report), null, 2)}\n`);
+  } else {
+    io.out(formatSummaryTable(summary));
+    if (report)
+      io.out(`report: ${report.html}\ncharts: ${report.equityPng}, ${report.drawdownPng}\n`);
+  }
+  return { summary, report };
+}
+
+/** The machine-readable result of `--json`: inputs, metrics, where the report is. */
+export function backtestJson(
+  result: BacktestResult,
+  summary: BacktestSummary,
+  report: ReportFiles | null,
+) {
+  const { config: _config, ...meta } = result.meta;
+  return { meta, summary, report };
+}
+
+export function registerBacktest(program: Command, io: CliIo, deps: BacktestDeps): void {
+  program
+    .command('backtest')
+    .summary('replay candles through the trading handlers and report the result')
+    .description(
+      prose(`Replays recorded candles through the same handlers the services run (market-feed →
+inference → strategy-runner → order-executor), in-process with the paper broker's fees and
+slippage: no Redis or MariaDB needed. The same data, config and seed give the same result.
+
+Prints a summary (total return, CAGR, max drawdown, Sharpe, Sortino, win rate, trades,
+exposure, fees; strategy vs buy-and-hold of each symbol) and writes an HTML report with
+charts, plus PNG images of the equity and drawdown charts, to --out.
+
+With no data arguments it reads config.yml's exchange.symbols from feed.replay_dir
+(defaults: the bundled binanceus_BTC-USDT_1m.csv).`),
+    )
+    .argument(
+      '[data...]',
+      'candle CSV files or folders of them (<exchange>_<BASE>-<QUOTE>_<tf>.csv)',
+    )
+    .option(
+      '-s, --symbols <list>',
+      'only these symbols, comma-separated (e.g. BTC/USDT,ETH/USDT)',
+      parseSymbolList,
+    )
+    .option(
+      '--from <time>',
+      'first candle open time, UTC (YYYY-MM-DD[THH:MM], or epoch ms)',
+      parseTime,
+    )
+    .option('--to <time>', 'end of the window, exclusive, UTC (same formats)', parseTime)
+    .addOption(
+      new Option(
+        '-t, --timeframe <tf>',
+        'resample candles to this timeframe (from 1m: 5m, 15m, 1h)',
+      ).argParser(parseTimeframe),
+    )
+    .option(
+      '--seed <n>',
+      'seed of the run parameter draws (default: providence.seed)',
+      parseInteger,
+    )
+    .option(
+      '--runs <n>',
+      'Providence runs in the population (default: providence.run_count)',
+      parsePositiveInt,
+    )
+    .option(
+      '--fee <rate>',
+      'fee per fill: 0.001, 0.1% or 10bps (default: paper.fee_rate)',
+      parseRate,
+    )
+    .option(
+      '--slippage <rate>',
+      'adverse price move per fill: 0.0005, 0.05% or 5bps (default: paper.slippage_bps)',
+      parseRate,
+    )
+    .option('-o, --out <dir>', 'folder for report.html, equity.png, drawdown.png', 'backtest-out')
+    .option('--no-report', 'print the summary only, write no report')
+    .option('--json', 'print the results as JSON on stdout (progress stays on stderr)')
+    .option(
+      '-c, --config <file>',
+      'config.yml to use (default: TT_CONFIG or ./config.yml; built-in defaults if missing)',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ 3t backtest                                     # bundled BTC/USDT 1m candles, default config
+  $ 3t backtest data/ohlcv --symbols BTC/USDT,BTC/USDC --timeframe 5m
+  $ 3t backtest my.csv --from 2023-03-05 --to 2023-03-15 --seed 7 --runs 1000 --fee 0.1%
+  $ 3t backtest --json > result.json
+
+Exit codes: 0 done, 1 bad input, 2 not available yet (the engine has not landed).`,
+    )
+    .action(async (data: string[], options: BacktestCliOptions) => {
+      await runBacktest(data, options, io, deps);
+    });
+}

@@ -1,0 +1,306 @@
+import type { Candle } from '@3t/contracts';
+import { MemoryPaperBroker } from '@3t/exchange';
+import {
+  type Clock,
+  createInferenceHandler,
+  createStrategyHandler,
+  Ensemble,
+  type ExecuteDeps,
+  ensembleOptions,
+  handleTarget,
+  InMemoryLatestFeatures,
+  InMemoryRunStore,
+  newOrderExecutorState,
+  type OrderExecutorSettings,
+  quoteOf,
+  settleOpenIntents,
+  type TargetOutcome,
+} from '@3t/handlers';
+import type { Config } from '@3t/runtime';
+import type { BacktestResult, RunResult, TargetSeries } from '../backtest-result';
+import { CliError } from '../cli-error';
+import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
+import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
+import { replayCandles } from './replay-candles';
+
+/** What the wiring needs besides the candles: a request's settings with every default resolved. */
+export interface BacktestSettings {
+  readonly config: Config;
+  readonly symbols: readonly string[];
+  readonly seed: number;
+  readonly runs: number;
+  readonly fee: number;
+  readonly slippage: number;
+  readonly initialEquity: number;
+}
+
+/** What the handlers produced over the candles (the result without meta and candle series). */
+export type BacktestRun = Omit<BacktestResult, 'meta' | 'candles'> & {
+  /** run updates the ensemble made (active runs × ticks), for the benchmark */
+  readonly runUpdates: number;
+};
+
+/**
+ * `3t backtest`'s engine (issue 5 item 1): market-feed's replay and candle gate, then the very
+ * handlers the services run — inference, strategy-runner, order-executor — wired in-process with
+ * the in-memory ports and the paper venue without a database (MemoryPaperBroker, the request's fee
+ * and slippage). No Redis, no MariaDB, no wall clock: the same request gives the same result.
+ */
+export async function runBacktestEngine(
+  request: BacktestRequest,
+  onProgress: BacktestProgress,
+): Promise<BacktestResult> {
+  const startedAt = new Date().toISOString();
+  const replay = replayCandles(request.dataFiles, request.timeframe, request.fromMs, request.toMs);
+  if (replay.candles.length === 0) {
+    throw new CliError(
+      `no candles to replay in ${request.dataFiles.map((f) => f.path).join(', ')}${request.fromMs !== null || request.toMs !== null ? ' within --from/--to' : ''}: widen the window or pass other data files`,
+    );
+  }
+  const run = await backtestCandles(replay.candles, effectiveSettings(request), onProgress);
+  const { runUpdates: _runUpdates, ...produced } = run;
+  return {
+    meta: {
+      startedAt,
+      seed: request.seed,
+      runs: request.runs,
+      timeframe: request.timeframe,
+      fee: request.fee,
+      slippage: request.slippage,
+      initialEquity: request.initialEquity,
+      fromMs: request.fromMs,
+      toMs: request.toMs,
+      configPath: request.configPath,
+      config: effectiveConfig(request),
+      dataFiles: replay.files,
+    },
+    candles: candleSeries(replay.candles, request.symbols, request.timeframe),
+    ...produced,
+  };
+}
+
+function effectiveSettings(r: BacktestRequest): BacktestSettings {
+  return {
+    config: effectiveConfig(r),
+    symbols: r.symbols,
+    seed: r.seed,
+    runs: r.runs,
+    fee: r.fee,
+    slippage: r.slippage,
+    initialEquity: r.initialEquity,
+  };
+}
+
+/** config.yml as the backtest ran it: the request's symbols, runs, seed and paper costs. */
+function effectiveConfig(r: BacktestRequest): Config {
+  const c = r.config;
+  return {
+    ...c,
+    exchange: { ...c.exchange, symbols: [...r.symbols], timeframe: r.timeframe },
+    providence: { ...c.providence, run_count: r.runs, seed: r.seed },
+    paper: {
+      ...c.paper,
+      fee_rate: r.fee,
+      slippage_bps: r.slippage * 10_000,
+      starting_balance: r.initialEquity,
+    },
+  };
+}
+
+/**
+ * The handler wiring over candles already through market-feed's gate, in time order. Per candle,
+ * as the services do per job: inference → strategy-runner; its target goes to order-executor
+ * exactly as services/order-executor's worker takes it (the paper venue first fills what was
+ * placed before at this price, open intents are settled, then handleTarget decides).
+ */
+export async function backtestCandles(
+  candles: readonly Candle[],
+  s: BacktestSettings,
+  onProgress: BacktestProgress = () => {},
+): Promise<BacktestRun> {
+  const exchanges = [...new Set(candles.map((c) => c.exchange))];
+  if (exchanges.length !== 1) {
+    throw new CliError(
+      `the data files come from ${exchanges.length} exchanges (${exchanges.join(', ')}): backtest one exchange at a time (one paper account per exchange)`,
+    );
+  }
+  const exchange = exchanges[0]!;
+  const { config } = s;
+  // event time: the close of the candle being handled (the services' clock reads the wall)
+  let now = candles[0]!.openTime;
+  const clock: Clock = { now: () => now, sleep: async () => {} };
+  const quotes = [...new Set(s.symbols.map(quoteOf))];
+  const broker = new MemoryPaperBroker({
+    account: exchange,
+    // one paper account, as the service has; its currency is the symbols' quote when they share one
+    quoteCurrency: quotes.length === 1 ? quotes[0]! : config.paper.quote_currency,
+    startingBalance: s.initialEquity,
+    feeRate: s.fee,
+    slippageBps: s.slippage * 10_000,
+    now: clock.now,
+  });
+  const intents = new BacktestIntentStore();
+  const positions = new BacktestPositionStore();
+  const deps: ExecuteDeps = { intents, positions, broker, clock };
+  const settings: OrderExecutorSettings = {
+    risk: config.risk,
+    sizing: config.sizing,
+    reconcileSeconds: config.reconcile_seconds,
+    leverage: config.exchange.leverage,
+  };
+  const state = newOrderExecutorState();
+  const runStore = new InMemoryRunStore();
+  const ensemble = new Ensemble(
+    ensembleOptions({
+      ...config,
+      exchange: { ...config.exchange, id: exchange, symbols: s.symbols },
+      providence: { ...config.providence, run_count: s.runs, seed: s.seed },
+    }),
+  );
+  const inference = createInferenceHandler({ store: new InMemoryLatestFeatures(), now: clock.now });
+  const strategy = createStrategyHandler({ ensemble, runs: runStore, now: clock.now });
+
+  const targets = new Map<string, TargetSeries>(
+    s.symbols.map((symbol) => [symbol, { symbol, times: [], position: [] }]),
+  );
+  const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
+  const book = new EquityBook(s.initialEquity);
+  let runUpdates = 0;
+  const total = candles.length;
+  const every = Math.max(1, Math.floor(total / 200));
+  for (let i = 0; i < total; i++) {
+    const candle = candles[i]!;
+    now = candle.receivedAt; // market-feed plays a replayed candle at its close
+    const features = await inference(candle);
+    if (features) {
+      const out = await strategy.onFeatures(features);
+      runUpdates += out.runUpdates;
+      if (out.target) {
+        const target = out.target;
+        await broker.applyPrice(target.symbol, target.price, target.at);
+        await settleOpenIntents(deps, target.symbol);
+        const outcome = await handleTarget(target, { ...deps, settings, state });
+        const wanted = await decidedTarget(outcome, intents);
+        const series = targets.get(target.symbol);
+        if (series && wanted !== null && wanted !== series.position.at(-1)) {
+          series.times.push(target.at);
+          series.position.push(wanted);
+        }
+      }
+    }
+    book.close(candle.symbol, candle.close);
+    for (const f of positions.newFills.splice(0)) book.fill(f);
+    const next = candles[i + 1];
+    if (!next || next.openTime !== candle.openTime) {
+      equity.times.push(candle.receivedAt);
+      equity.equity.push(book.equity());
+    }
+    if ((i + 1) % every === 0 || i + 1 === total) {
+      onProgress(i + 1, total);
+      // let a progress bar's timer draw
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  await strategy.flush();
+  return {
+    equity,
+    fills: book.fills,
+    targets: [...targets.values()],
+    runResults: runResults(runStore, ensemble, now),
+    runUpdates,
+  };
+}
+
+/** The sized target of an order-executor decision; null when it made none (schedule, venue). */
+async function decidedTarget(
+  outcome: TargetOutcome,
+  intents: BacktestIntentStore,
+): Promise<number | null> {
+  if (outcome.action === 'none') return outcome.target;
+  if (outcome.action === 'skipped') return null;
+  return (await intents.getIntent(outcome.intentId))?.intent.targetPosition ?? null;
+}
+
+/** Every run that ended, then every run still active at the end (`end_of_data`), in run order. */
+function runResults(store: InMemoryRunStore, ensemble: Ensemble, endMs: number): RunResult[] {
+  const out: RunResult[] = [];
+  for (const row of store.rows.values()) {
+    if (row.state === 'active') continue;
+    out.push({ symbol: row.symbol, pnl: row.livePnl, reason: row.endReason ?? row.state });
+  }
+  for (const row of ensemble.activeRows(endMs / 1000)) {
+    out.push({ symbol: row.symbol, pnl: row.livePnl, reason: 'end_of_data' });
+  }
+  return out;
+}
+
+/** Cash and positions from the fills, valued at the latest closes (shorts: proceeds are cash). */
+class EquityBook {
+  readonly fills: BacktestResult['fills'] = [];
+  private readonly held = new Map<string, number>();
+  private readonly last = new Map<string, number>();
+  constructor(private cash: number) {}
+
+  close(symbol: string, price: number): void {
+    this.last.set(symbol, price);
+  }
+
+  fill(f: {
+    symbol: string;
+    side: 'buy' | 'sell';
+    quantity: number;
+    price: number;
+    fee: { cost: number };
+    exchangeTime: number;
+  }): void {
+    const signed = f.side === 'buy' ? f.quantity : -f.quantity;
+    this.cash -= signed * f.price + f.fee.cost;
+    this.held.set(f.symbol, (this.held.get(f.symbol) ?? 0) + signed);
+    this.fills.push({
+      at: f.exchangeTime,
+      symbol: f.symbol,
+      side: f.side,
+      quantity: f.quantity,
+      price: f.price,
+      fee: f.fee.cost,
+    });
+  }
+
+  equity(): number {
+    let e = this.cash;
+    for (const [symbol, q] of this.held) e += q * (this.last.get(symbol) ?? 0);
+    return e;
+  }
+}
+
+/** The replayed candles as columns per symbol (the report's price charts). */
+function candleSeries(
+  candles: readonly Candle[],
+  symbols: readonly string[],
+  timeframe: string,
+): BacktestResult['candles'] {
+  const by = new Map(
+    symbols.map((symbol) => [
+      symbol,
+      {
+        symbol,
+        timeframe,
+        times: [] as number[],
+        open: [] as number[],
+        high: [] as number[],
+        low: [] as number[],
+        close: [] as number[],
+      },
+    ]),
+  );
+  for (const c of candles) {
+    const s = by.get(c.symbol);
+    if (!s) continue;
+    s.times.push(c.openTime);
+    s.open.push(c.open);
+    s.high.push(c.high);
+    s.low.push(c.low);
+    s.close.push(c.close);
+  }
+  return [...by.values()].filter((s) => s.times.length > 0);
+}

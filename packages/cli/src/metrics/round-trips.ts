@@ -1,0 +1,102 @@
+import type { BacktestFill } from './types';
+
+/** One round trip in one symbol: from flat to a position and back to flat (or through zero). */
+export interface RoundTrip {
+  symbol: string;
+  direction: 'long' | 'short';
+  entryMs: number;
+  /** time of the fill that closed it; null while still open at the end */
+  exitMs: number | null;
+  /** average entry price (average-cost method) */
+  entryPrice: number;
+  /** largest absolute position held, base units */
+  maxQuantity: number;
+  /** realised PnL after every fee of the trip; an open trip is valued at the last price */
+  pnl: number;
+  /** fees attributed to the trip (a reversing fill's fee is split by quantity) */
+  fees: number;
+  fills: number;
+}
+
+interface OpenTrip extends RoundTrip {
+  position: number;
+}
+
+/**
+ * Residue below this share of the traded quantity counts as flat: summing fills such as 0.1 + 0.2
+ * − 0.3 leaves ~1e-17, and that must not keep a trip (or exposure) open.
+ */
+export const FLAT_TOLERANCE = 1e-9;
+
+/** Position after adding a signed quantity, snapped to 0 when only rounding residue remains. */
+export function addPosition(position: number, signed: number): number {
+  const next = position + signed;
+  return Math.abs(next) <= FLAT_TOLERANCE * (Math.abs(position) + Math.abs(signed)) ? 0 : next;
+}
+
+/**
+ * Splits fills into round trips per symbol with the average-cost method. A trip still open at the
+ * end is closed at `lastPrices[symbol]` without an exit fee (as freqtrade's end-of-backtest exit);
+ * without a last price it is valued at its last fill's price. Fills must be in time order.
+ */
+export function roundTrips(
+  fills: readonly BacktestFill[],
+  lastPrices: Readonly<Record<string, number>> = {},
+): RoundTrip[] {
+  const done: RoundTrip[] = [];
+  const open = new Map<string, OpenTrip>();
+  const lastFillPrice = new Map<string, number>();
+  for (const f of fills) {
+    lastFillPrice.set(f.symbol, f.price);
+    const signed = f.side === 'buy' ? f.quantity : -f.quantity;
+    const trip = open.get(f.symbol);
+    if (!trip) {
+      open.set(f.symbol, startTrip(f, signed, f.fee));
+      continue;
+    }
+    trip.fills++;
+    if (Math.sign(signed) === Math.sign(trip.position)) {
+      const q = trip.position + signed;
+      trip.entryPrice = (trip.entryPrice * trip.position + f.price * signed) / q;
+      trip.position = q;
+      trip.fees += f.fee;
+      trip.pnl -= f.fee;
+      trip.maxQuantity = Math.max(trip.maxQuantity, Math.abs(q));
+      continue;
+    }
+    const closing = Math.min(Math.abs(signed), Math.abs(trip.position));
+    const closingFee = (f.fee * closing) / f.quantity;
+    trip.pnl += closing * (f.price - trip.entryPrice) * Math.sign(trip.position) - closingFee;
+    trip.fees += closingFee;
+    const next = addPosition(trip.position, signed);
+    if (next !== 0 && Math.sign(next) === Math.sign(trip.position)) {
+      trip.position = next;
+      continue;
+    }
+    const { position: _, ...closed } = trip;
+    done.push({ ...closed, exitMs: f.at });
+    open.delete(f.symbol);
+    if (next !== 0) open.set(f.symbol, startTrip(f, next, f.fee - closingFee));
+  }
+  for (const [symbol, trip] of open) {
+    const mark = lastPrices[symbol] ?? lastFillPrice.get(symbol)!;
+    const { position, ...rest } = trip;
+    done.push({ ...rest, pnl: rest.pnl + position * (mark - rest.entryPrice) });
+  }
+  return done.sort((a, b) => a.entryMs - b.entryMs);
+}
+
+function startTrip(f: BacktestFill, signed: number, fee: number): OpenTrip {
+  return {
+    symbol: f.symbol,
+    direction: signed > 0 ? 'long' : 'short',
+    entryMs: f.at,
+    exitMs: null,
+    entryPrice: f.price,
+    maxQuantity: Math.abs(signed),
+    pnl: -fee,
+    fees: fee,
+    fills: 1,
+    position: signed,
+  };
+}

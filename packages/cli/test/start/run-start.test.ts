@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '@3t/runtime';
+import { sparePort } from '@3t/test-support';
+import { describe, expect, it } from 'vitest';
+import { runStart } from '../../src/start/run-start';
+import { PIPELINE_SERVICES, SERVICES } from '../../src/start/services';
+import { captureIo } from '../helpers/capture-io';
+
+const ROOT = new URL('../../../../', import.meta.url).pathname;
+
+describe('3t start', () => {
+  it('lists every service with an entry point that exists and a distinct port key', () => {
+    expect(SERVICES.map((s) => s.name)).toEqual([
+      'order-executor',
+      'strategy-runner',
+      'inference',
+      'market-feed',
+      'queue-monitor',
+    ]);
+    expect(PIPELINE_SERVICES).toHaveLength(4);
+    for (const s of SERVICES) {
+      expect(existsSync(join(ROOT, s.entrypoint)), `${s.name}: ${s.entrypoint}`).toBe(true);
+    }
+    expect(new Set(SERVICES.map((s) => s.portKey)).size).toBe(SERVICES.length);
+  });
+
+  it('starts nothing and names the Redis address and how to start one when Redis does not answer', async () => {
+    const port = await sparePort();
+    const loaded = loadConfig({
+      configPath: join(ROOT, 'no-such-config.yml'),
+      secretsPath: join(ROOT, 'no-such-secrets.yml'),
+      env: { TT_REDIS_URL: `redis://127.0.0.1:${port}` },
+      allowMissingConfig: true,
+    });
+    const io = captureIo();
+    const started = runStart({ root: ROOT, loaded, stopSignal: new Promise(() => {}) }, io);
+    await expect(started).rejects.toThrow(`127.0.0.1:${port}`);
+    await expect(started).rejects.toThrow(/docker-compose up -d/);
+    expect(io.stderr, 'no service was started').not.toContain('started');
+  });
+});
