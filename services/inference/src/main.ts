@@ -1,0 +1,40 @@
+import { candleSchema, featuresJobId, Queues } from '@3t/contracts';
+import { createInferenceHandler } from '@3t/handlers';
+import { startService } from '@3t/runtime/service';
+import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
+import { RedisLatestFeatures } from './redis-latest-features';
+
+// inference: candles → features of the symbol (strategy.md §2), latest kept in Redis.
+const { config, logger, shutdown, metrics, serve, openQueues } = await startService({
+  name: 'inference',
+});
+const queues = openQueues();
+await serve();
+
+const onCandle = createInferenceHandler({
+  store: new RedisLatestFeatures(queues.connection, config.redis.prefix),
+  now: Date.now,
+});
+queues.worker({
+  queue: Queues.candles,
+  schema: candleSchema,
+  handler: instrumentHandler(Queues.candles, metrics.queue, async (candle) => {
+    const stop = metrics.inference.featureSeconds.startTimer();
+    const features = await onCandle(candle);
+    stop();
+    // Inside the job's span: the line carries trace_id/span_id, which lead to the trace.
+    logger.debug(
+      { symbol: candle.symbol, openTime: candle.openTime, warm: features?.warm ?? null },
+      'candle handled',
+    );
+    if (!features) return null;
+    const jobId = featuresJobId(features);
+    await tracePublish(Queues.features, () =>
+      queues.publish(Queues.features, withTraceContext(features), jobId),
+    );
+    return jobId;
+  }),
+  onDeadLetter: (e) => metrics.queue.deadLettered.inc({ queue: e.queue, reason: e.reason }),
+  onFatal: (e) => void shutdown.fatal(e),
+});
+logger.info({ queue: Queues.candles }, 'inference ready');

@@ -1,0 +1,63 @@
+import {
+  type Broker,
+  dailyLoss,
+  type OrderExecutorState,
+  type PositionStore,
+  quoteOf,
+} from '@3t/handlers';
+import type { OrderMetrics } from '@3t/runtime/telemetry';
+
+/** A venue's balance is asked again at most this often when no order or fill changed it. */
+const BALANCE_MAX_AGE_MS = 60_000;
+
+export interface AccountGaugeDeps {
+  readonly broker: Broker;
+  readonly positions: PositionStore;
+  readonly state: OrderExecutorState;
+  readonly metrics: OrderMetrics;
+  /** The configured symbols: their quote currencies hold the account's cash. */
+  readonly symbols: readonly string[];
+}
+
+/**
+ * Sets the account gauges after a target: tt_position and tt_position_notional per symbol,
+ * tt_equity, tt_drawdown_ratio and tt_daily_loss. Prices are the latest target prices the handler
+ * saw (`state.lastPrice`), positions come from MariaDB.
+ *
+ * - equity = cash in the quote currencies + Σ position × latest price (spot and paper accounting:
+ *   bought base is paid from cash, so this is the starting balance plus realized and open PnL);
+ * - drawdown = 1 − equity / peak equity, the peak taken since this process started;
+ * - daily loss uses the handler's own UTC-day baseline (`dailyLoss`: stored in MariaDB, the risk check's
+ *   max_daily_loss input), so the DrawdownBeyondLimit alert sees the number the risk check uses.
+ */
+export function accountGauges(deps: AccountGaugeDeps) {
+  const quotes = [...new Set(deps.symbols.map(quoteOf))];
+  const o = deps.metrics;
+  let cash: number | null = null;
+  let cashAt = 0;
+  let peak = 0;
+
+  return async (exchange: string, now: number, balanceChanged: boolean): Promise<void> => {
+    if (cash === null || balanceChanged || now - cashAt >= BALANCE_MAX_AGE_MS) {
+      const balances = await deps.broker.fetchBalances();
+      cash = quotes.reduce((sum, q) => sum + (balances[q]?.total ?? 0), 0);
+      cashAt = now;
+    }
+    const positions = await deps.positions.positions(exchange);
+    let held = 0;
+    for (const symbol of new Set([...deps.symbols, ...positions.keys()])) {
+      const quantity = positions.get(symbol)?.quantity ?? 0;
+      const price = deps.state.lastPrice.get(symbol);
+      o.position.set({ symbol }, quantity);
+      if (price === undefined) continue;
+      o.positionNotional.set({ symbol }, quantity * price);
+      held += quantity * price;
+    }
+    const equity = cash + held;
+    o.equity.set(equity);
+    peak = Math.max(peak, equity);
+    o.drawdown.set(peak > 0 ? Math.max(0, 1 - equity / peak) : 0);
+
+    o.dailyLoss.set(await dailyLoss(deps.state, deps.positions, exchange, positions, now));
+  };
+}

@@ -1,0 +1,171 @@
+import { Queues, type Target, targetSchema, timeframeMs } from '@3t/contracts';
+import { ERROR_KINDS } from '@3t/exchange';
+import {
+  type ExecuteDeps,
+  type ExecutionEvents,
+  handleTarget,
+  newOrderExecutorState,
+  RISK_RULES,
+  reconcile,
+  settleOpenIntents,
+  systemClock,
+} from '@3t/handlers';
+import { connectDatabase, mariadbOptions } from '@3t/runtime';
+import { startService } from '@3t/runtime/service';
+import { instrumentHandler } from '@3t/runtime/telemetry';
+import { cachedBalances } from './cached-balances';
+import { accountGauges } from './instrumented-account';
+import {
+  EXCHANGE_METHODS,
+  instrumentedBroker,
+  instrumentedIntentStore,
+  instrumentedPositionStore,
+  timeExchange,
+} from './instrumented-ports';
+import { MariaDbIntentStore, MariaDbPositionStore } from './mariadb-stores';
+import { openVenue, type Venue } from './open-venue';
+import { retryTransient } from './retry-transient';
+
+// order-executor: targets → sized intents (outbox) → risk → exchange → orders, fills, positions.
+// Live only with `mode: live` + --confirm-live / TT_CONFIRM_LIVE=yes (loadConfig refuses otherwise).
+const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await startService({
+  name: 'order-executor',
+  config: { confirmLive: process.argv.includes('--confirm-live') },
+  // series start at 0 for every known value, so rate() panels and alerts see 0, not nothing
+  metrics: (config) => ({
+    labelValues: {
+      rule: RISK_RULES,
+      error_class: ERROR_KINDS,
+      symbol: config.exchange.symbols,
+      method: [...EXCHANGE_METHODS, 'applyPrice'],
+    },
+  }),
+});
+metrics.orders.maxDailyLoss.set(config.risk.max_daily_loss);
+await serve();
+
+const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
+shutdown.add('mariadb', () => pool.end());
+let venue: Venue;
+try {
+  venue = await openVenue(config, secrets, pool);
+} catch (err) {
+  await shutdown.fatal(err, 'cannot open the trading venue');
+  throw err;
+}
+// tt_candle_to_order_seconds: from the close of the target's candle (`target.at` is the close
+// time of the candle the vote was taken on) to the venue accepting the order. Only for live
+// candles: a replayed or backfilled candle (closed more than three timeframes before
+// strategy-runner voted) would measure the age of the data, not our latency.
+const LIVE_WINDOW_MS = 3 * timeframeMs(config.exchange.timeframe);
+let candleClose: number | null = null;
+const liveCandleClose = (t: Target) => (t.computedAt - t.at <= LIVE_WINDOW_MS ? t.at : null);
+// One wrapper around the port: an `exchange <method>` span and a latency observation per call.
+const timed = instrumentedBroker(venue.broker, metrics.orders, () => {
+  if (candleClose === null) return;
+  metrics.orders.candleToOrder.observe(Math.max(0, Date.now() - candleClose) / 1000);
+  candleClose = null; // once per target: retries of the same order are not a new decision
+});
+// a venue's balance is asked again only after our orders or fills could change it (or 60 s);
+// the paper broker's balance is a MariaDB read that its own fills change
+const broker = venue.kind === 'ccxt' ? cachedBalances(timed, 60_000) : timed;
+shutdown.add('exchange', () => broker.close());
+logger.info({ venue: venue.kind, exchange: broker.id, mode: config.mode }, 'trading venue');
+
+const events: ExecutionEvents = {
+  orderStatus: (status) => metrics.orders.orders.inc({ status }),
+  fill: (side) => {
+    metrics.orders.fills.inc({ side });
+    logger.info({ side }, 'fill recorded');
+  },
+  exchangeError: (kind) => metrics.orders.exchangeErrors.inc({ error_class: kind }),
+  riskDenied: (rule) => metrics.orders.riskRejections.inc({ rule }),
+  intent: (side) => metrics.orders.intents.inc({ side }),
+};
+const deps: ExecuteDeps = {
+  intents: instrumentedIntentStore(new MariaDbIntentStore(pool, config.mode, broker.id)),
+  positions: instrumentedPositionStore(new MariaDbPositionStore(pool, config.mode)),
+  broker,
+  clock: systemClock,
+  events,
+};
+const symbols = config.exchange.symbols;
+const settings = {
+  risk: config.risk,
+  sizing: config.sizing,
+  reconcileSeconds: config.reconcile_seconds,
+  leverage: config.exchange.leverage,
+};
+const state = newOrderExecutorState();
+const recordAccount = accountGauges({
+  broker,
+  positions: deps.positions,
+  state,
+  metrics: metrics.orders,
+  symbols,
+});
+const paper = venue.paper;
+
+// Recovery: resolve every open outbox intent with the exchange before taking new targets.
+const atStart = await retryTransient(() => reconcile(deps, { trigger: 'start', symbols }), {
+  onRetry: (err, attempt) => logger.warn({ err, attempt }, 'start reconciliation retried'),
+});
+logger.info(
+  { status: atStart.status, differences: atStart.differences.length },
+  'start reconciliation',
+);
+
+// Reconciliation every 15 min as upstream; a failure (MariaDB or exchange down) is retried next round.
+const RECONCILE_MS = 15 * 60_000;
+const timer = setInterval(() => {
+  reconcile(deps, { trigger: 'scheduled', symbols }).catch((err: unknown) =>
+    logger.error({ err }, 'scheduled reconciliation failed'),
+  );
+}, RECONCILE_MS);
+shutdown.add('reconcile timer', () => clearInterval(timer));
+
+const queues = openQueues();
+// One target at a time: decisions of a symbol depend on the previous one's fills.
+// A MariaDB failure throws before any exchange call: the job is retried with backoff (fail-closed).
+queues.worker({
+  queue: Queues.targets,
+  schema: targetSchema,
+  concurrency: 1,
+  // A SIGKILLed executor's job is taken up again after ~10 s instead of BullMQ's 30 s default;
+  // the lock is renewed every 5 s while a job runs, so a slow exchange does not lose it.
+  workerOptions: { lockDuration: 10_000, stalledInterval: 5_000 },
+  handler: instrumentHandler(Queues.targets, metrics.queue, async (target) => {
+    // The paper venue fills at the next price: this target's price fills the orders placed
+    // before it. In every mode the symbol's open outbox intents (in-flight work left by a crash
+    // or a Redis wipe) are resolved with the venue before the next decision is sized.
+    const fills = paper
+      ? await timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
+          paper.applyPrice(target.symbol, target.price, target.at),
+        )
+      : [];
+    await settleOpenIntents(deps, target.symbol);
+    const halts = await deps.intents.halts();
+    metrics.orders.killSwitch.set(halts.has('all') || config.risk.kill_switch ? 1 : 0);
+    candleClose = liveCandleClose(target);
+    const outcome = await handleTarget(target, { ...deps, settings, state });
+    candleClose = null;
+    await recordAccount(
+      target.exchange,
+      Date.now(),
+      fills.length > 0 || outcome.action === 'order',
+    );
+    const job = { symbol: target.symbol, at: target.at, position: target.position };
+    if (outcome.action === 'order') {
+      const { status, reason } = outcome.outcome;
+      logger.info({ ...job, intentId: outcome.intentId, status, reason }, 'order');
+    } else if (outcome.action === 'denied') {
+      logger.info({ ...job, intentId: outcome.intentId, rule: outcome.rule }, 'order denied');
+    } else {
+      logger.debug({ ...job, action: outcome.action }, 'target handled');
+    }
+    return outcome.action;
+  }),
+  onDeadLetter: (e) => metrics.queue.deadLettered.inc({ queue: e.queue, reason: e.reason }),
+  onFatal: (e) => void shutdown.fatal(e),
+});
+logger.info({ queue: Queues.targets, mode: config.mode }, 'order-executor ready');

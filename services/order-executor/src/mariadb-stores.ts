@@ -1,0 +1,395 @@
+import type { Fill, OrderIntent, OrderIntentStatus } from '@3t/contracts';
+import {
+  applyFill,
+  type BrokerOrder,
+  EMPTY_POSITION,
+  type IntentRecord,
+  type IntentStore,
+  type IntentUpdate,
+  type PositionState,
+  type PositionStore,
+  quoteOf,
+  type ReconciliationRecord,
+} from '@3t/handlers';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+
+type Mode = 'paper' | 'live';
+
+interface IntentRow extends RowDataPacket {
+  intent_id: string;
+  client_order_id: string;
+  exchange: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit';
+  quantity: string;
+  limit_price: string | null;
+  target_position: string;
+  current_position: string;
+  status: OrderIntentStatus;
+  reason: string;
+  status_reason: string | null;
+  based_on: string;
+  attempts: number;
+  filled_quantity: string;
+  average_price: string | null;
+  created_at_event: number | string;
+  submitted_at: number | string | null;
+}
+
+function toRecord(r: IntentRow): IntentRecord {
+  const intent: OrderIntent = {
+    v: 1,
+    intentId: r.intent_id,
+    clientOrderId: r.client_order_id,
+    exchange: r.exchange,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    quantity: Number(r.quantity),
+    ...(r.limit_price !== null ? { limitPrice: Number(r.limit_price) } : {}),
+    targetPosition: Number(r.target_position),
+    currentPosition: Number(r.current_position),
+    reason: r.reason,
+    basedOn: r.based_on,
+    createdAt: Number(r.created_at_event),
+  };
+  return {
+    intent,
+    status: r.status,
+    statusReason: r.status_reason,
+    attempts: r.attempts,
+    filledQuantity: Number(r.filled_quantity),
+    averagePrice: r.average_price === null ? null : Number(r.average_price),
+    submittedAt: r.submitted_at === null ? null : Number(r.submitted_at),
+  };
+}
+
+/** Numbers to DECIMAL text without exponent notation (DECIMAL(36,18)). */
+function dec(n: number): string {
+  return n.toFixed(18).replace(/\.?0+$/, '') || '0';
+}
+
+/** The outbox and its companions in MariaDB (tables of migration 001_core), one `mode`. */
+export class MariaDbIntentStore implements IntentStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly mode: Mode,
+    /** exchange id written on reconciliation rows */
+    private readonly exchange: string,
+  ) {}
+
+  async insertIntent(intent: OrderIntent, status: OrderIntentStatus, reason: string | null) {
+    await this.pool.execute(
+      `INSERT IGNORE INTO order_intents (mode, intent_id, client_order_id, exchange, symbol, side, type,
+         quantity, limit_price, target_position, current_position, status, reason, status_reason,
+         based_on, created_at_event, finished_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        this.mode,
+        intent.intentId,
+        intent.clientOrderId,
+        intent.exchange,
+        intent.symbol,
+        intent.side,
+        intent.type,
+        dec(intent.quantity),
+        intent.limitPrice === undefined ? null : dec(intent.limitPrice),
+        dec(intent.targetPosition),
+        dec(intent.currentPosition),
+        status,
+        intent.reason,
+        reason,
+        intent.basedOn,
+        intent.createdAt,
+        status === 'denied' ? Date.now() : null,
+      ],
+    );
+    const stored = await this.getIntent(intent.intentId);
+    if (!stored) throw new Error(`intent ${intent.intentId} vanished after insert`);
+    return stored;
+  }
+
+  async getIntent(intentId: string) {
+    const [rows] = await this.pool.execute<IntentRow[]>(
+      'SELECT * FROM order_intents WHERE mode = ? AND intent_id = ?',
+      [this.mode, intentId],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async updateIntent(intentId: string, u: IntentUpdate) {
+    const columns: [string, string | number | null][] = [['status = ?', u.status]];
+    if (u.statusReason !== undefined) columns.push(['status_reason = ?', u.statusReason]);
+    if (u.attempts !== undefined) columns.push(['attempts = ?', u.attempts]);
+    if (u.filledQuantity !== undefined)
+      columns.push(['filled_quantity = ?', dec(u.filledQuantity)]);
+    if (u.averagePrice !== undefined)
+      columns.push(['average_price = ?', u.averagePrice === null ? null : dec(u.averagePrice)]);
+    // the first submission time stays: orders-per-minute counts first submissions
+    if (u.submittedAt !== undefined)
+      columns.push(['submitted_at = COALESCE(submitted_at, ?)', u.submittedAt]);
+    if (u.finishedAt !== undefined) columns.push(['finished_at = ?', u.finishedAt]);
+    const sets = columns.map(([c]) => c);
+    const values = columns.map(([, v]) => v);
+    const [result] = await this.pool.execute(
+      `UPDATE order_intents SET ${sets.join(', ')} WHERE mode = ? AND intent_id = ?`,
+      [...values, this.mode, intentId],
+    );
+    if ((result as { affectedRows: number }).affectedRows !== 1) {
+      throw new Error(`intent ${intentId} not in order_intents (mode ${this.mode})`);
+    }
+  }
+
+  async openIntents() {
+    const [rows] = await this.pool.execute<IntentRow[]>(
+      `SELECT * FROM order_intents WHERE mode = ? AND status IN ('pending', 'submitted', 'partially_filled')
+       ORDER BY id`,
+      [this.mode],
+    );
+    return rows.map(toRecord);
+  }
+
+  async countSubmittedSince(since: number) {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM order_intents WHERE mode = ? AND submitted_at >= ?',
+      [this.mode, since],
+    );
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  async recordOrder(o: BrokerOrder) {
+    await this.pool.execute(
+      `INSERT INTO orders (mode, exchange, exchange_order_id, client_order_id, symbol, side, type, status,
+         quantity, price, filled, average_price, exchange_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE status = VALUES(status), filled = VALUES(filled),
+         average_price = VALUES(average_price)`,
+      [
+        this.mode,
+        o.exchange,
+        o.orderId,
+        o.clientOrderId,
+        o.symbol,
+        o.side,
+        o.type,
+        o.status,
+        dec(o.amount),
+        o.price === undefined ? null : dec(o.price),
+        dec(o.filled),
+        o.average === undefined ? null : dec(o.average),
+        o.timestamp,
+      ],
+    );
+  }
+
+  async halts() {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT scope, reason FROM trading_halts WHERE mode = ? AND halted = 1',
+      [this.mode],
+    );
+    return new Map(rows.map((r) => [String(r['scope']), String(r['reason'])]));
+  }
+
+  async setHalt(scope: string, halted: boolean, reason: string, at: number) {
+    await setHalt(this.pool, this.mode, scope, halted, reason, at);
+  }
+
+  async recordReconciliation(r: ReconciliationRecord) {
+    await this.pool.execute(
+      `INSERT IGNORE INTO reconciliations (mode, exchange, reconcile_key, trigger_kind, status, started_at,
+         finished_at, differences, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        this.mode,
+        this.exchange,
+        r.key,
+        r.trigger,
+        r.status,
+        r.startedAt,
+        r.finishedAt,
+        JSON.stringify(r.differences),
+        r.summary.slice(0, 1000),
+      ],
+    );
+  }
+}
+
+/** The kill switch row (`3t halt` / `3t resume` and the symbol halts of the state machine). */
+export async function setHalt(
+  pool: Pool,
+  mode: Mode,
+  scope: string,
+  halted: boolean,
+  reason: string,
+  at: number,
+): Promise<void> {
+  await pool.execute(
+    `INSERT INTO trading_halts (mode, scope, halted, reason, changed_at) VALUES (?, ?, ?, ?, ?)
+     ON DUPLICATE KEY UPDATE halted = VALUES(halted), reason = VALUES(reason), changed_at = VALUES(changed_at)`,
+    [mode, scope, halted ? 1 : 0, reason.slice(0, 1000), at],
+  );
+}
+
+interface PositionRow extends RowDataPacket {
+  symbol: string;
+  quantity: string;
+  average_entry_price: string | null;
+  realized_pnl: string;
+  fees: string;
+  fill_count: number | string;
+  last_fill_time: number | string | null;
+}
+
+function toPosition(r: PositionRow): PositionState {
+  return {
+    quantity: Number(r.quantity),
+    averageEntryPrice: r.average_entry_price === null ? null : Number(r.average_entry_price),
+    realizedPnl: Number(r.realized_pnl),
+    fees: Number(r.fees),
+    fillCount: Number(r.fill_count),
+    lastFillTime: r.last_fill_time === null ? null : Number(r.last_fill_time),
+  };
+}
+
+export class MariaDbPositionStore implements PositionStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly mode: Mode,
+  ) {}
+
+  /** Insert the fill and, only when it was new, apply it to the position in one transaction. */
+  async recordFill(fill: Fill) {
+    const conn = await this.pool.getConnection();
+    try {
+      await conn.beginTransaction();
+      const [ins] = await conn.execute(
+        `INSERT IGNORE INTO fills (mode, exchange, trade_id, exchange_order_id, client_order_id, symbol, side,
+           price, quantity, fee_cost, fee_currency, liquidity, exchange_time, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          this.mode,
+          fill.exchange,
+          fill.tradeId,
+          fill.orderId,
+          fill.clientOrderId,
+          fill.symbol,
+          fill.side,
+          dec(fill.price),
+          dec(fill.quantity),
+          dec(fill.fee.cost),
+          fill.fee.currency,
+          fill.liquidity ?? null,
+          fill.exchangeTime,
+          fill.receivedAt,
+        ],
+      );
+      if ((ins as { affectedRows: number }).affectedRows === 0) {
+        await conn.rollback();
+        return false;
+      }
+      await conn.execute('INSERT IGNORE INTO positions (mode, exchange, symbol) VALUES (?, ?, ?)', [
+        this.mode,
+        fill.exchange,
+        fill.symbol,
+      ]);
+      const [rows] = await conn.execute<PositionRow[]>(
+        'SELECT * FROM positions WHERE mode = ? AND exchange = ? AND symbol = ? FOR UPDATE',
+        [this.mode, fill.exchange, fill.symbol],
+      );
+      const before = rows[0] ? toPosition(rows[0]) : EMPTY_POSITION;
+      const after = applyFill(before, fill, quoteOf(fill.symbol));
+      await conn.execute(
+        `UPDATE positions SET quantity = ?, average_entry_price = ?, realized_pnl = ?, fees = ?,
+           fill_count = ?, last_fill_time = ? WHERE mode = ? AND exchange = ? AND symbol = ?`,
+        [
+          dec(after.quantity),
+          after.averageEntryPrice === null ? null : dec(after.averageEntryPrice),
+          dec(after.realizedPnl),
+          dec(after.fees),
+          after.fillCount,
+          after.lastFillTime,
+          this.mode,
+          fill.exchange,
+          fill.symbol,
+        ],
+      );
+      await conn.commit();
+      return true;
+    } catch (err) {
+      await conn.rollback().catch(() => undefined);
+      throw err;
+    } finally {
+      conn.release();
+    }
+  }
+
+  async position(exchange: string, symbol: string) {
+    const [rows] = await this.pool.execute<PositionRow[]>(
+      'SELECT * FROM positions WHERE mode = ? AND exchange = ? AND symbol = ?',
+      [this.mode, exchange, symbol],
+    );
+    return rows[0] ? toPosition(rows[0]) : EMPTY_POSITION;
+  }
+
+  async positions(exchange: string) {
+    const [rows] = await this.pool.execute<PositionRow[]>(
+      'SELECT * FROM positions WHERE mode = ? AND exchange = ?',
+      [this.mode, exchange],
+    );
+    return new Map(rows.map((r) => [r.symbol, toPosition(r)]));
+  }
+
+  async setPositionQuantity(exchange: string, symbol: string, quantity: number) {
+    await this.pool.execute(
+      `INSERT INTO positions (mode, exchange, symbol, quantity) VALUES (?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE quantity = VALUES(quantity)`,
+      [this.mode, exchange, symbol, dec(quantity)],
+    );
+  }
+
+  async fillCount(exchange: string, symbol: string) {
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM fills WHERE mode = ? AND exchange = ? AND symbol = ?',
+      [this.mode, exchange, symbol],
+    );
+    return Number(rows[0]?.['n'] ?? 0);
+  }
+
+  async recordBalances(
+    exchange: string,
+    balances: Record<string, { free: number; used: number; total: number }>,
+    asOf: number,
+    source: 'exchange' | 'paper' | 'reconciliation',
+  ) {
+    for (const [currency, b] of Object.entries(balances)) {
+      await this.pool.execute(
+        `INSERT IGNORE INTO balances (mode, exchange, currency, total, free, used, as_of, source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          this.mode,
+          exchange,
+          currency.slice(0, 20),
+          dec(b.total),
+          dec(b.free),
+          dec(b.used),
+          asOf,
+          source,
+        ],
+      );
+    }
+  }
+
+  async dayBaseline(exchange: string, day: number, pnl: number, at: number) {
+    // first writer wins: every later call (and every restart) reads the day's first baseline
+    await this.pool.execute(
+      `INSERT IGNORE INTO risk_day_baselines (mode, exchange, day, pnl, recorded_at)
+       VALUES (?, ?, ?, ?, ?)`,
+      [this.mode, exchange, day, dec(pnl), at],
+    );
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      'SELECT pnl FROM risk_day_baselines WHERE mode = ? AND exchange = ? AND day = ?',
+      [this.mode, exchange, day],
+    );
+    return Number(rows[0]?.['pnl'] ?? pnl);
+  }
+}

@@ -1,0 +1,54 @@
+import { ccxtClientConfig, createCcxtExchange, type ExchangePort, PaperBroker } from '@3t/exchange';
+import { type Config, FatalError, type Secrets } from '@3t/runtime';
+import type { Pool } from 'mysql2/promise';
+
+export interface Venue {
+  readonly kind: 'paper-broker' | 'ccxt';
+  readonly broker: ExchangePort;
+  /** Set in paper mode: the price of each target is applied to it (fills at the next price). */
+  readonly paper: PaperBroker | null;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/**
+ * Where orders go. `mode: live` (confirmed by loadConfig) → ccxt on the configured exchange.
+ * `mode: paper` → the MariaDB paper broker, under the account named like `exchange.id` so fills
+ * and positions carry the exchange id of the targets; a paper run may instead point ccxt at a
+ * local test venue with `exchange.base_url`, but only on loopback, so paper never reaches a real
+ * exchange.
+ */
+export async function openVenue(config: Config, secrets: Secrets, pool: Pool): Promise<Venue> {
+  const baseUrl = config.exchange.base_url;
+  if (config.mode === 'live' || baseUrl) {
+    if (config.mode === 'paper' && baseUrl && !LOOPBACK.has(new URL(baseUrl).hostname)) {
+      throw new FatalError(
+        `exchange.base_url ${new URL(baseUrl).host} is not a loopback address: mode paper only trades on the paper broker or a local test venue; remove exchange.base_url, or use mode: live with confirmation`,
+      );
+    }
+    return {
+      kind: 'ccxt',
+      // a local test venue has no rate limit to respect: ccxt's throttle only slows tests
+      broker: createCcxtExchange(
+        {
+          ...ccxtClientConfig(config, secrets),
+          ...(config.mode === 'paper' ? { enableRateLimit: false } : {}),
+        },
+        // executeIntent asks the venue about the client order id before every placement but the
+        // first (attempts > 0: persisted before any call), so the adapter's own check would only
+        // repeat that query for an id that cannot exist yet
+        { checkBeforePlace: false },
+      ),
+      paper: null,
+    };
+  }
+  const paper = await PaperBroker.open({
+    pool,
+    account: config.exchange.id,
+    quoteCurrency: config.paper.quote_currency,
+    startingBalance: config.paper.starting_balance,
+    feeRate: config.paper.fee_rate,
+    slippageBps: config.paper.slippage_bps,
+  });
+  return { kind: 'paper-broker', broker: paper, paper };
+}

@@ -1,0 +1,9 @@
+export { basicAuth, type Credentials, parseBasicAuth } from './basic-auth';
+export { bullBoardCredentials } from './bull-board-credentials';
+export { createQueueMonitorApp, type QueueMonitorAppOptions } from './queue-monitor-app';
+export {
+  monitoredQueueNames,
+  type QueueMonitor,
+  type StartQueueMonitorOptions,
+  startQueueMonitor,
+} from './start-queue-monitor';

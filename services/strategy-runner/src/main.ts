@@ -1,0 +1,65 @@
+import { featuresSchema, Queues } from '@3t/contracts';
+import { createStrategyHandler, Ensemble, ensembleOptions, type RunStore } from '@3t/handlers';
+import { connectDatabase, mariadbOptions } from '@3t/runtime';
+import { startService } from '@3t/runtime/service';
+import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
+import { MariaDbRunStore } from './mariadb-run-store';
+
+// strategy-runner: features → Providence ticks every tick_seconds of event time → the symbol's
+// vote + Kelly inputs on `targets`; runs persisted to MariaDB in batches.
+const FLUSH_MS = 1000;
+const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await startService({
+  name: 'strategy-runner',
+});
+const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
+shutdown.add('mariadb', () => pool.end());
+const ensemble = new Ensemble(ensembleOptions(config));
+const runs: RunStore = new MariaDbRunStore(pool);
+const strategy = createStrategyHandler({
+  ensemble,
+  runs,
+  now: Date.now,
+});
+// Runs are saved in batches: when enough rows are buffered, every second, and at shutdown
+// (steps run in reverse: after the worker has finished its job, before the pool closes).
+shutdown.add('runs', () => strategy.flush());
+const timer = setInterval(() => {
+  strategy.flush().catch((err: unknown) => void shutdown.fatal(err, 'saving runs failed'));
+}, FLUSH_MS);
+shutdown.add('flush timer', () => clearInterval(timer));
+
+const queues = openQueues();
+await serve();
+
+queues.worker({
+  queue: Queues.features,
+  schema: featuresSchema,
+  handler: instrumentHandler(Queues.features, metrics.queue, async (features) => {
+    const stop = metrics.strategy.tickSeconds.startTimer();
+    const out = await strategy.onFeatures(features);
+    stop();
+    metrics.strategy.runUpdates.inc(out.runUpdates);
+    // tt_strategy_run_pnl: each run's final PnL, observed once, in the job where it ended.
+    for (const pnl of out.endedPnls) metrics.strategy.runPnl.observe(pnl);
+    metrics.strategy.activeRuns.set(ensemble.activeRuns);
+    logger.debug(
+      {
+        symbol: features.symbol,
+        openTime: features.openTime,
+        runUpdates: out.runUpdates,
+        position: out.target?.position ?? null,
+      },
+      'features handled',
+    );
+    if (!out.target || !out.jobId) return null;
+    metrics.strategy.netTarget.set({ symbol: out.target.symbol }, out.target.position);
+    const { target, jobId } = out;
+    await tracePublish(Queues.targets, () =>
+      queues.publish(Queues.targets, withTraceContext(target), jobId),
+    );
+    return jobId;
+  }),
+  onDeadLetter: (e) => metrics.queue.deadLettered.inc({ queue: e.queue, reason: e.reason }),
+  onFatal: (e) => void shutdown.fatal(e),
+});
+logger.info({ queue: Queues.features, runs: ensemble.activeRuns }, 'strategy-runner ready');
