@@ -42,13 +42,17 @@ export interface KellyInputs {
  * kc over the live PnLs of the symbol's active runs; kh over the archived runs of the symbol in
  * epochs whose summed PnL for the symbol is positive (upstream's positive-expectancy gate).
  */
+// live PnLs of one cohortKelly call (it runs on every candle of every symbol)
+let scratch = new Float64Array(0);
+
 export function cohortKelly(pop: Population, symbol: string): KellyInputs {
   const s = symbolIndex(pop, symbol);
   if (s < 0) throw new RangeError(`'${symbol}' is not a symbol of this population`);
-  const current: number[] = [];
+  if (scratch.length < pop.capacity) scratch = new Float64Array(pop.capacity);
+  let n = 0;
   for (let i = 0; i < pop.capacity; i++) {
     if (pop.cols.status[i] === RUN_ACTIVE && pop.cols.symbol[i] === s)
-      current.push(livePnl(pop, i));
+      scratch[n++] = livePnl(pop, i);
   }
   const history: number[] = [];
   for (const epoch of pop.epochs.archive) {
@@ -61,5 +65,5 @@ export function cohortKelly(pop: Population, symbol: string): KellyInputs {
     }
     if (sum > 0) history.push(...pnls);
   }
-  return { kc: kelly(Float64Array.from(current)), kh: kelly(Float64Array.from(history)) };
+  return { kc: kelly(scratch.subarray(0, n)), kh: kelly(Float64Array.from(history)) };
 }

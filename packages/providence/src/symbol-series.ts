@@ -113,6 +113,8 @@ export function checkTick(
   const row = s * (series.maxAprMinutes + 1);
   for (let m = 1; m <= series.maxAprMinutes; m++) {
     let k = series.aprStart[row + m]!;
+    // the window only shrinks as time passes: if it fits from its old start, it fits
+    if (j + 1 - k <= aprCapacity[m]!) continue;
     while (k < j && now - series.times[s * series.ringSize + (k & mask)]! >= m * 60) k++;
     if (j + 1 - k > aprCapacity[m]!) {
       throw new RangeError(`${tooClose}: ${j + 1 - k} ticks within ${m} minutes at ${now}`);
@@ -161,10 +163,10 @@ export function appendTick(series: SymbolSeries, s: number, f: SymbolFeatures, n
     now,
   );
   const aprRow = s * (series.maxAprMinutes + 1);
-  series.aprPrevStart.set(
-    series.aprStart.subarray(aprRow, aprRow + series.maxAprMinutes + 1),
-    aprRow,
-  );
+  // a loop, not set(subarray(…)): the subarray view is an allocation on every tick
+  for (let m = 0; m <= series.maxAprMinutes; m++) {
+    series.aprPrevStart[aprRow + m] = series.aprStart[aprRow + m]!;
+  }
   advanceStarts(
     series.aprStart,
     s * (series.maxAprMinutes + 1),

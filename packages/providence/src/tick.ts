@@ -30,8 +30,8 @@ export interface TickTrades {
 export interface TickEvents {
   readonly now: number;
   readonly trades: TickTrades;
-  readonly ended: EndedRun[];
-  readonly started: StartedRun[];
+  readonly ended: readonly EndedRun[];
+  readonly started: readonly StartedRun[];
 }
 
 /** Seconds per year of upstream's APR (365.24 days). */
@@ -89,6 +89,20 @@ interface Endings {
   balance: number[];
 }
 
+// Most ticks end no run and make no trade: they share these instead of allocating (with a
+// hundred runs, allocation was most of a tick's fixed cost). Scratch, emptied at each tick.
+const endings: Endings = { slot: [], reason: [], balance: [] };
+const NONE: readonly never[] = Object.freeze([]);
+const NO_TRADES: TickTrades = Object.freeze({
+  count: 0,
+  slot: new Int32Array(0),
+  runId: new Float64Array(0),
+  symbol: new Int32Array(0),
+  size: new Float64Array(0),
+  price: new Float64Array(0),
+  positionDirection: new Int32Array(0),
+});
+
 /**
  * Advances every run of the population by one tick at `now` (seconds) with the latest features,
  * following strategy.md §4 steps 1–8, in slot order; then draws new runs into emptied slots.
@@ -121,30 +135,35 @@ export function tick(pop: Population, features: Features, now: number): TickEven
   pop.ticks++;
   pop.lastNow = now;
 
-  const endings: Endings = { slot: [], reason: [], balance: [] };
+  endings.slot.length = 0;
+  endings.reason.length = 0;
+  endings.balance.length = 0;
   const nTrades = advanceRuns(pop, now, endings);
 
-  const ended: EndedRun[] = [];
-  for (let k = 0; k < endings.slot.length; k++) {
-    const i = endings.slot[k]!;
-    ended.push(endedRun(pop, i, REASONS[endings.reason[k]!]!, endings.balance[k]!, now));
-    releaseSlot(pop, i);
+  let ended: readonly EndedRun[] = NONE;
+  if (endings.slot.length > 0) {
+    const list: EndedRun[] = [];
+    for (let k = 0; k < endings.slot.length; k++) {
+      const i = endings.slot[k]!;
+      list.push(endedRun(pop, i, REASONS[endings.reason[k]!]!, endings.balance[k]!, now));
+      releaseSlot(pop, i);
+    }
+    ended = list;
   }
-  const started =
-    endings.slot.length > 0 || pop.freeSlots.length > 0 ? spawnRuns(pop, now, endings.slot) : [];
+  const started: readonly StartedRun[] =
+    endings.slot.length > 0 || pop.freeSlots.length > 0 ? spawnRuns(pop, now, endings.slot) : NONE;
+  return { now, trades: nTrades === 0 ? NO_TRADES : copyTrades(nTrades), ended, started };
+}
+
+function copyTrades(n: number): TickTrades {
   return {
-    now,
-    trades: {
-      count: nTrades,
-      slot: buf.slot.slice(0, nTrades),
-      runId: buf.runId.slice(0, nTrades),
-      symbol: buf.symbol.slice(0, nTrades),
-      size: buf.size.slice(0, nTrades),
-      price: buf.price.slice(0, nTrades),
-      positionDirection: buf.pd.slice(0, nTrades),
-    },
-    ended,
-    started,
+    count: n,
+    slot: buf.slot.slice(0, n),
+    runId: buf.runId.slice(0, n),
+    symbol: buf.symbol.slice(0, n),
+    size: buf.size.slice(0, n),
+    price: buf.price.slice(0, n),
+    positionDirection: buf.pd.slice(0, n),
   };
 }
 
