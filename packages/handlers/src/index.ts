@@ -14,7 +14,12 @@ export {
 } from './market-feed/candle-gate';
 export * from './order-executor';
 export { type InProcessResult, runInProcess } from './pipeline';
-export { Ensemble, type EnsembleOptions, type StepResult } from './strategy-runner/ensemble';
+export {
+  Ensemble,
+  type EnsembleOptions,
+  type EquitySampleResult,
+  type StepResult,
+} from './strategy-runner/ensemble';
 export { ensembleOptions } from './strategy-runner/ensemble-options';
 export { InMemoryRunStore, type RunRow, type RunStore } from './strategy-runner/run-store';
 export {

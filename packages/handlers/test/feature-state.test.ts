@@ -1,30 +1,9 @@
-import { readFileSync } from 'node:fs';
-import type { Candle } from '@3t/contracts';
-import { parseCandleCsv } from '@3t/exchange';
 import { rangeVolatility } from '@3t/trend-core';
 import { describe, expect, it } from 'vitest';
-import { CandleGate, FeatureState } from '../src';
+import { FeatureState } from '../src';
+import { BUNDLED_BTC_USDT, gatedCandles } from './gated-candles';
 
-const FILE = new URL('../../../data/ohlcv/binanceus_BTC-USDT_1m.csv', import.meta.url);
-
-function candles(n: number): Candle[] {
-  const { candles: raw } = parseCandleCsv(readFileSync(FILE, 'utf8'), {
-    exchange: 'binanceus',
-    symbol: 'BTC/USDT',
-    timeframe: '1m',
-  });
-  const gate = new CandleGate({
-    exchange: 'binanceus',
-    symbol: 'BTC/USDT',
-    timeframe: '1m',
-    timeframeMs: 60_000,
-  });
-  return raw.slice(0, n).map((r) => {
-    const g = gate.admit(r, r.openTime + 60_000);
-    if (!g.ok) throw new Error(g.error);
-    return g.candle;
-  });
-}
+const candles = (n: number) => gatedCandles(BUNDLED_BTC_USDT, n);
 
 describe('FeatureState on bundled 1m candles', () => {
   const cs = candles(4320 + 200);

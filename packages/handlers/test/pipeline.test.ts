@@ -1,30 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { type Candle, featuresSchema, targetSchema } from '@3t/contracts';
-import { parseCandleCsv } from '@3t/exchange';
+import { featuresSchema, targetSchema } from '@3t/contracts';
 import { describe, expect, it } from 'vitest';
 import { CandleGate, runInProcess } from '../src';
+import { BUNDLED_BTC_USDT, gatedCandles } from './gated-candles';
 
-const FILE = new URL('../../../data/ohlcv/binanceus_BTC-USDT_1m.csv', import.meta.url);
-
-function bundledCandles(n: number): Candle[] {
-  const { candles } = parseCandleCsv(readFileSync(FILE, 'utf8'), {
-    exchange: 'binanceus',
-    symbol: 'BTC/USDT',
-    timeframe: '1m',
-  });
-  const gate = new CandleGate({
-    exchange: 'binanceus',
-    symbol: 'BTC/USDT',
-    timeframe: '1m',
-    timeframeMs: 60_000,
-  });
-  const out: Candle[] = [];
-  for (const raw of candles.slice(0, n)) {
-    const r = gate.admit(raw, raw.openTime + 60_000);
-    if (r.ok) out.push(r.candle);
-  }
-  return out;
-}
+const bundledCandles = (n: number) => gatedCandles(BUNDLED_BTC_USDT, n);
 
 const OPTIONS = {
   exchange: 'binanceus',

@@ -38,6 +38,7 @@ afterAll(async () => {
 });
 
 const TABLES = [
+  'account_equity',
   'balances',
   'fills',
   'order_intents',

@@ -17,11 +17,16 @@ export interface AccountGaugeDeps {
   readonly metrics: OrderMetrics;
   /** The configured symbols: their quote currencies hold the account's cash. */
   readonly symbols: readonly string[];
+  /**
+   * Receives the equity when every held position has a price (a position without one would
+   * understate it): strategy-runner's epochs read it from MariaDB `account_equity`.
+   */
+  readonly onEquity?: (exchange: string, equity: number, now: number) => Promise<void>;
 }
 
 /**
  * Sets the account gauges after a target: tt_position and tt_position_notional per symbol,
- * tt_equity, tt_drawdown_ratio and tt_daily_loss. Prices are the latest target prices the handler
+ * tt_equity, tt_drawdown_ratio and tt_daily_loss; hands the equity to `onEquity`. Prices are the latest target prices the handler
  * saw (`state.lastPrice`), positions come from MariaDB.
  *
  * - equity = cash in the quote currencies + Σ position × latest price (spot and paper accounting:
@@ -45,15 +50,20 @@ export function accountGauges(deps: AccountGaugeDeps) {
     }
     const positions = await deps.positions.positions(exchange);
     let held = 0;
+    let unpriced = false;
     for (const symbol of new Set([...deps.symbols, ...positions.keys()])) {
       const quantity = positions.get(symbol)?.quantity ?? 0;
       const price = deps.state.lastPrice.get(symbol);
       o.position.set({ symbol }, quantity);
-      if (price === undefined) continue;
+      if (price === undefined) {
+        if (quantity !== 0) unpriced = true;
+        continue;
+      }
       o.positionNotional.set({ symbol }, quantity * price);
       held += quantity * price;
     }
     const equity = cash + held;
+    if (deps.onEquity && !unpriced) await deps.onEquity(exchange, equity, now);
     o.equity.set(equity);
     peak = Math.max(peak, equity);
     o.drawdown.set(peak > 0 ? Math.max(0, 1 - equity / peak) : 0);

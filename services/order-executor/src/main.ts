@@ -13,6 +13,7 @@ import {
 import { connectDatabase, mariadbOptions } from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler } from '@3t/runtime/telemetry';
+import { accountEquityWriter } from './account-equity';
 import { cachedBalances } from './cached-balances';
 import { accountGauges } from './instrumented-account';
 import {
@@ -97,12 +98,18 @@ const settings = {
   leverage: config.exchange.leverage,
 };
 const state = newOrderExecutorState();
+const writeEquity = accountEquityWriter(pool, config.mode);
 const recordAccount = accountGauges({
   broker,
   positions: deps.positions,
   state,
   metrics: metrics.orders,
   symbols,
+  // advisory for strategy-runner's epochs: a failed write is logged, the target is done
+  onEquity: (exchange, equity, now) =>
+    writeEquity(exchange, equity, now).catch((err: unknown) =>
+      logger.warn({ err }, 'account equity not recorded'),
+    ),
 });
 const paper = venue.paper;
 

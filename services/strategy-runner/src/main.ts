@@ -3,11 +3,14 @@ import { createStrategyHandler, Ensemble, ensembleOptions, type RunStore } from 
 import { connectDatabase, mariadbOptions } from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
+import { accountEquityReader } from './account-equity';
 import { MariaDbRunStore } from './mariadb-run-store';
 
 // strategy-runner: features → Providence ticks every tick_seconds of event time → the symbol's
 // vote + Kelly inputs on `targets`; runs persisted to MariaDB in batches.
 const FLUSH_MS = 1000;
+// an equity sample older than this (order-executor down or idle) does not move the epochs
+const EQUITY_MAX_AGE_MS = 15 * 60_000;
 const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await startService({
   name: 'strategy-runner',
 });
@@ -19,6 +22,7 @@ const strategy = createStrategyHandler({
   ensemble,
   runs,
   now: Date.now,
+  equity: accountEquityReader(pool, config.mode, config.exchange.id, EQUITY_MAX_AGE_MS),
 });
 // Runs are saved in batches: when enough rows are buffered, every second, and at shutdown
 // (steps run in reverse: after the worker has finished its job, before the pool closes).
@@ -42,6 +46,25 @@ queues.worker({
     // tt_strategy_run_pnl: each run's final PnL, observed once, in the job where it ended.
     for (const pnl of out.endedPnls) metrics.strategy.runPnl.observe(pnl);
     metrics.strategy.activeRuns.set(ensemble.activeRuns);
+    const epoch = out.epoch;
+    if (
+      epoch &&
+      epoch.action !== 'hold' &&
+      epoch.action !== 'sampling' &&
+      epoch.action !== 'skipped'
+    ) {
+      // baseline set, or a whole cohort archived (take_profit) or ended (drawdown_reset)
+      logger.info(
+        {
+          symbol: features.symbol,
+          action: epoch.action,
+          baseline: epoch.baseline,
+          height: epoch.height,
+          runs: epoch.runs.length,
+        },
+        'epoch',
+      );
+    }
     logger.debug(
       {
         symbol: features.symbol,

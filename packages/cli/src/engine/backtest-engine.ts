@@ -158,13 +158,20 @@ export async function backtestCandles(
     }),
   );
   const inference = createInferenceHandler({ store: new InMemoryLatestFeatures(), now: clock.now });
-  const strategy = createStrategyHandler({ ensemble, runs: runStore, now: clock.now });
+  const book = new EquityBook(s.initialEquity);
+  // the account equity the epochs see (strategy.md §7): the book at the latest closes, as
+  // order-executor values the account for strategy-runner in the services
+  const strategy = createStrategyHandler({
+    ensemble,
+    runs: runStore,
+    now: clock.now,
+    equity: async () => book.equity(),
+  });
 
   const targets = new Map<string, TargetSeries>(
     s.symbols.map((symbol) => [symbol, { symbol, times: [], position: [] }]),
   );
   const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
-  const book = new EquityBook(s.initialEquity);
   let runUpdates = 0;
   const total = candles.length;
   const every = Math.max(1, Math.floor(total / 200));

@@ -4,6 +4,7 @@ import {
   cohortKelly,
   createPopulation,
   type EndedRun,
+  epochs,
   type Population,
   type ProvidenceConfigInput,
   runState,
@@ -20,6 +21,16 @@ export interface EnsembleOptions {
   readonly seed: number;
   /** Providence settings except the symbols (runCount, tickSeconds, params, …). */
   readonly providence: Omit<ProvidenceConfigInput, 'symbols'>;
+}
+
+/** What one account-equity sample did (strategy.md §7), with the run rows it changed. */
+export interface EquitySampleResult {
+  readonly action: 'skipped' | 'sampling' | 'baseline' | 'hold' | 'take_profit' | 'drawdown_reset';
+  readonly baseline: number | null;
+  /** Height of the newest archived epoch (0 = none). */
+  readonly height: number;
+  /** Runs archived or ended by the action, then the runs drawn to replace them. */
+  readonly runs: RunRow[];
 }
 
 export interface StepResult {
@@ -141,6 +152,29 @@ export class Ensemble {
     return result;
   }
 
+  /**
+   * Feeds the account equity to the take-profit / drawdown controller of the symbol's population
+   * (strategy.md §7), before `step(features)`. Every population gets the same account equity, one
+   * sample per candle of its symbol. Skipped for a candle already stepped (a retried job) and
+   * before the first tick: the sample is taken at the population's last tick, so runs drawn to
+   * replace an ended cohort start there and the candle's ticks follow them.
+   */
+  sampleEquity(features: Features, equity: number): EquitySampleResult {
+    const e = this.bySymbol.get(features.symbol);
+    if (!e || features.openTime <= e.lastOpenTime || e.pop.ticks === 0) {
+      return { action: 'skipped', baseline: null, height: 0, runs: [] };
+    }
+    const now = e.pop.lastNow;
+    const event = epochs(e.pop, equity, now);
+    const runs: RunRow[] = [];
+    for (const ended of event.ended) {
+      const row = this.endedRow(ended, now);
+      runs.push(event.action === 'take_profit' ? { ...row, epoch: event.height } : row);
+    }
+    for (const started of event.started) runs.push(this.startedRow(e, started, now));
+    return { action: event.action, baseline: event.baseline, height: event.height, runs };
+  }
+
   /** Rows of every run active now (the first save, and periodic live-PnL snapshots). */
   activeRows(at: number): RunRow[] {
     const rows: RunRow[] = [];
@@ -214,9 +248,8 @@ export class Ensemble {
 
   /**
    * The symbol's Target from @3t/providence's `votes` and `cohortKelly` (strategy.md §6): kc over
-   * the cohort's active runs, kh over archived epochs with positive summed PnL. Epochs (§7) are
-   * not fed here: they need the account equity, which only order-executor knows, so until an
-   * equity sample reaches strategy-runner (see README) nothing is archived and kh stays null.
+   * the cohort's active runs, kh over archived epochs with positive summed PnL (epochs archive
+   * a cohort on take-profit, from the equity samples of `sampleEquity`).
    */
   private vote(e: SymbolEnsemble, f: Features): Omit<Target, 'computedAt' | 'traceContext'> {
     const vote = votes(e.pop, e.symbol);

@@ -1,5 +1,5 @@
 import { type Features, type Target, targetJobId } from '@3t/contracts';
-import type { Ensemble } from './ensemble';
+import type { Ensemble, EquitySampleResult } from './ensemble';
 import type { RunRow, RunStore } from './run-store';
 
 export interface StrategyDeps {
@@ -9,6 +9,12 @@ export interface StrategyDeps {
   readonly now: () => number;
   /** Rows buffered before a save (the service also flushes on a timer and at shutdown). */
   readonly batchRows?: number;
+  /**
+   * The account's latest equity in the quote currency (order-executor's number), null when none is
+   * known or it is too old to act on. Without it, epochs (strategy.md §7) do not run and Kelly's
+   * history kh stays unknown.
+   */
+  readonly equity?: () => Promise<number | null>;
 }
 
 export interface StrategyOutput {
@@ -19,6 +25,8 @@ export interface StrategyOutput {
   readonly runUpdates: number;
   /** Final PnL of every run that ended in this step (the tt_strategy_run_pnl histogram). */
   readonly endedPnls: number[];
+  /** What the account-equity sample before the step did; null without an equity port or sample. */
+  readonly epoch: EquitySampleResult | null;
 }
 
 /**
@@ -46,14 +54,21 @@ export function createStrategyHandler(deps: StrategyDeps) {
       pending.push(...deps.ensemble.activeRows(features.openTime / 1000));
       firstSave = false;
     }
+    let epoch: EquitySampleResult | null = null;
+    const equity = deps.equity ? await deps.equity() : null;
+    if (equity !== null) {
+      epoch = deps.ensemble.sampleEquity(features, equity);
+      pending.push(...epoch.runs);
+    }
     const step = deps.ensemble.step(features);
     pending.push(...step.runs);
     if (pending.length >= batchRows) await flush();
     const { ticks, runUpdates } = step;
-    const endedPnls = step.runs.filter((r) => r.state !== 'active').map((r) => r.livePnl);
-    if (!step.target) return { target: null, jobId: null, ticks, runUpdates, endedPnls };
+    const changed = epoch ? [...epoch.runs, ...step.runs] : step.runs;
+    const endedPnls = changed.filter((r) => r.state !== 'active').map((r) => r.livePnl);
+    if (!step.target) return { target: null, jobId: null, ticks, runUpdates, endedPnls, epoch };
     const target: Target = { ...step.target, computedAt: deps.now() };
-    return { target, jobId: targetJobId(target), ticks, runUpdates, endedPnls };
+    return { target, jobId: targetJobId(target), ticks, runUpdates, endedPnls, epoch };
   };
 
   return { onFeatures, flush };
