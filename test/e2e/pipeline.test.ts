@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   type Candle,
   deadLetterQueue,
@@ -10,8 +9,8 @@ import {
 import { loadConfig, type QueueRuntime } from '@3t/runtime';
 import { waitUntil } from '@3t/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCandleCsv } from '../../packages/exchange/src';
-import { CandleGate, ensembleOptions, runInProcess } from '../../packages/handlers/src';
+import { ensembleOptions, runInProcess } from '../../packages/handlers/src';
+import { gatedCandles } from '../../packages/handlers/test/gated-candles';
 import { type Stack, stackQueues, startStack, tail, waitThroughStrategy } from './pipeline-stack';
 
 // 10,080 real 1-minute candles (one week of BTC/USDT) through the four services as processes.
@@ -34,6 +33,9 @@ async function jobsOf<T>(queue: string): Promise<{ id: string; data: T }[]> {
     .getJobs(['completed', 'waiting', 'active', 'delayed', 'prioritized', 'failed']);
   return jobs.map((j) => ({ id: j.id ?? '', data: j.data as T }));
 }
+
+/** The replayed file's candles as market-feed's gate admits them. */
+const replayedCandles = () => gatedCandles(stack.replayFile);
 
 describe('the pipeline as separate processes on the real Redis and MariaDB', () => {
   beforeAll(async () => {
@@ -72,22 +74,7 @@ describe('the pipeline as separate processes on the real Redis and MariaDB', () 
 
   it('publishes the same target sequence as the same handlers in-process over the same candles', async () => {
     const { config } = loadConfig({ configPath: stack.configPath, env: {} });
-    const { candles: raw } = parseCandleCsv(readFileSync(stack.replayFile, 'utf8'), {
-      exchange: 'binanceus',
-      symbol: 'BTC/USDT',
-      timeframe: '1m',
-    });
-    const gate = new CandleGate({
-      exchange: 'binanceus',
-      symbol: 'BTC/USDT',
-      timeframe: '1m',
-      timeframeMs: 60_000,
-    });
-    const inputs: Candle[] = [];
-    for (const r of raw) {
-      const g = gate.admit(r, r.openTime + 60_000);
-      if (g.ok) inputs.push(g.candle);
-    }
+    const inputs = replayedCandles();
     expect(inputs).toHaveLength(CANDLES);
     const expected = (await runInProcess(inputs, ensembleOptions(config))).targets.map(strip);
     await waitUntil(
@@ -201,6 +188,18 @@ describe('the pipeline as separate processes on the real Redis and MariaDB', () 
       Number(account.starting_balance) + Number(fills.cashflow) - Number(fills.fees),
       6,
     );
+  });
+
+  it("records the account's equity for strategy-runner's epochs: cash + position at the last price", async () => {
+    const [rows] = await stack.db.pool.query(
+      "SELECT a.equity, a.as_of, p.cash, q.quantity FROM account_equity a JOIN paper_accounts p JOIN paper_positions q ON q.symbol = 'BTC/USDT' WHERE a.mode = 'paper' AND a.exchange = 'binanceus'",
+    );
+    const row = (rows as Record<string, string | number>[])[0];
+    expect(row, 'an account_equity row for paper/binanceus').toBeDefined();
+    const lastClose = replayedCandles().at(-1)!.close;
+    const expected = Number(row!.cash) + Number(row!.quantity) * lastClose;
+    expect(Number(row!.equity), JSON.stringify({ ...row, lastClose })).toBeCloseTo(expected, 6);
+    expect(Date.now() - Number(row!.as_of)).toBeLessThan(15 * 60_000);
   });
 
   it('leaves every dead-letter queue empty', async () => {
