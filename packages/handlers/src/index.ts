@@ -17,6 +17,7 @@ export { type InProcessResult, runInProcess } from './pipeline';
 export {
   Ensemble,
   type EnsembleOptions,
+  type EnsembleSnapshot,
   type EquitySampleResult,
   type StepResult,
 } from './strategy-runner/ensemble';

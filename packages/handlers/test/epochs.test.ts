@@ -1,15 +1,12 @@
-import type { Features } from '@3t/contracts';
 import { describe, expect, it } from 'vitest';
 import {
-  createInferenceHandler,
   createStrategyHandler,
   Ensemble,
   type EquitySampleResult,
-  InMemoryLatestFeatures,
   InMemoryRunStore,
   type StrategyOutput,
 } from '../src';
-import { BUNDLED_BTC_USDT, gatedCandles } from './gated-candles';
+import { gatedFeatures } from './gated-candles';
 
 // strategy.md §7 through strategy-runner's handler: account equity samples → baseline (median of
 // the first five) → take profit at +100 % (the cohort is archived and becomes Kelly's history)
@@ -22,17 +19,7 @@ const OPTIONS = {
   providence: { runCount: 200 },
 };
 
-async function bundledFeatures(n: number): Promise<Features[]> {
-  const inference = createInferenceHandler({ store: new InMemoryLatestFeatures(), now: () => 0 });
-  const out: Features[] = [];
-  for (const candle of gatedCandles(BUNDLED_BTC_USDT, n)) {
-    const f = await inference(candle);
-    if (f) out.push(f);
-  }
-  return out;
-}
-
-const FEATURES = await bundledFeatures(900);
+const FEATURES = await gatedFeatures(900);
 // the ensemble ticks from the first warm features on; equity is sampled from the job after that
 const FIRST_SAMPLE = FEATURES.findIndex((f) => f.warm !== false) + 1;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Candle } from '@3t/contracts';
+import type { Candle, Features } from '@3t/contracts';
 import { parseCandleCsv } from '@3t/exchange';
-import { CandleGate } from '../src';
+import { CandleGate, createInferenceHandler, InMemoryLatestFeatures } from '../src';
 
 /** The bundled BTC/USDT 1-minute candles (data/ohlcv, see SOURCES.md). */
 export const BUNDLED_BTC_USDT = new URL(
@@ -33,4 +33,15 @@ export function gatedCandles(
     if (!g.ok) throw new Error(`candle ${r.openTime} dropped: ${g.error}`);
     return g.candle;
   });
+}
+
+/** inference's features jobs for the first `n` bundled candles (cold ones included). */
+export async function gatedFeatures(n: number): Promise<Features[]> {
+  const inference = createInferenceHandler({ store: new InMemoryLatestFeatures(), now: () => 0 });
+  const out: Features[] = [];
+  for (const candle of gatedCandles(BUNDLED_BTC_USDT, n)) {
+    const f = await inference(candle);
+    if (f) out.push(f);
+  }
+  return out;
 }

@@ -6,9 +6,12 @@ import {
   type EndedRun,
   epochs,
   type Population,
+  type PopulationSnapshot,
   type ProvidenceConfigInput,
+  restore as restorePopulation,
   runState,
   type StartedRun,
+  snapshot as snapshotPopulation,
   tick,
   votes,
 } from '@3t/providence';
@@ -42,8 +45,24 @@ export interface StepResult {
   readonly runUpdates: number;
 }
 
+/**
+ * The ensemble as plain JSON-safe data (strategy-runner saves it to MariaDB and restores it at
+ * start): every symbol's population and the newest candle it stepped through.
+ */
+export interface EnsembleSnapshot {
+  readonly version: 1;
+  readonly exchange: string;
+  readonly seed: number;
+  readonly symbols: readonly {
+    readonly symbol: string;
+    /** openTime (ms) of the newest candle stepped; null before the first. */
+    readonly lastOpenTime: number | null;
+    readonly population: PopulationSnapshot;
+  }[];
+}
+
 interface SymbolEnsemble {
-  readonly pop: Population;
+  pop: Population;
   readonly symbol: string;
   lastOpenTime: number;
   lastResult: StepResult | null;
@@ -83,6 +102,60 @@ export class Ensemble {
     });
   }
 
+  /** The whole ensemble as plain data; `restore` of it continues bit for bit. */
+  snapshot(): EnsembleSnapshot {
+    return {
+      version: 1,
+      exchange: this.options.exchange,
+      seed: this.options.seed,
+      symbols: [...this.bySymbol.values()].map((e) => ({
+        symbol: e.symbol,
+        lastOpenTime: Number.isFinite(e.lastOpenTime) ? e.lastOpenTime : null,
+        population: snapshotPopulation(e.pop),
+      })),
+    };
+  }
+
+  /**
+   * Replaces the populations with a snapshot's, when it was taken with the same options (exchange,
+   * seed, symbols and every Providence setting); otherwise changes nothing and says why, so a
+   * changed config starts a fresh population instead of continuing one drawn under other rules.
+   */
+  restore(snap: EnsembleSnapshot): { restored: true } | { restored: false; reason: string } {
+    const no = (reason: string) => ({ restored: false as const, reason });
+    if (snap.version !== 1) return no(`snapshot version ${String(snap.version)} is not 1`);
+    if (snap.exchange !== this.options.exchange) {
+      return no(`snapshot of exchange ${snap.exchange}, configured ${this.options.exchange}`);
+    }
+    if (snap.seed !== this.options.seed) {
+      return no(`snapshot drawn with seed ${snap.seed}, configured ${this.options.seed}`);
+    }
+    const names = snap.symbols.map((s) => s.symbol).sort();
+    const configured = [...this.bySymbol.keys()].sort();
+    if (names.join(',') !== configured.join(',')) {
+      return no(`snapshot symbols ${names.join(', ')}, configured ${configured.join(', ')}`);
+    }
+    const restored = new Map<string, Population>();
+    for (const s of snap.symbols) {
+      const current = this.bySymbol.get(s.symbol)!;
+      if (JSON.stringify(s.population.config) !== JSON.stringify(current.pop.config)) {
+        return no(`the providence settings of ${s.symbol} changed since the snapshot`);
+      }
+      try {
+        restored.set(s.symbol, restorePopulation(s.population));
+      } catch (err) {
+        return no(`${s.symbol}: ${(err as Error).message}`);
+      }
+    }
+    for (const s of snap.symbols) {
+      const e = this.bySymbol.get(s.symbol)!;
+      e.pop = restored.get(s.symbol)!;
+      e.lastOpenTime = s.lastOpenTime ?? Number.NEGATIVE_INFINITY;
+      e.lastResult = null;
+    }
+    return { restored: true };
+  }
+
   /** Active runs across all symbols. */
   get activeRuns(): number {
     let n = 0;
@@ -102,6 +175,17 @@ export class Ensemble {
       );
     }
     if (features.openTime === e.lastOpenTime && e.lastResult) return e.lastResult;
+    if (features.openTime === e.lastOpenTime) {
+      // the candle a restored snapshot ends with, delivered again: its ticks are in the state
+      const result: StepResult = {
+        target: features.warm === false ? null : this.vote(e, features),
+        runs: [],
+        ticks: 0,
+        runUpdates: 0,
+      };
+      e.lastResult = result;
+      return result;
+    }
     if (features.openTime < e.lastOpenTime) {
       throw new RangeError(
         `${features.symbol}: features of ${features.openTime} arrived after ${e.lastOpenTime}`,
