@@ -47,6 +47,7 @@ const TABLES = [
   'reconciliations',
   'runs',
   'schema_migrations',
+  'strategy_snapshots',
   'trading_halts',
 ];
 

@@ -5,18 +5,23 @@ import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
 import { accountEquityReader } from './account-equity';
 import { MariaDbRunStore } from './mariadb-run-store';
+import { MariaDbSnapshotStore } from './snapshot-store';
 
 // strategy-runner: features → Providence ticks every tick_seconds of event time → the symbol's
 // vote + Kelly inputs on `targets`; runs persisted to MariaDB in batches.
 const FLUSH_MS = 1000;
 // an equity sample older than this (order-executor down or idle) does not move the epochs
 const EQUITY_MAX_AGE_MS = 15 * 60_000;
+// the ensemble is saved this often (when it moved) and at shutdown; a crash loses at most this
+const SNAPSHOT_MS = 60_000;
 const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await startService({
   name: 'strategy-runner',
 });
 const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
 shutdown.add('mariadb', () => pool.end());
 const ensemble = new Ensemble(ensembleOptions(config));
+const snapshots = new MariaDbSnapshotStore(pool, config.mode);
+await restoreEnsemble();
 const runs: RunStore = new MariaDbRunStore(pool);
 const strategy = createStrategyHandler({
   ensemble,
@@ -31,6 +36,23 @@ const timer = setInterval(() => {
   strategy.flush().catch((err: unknown) => void shutdown.fatal(err, 'saving runs failed'));
 }, FLUSH_MS);
 shutdown.add('flush timer', () => clearInterval(timer));
+
+// Saved after the worker's last job (shutdown steps run in reverse), before the pool closes.
+let savedAt = ensemble.snapshot();
+const saveSnapshot = async (): Promise<void> => {
+  const snap = ensemble.snapshot();
+  const moved = snap.symbols.some((s, k) => s.lastOpenTime !== savedAt.symbols[k]?.lastOpenTime);
+  if (!moved) return;
+  const bytes = await snapshots.save(snap, Date.now());
+  savedAt = snap;
+  logger.debug({ bytes }, 'ensemble snapshot saved');
+};
+shutdown.add('snapshot', () => saveSnapshot());
+const snapshotTimer = setInterval(() => {
+  // a failed save is retried next minute; the runs keep trading meanwhile
+  saveSnapshot().catch((err: unknown) => logger.warn({ err }, 'ensemble snapshot not saved'));
+}, SNAPSHOT_MS);
+shutdown.add('snapshot timer', () => clearInterval(snapshotTimer));
 
 const queues = openQueues();
 await serve();
@@ -86,3 +108,34 @@ queues.worker({
   onFatal: (e) => void shutdown.fatal(e),
 });
 logger.info({ queue: Queues.features, runs: ensemble.activeRuns }, 'strategy-runner ready');
+
+/** Continues the saved ensemble when it was drawn under the same config; else starts fresh. */
+async function restoreEnsemble(): Promise<void> {
+  let saved: Awaited<ReturnType<MariaDbSnapshotStore['load']>>;
+  try {
+    saved = await snapshots.load(config.exchange.id);
+  } catch (err) {
+    logger.error({ err }, 'ensemble snapshot unreadable: starting a fresh population');
+    return;
+  }
+  if (!saved) {
+    logger.info('no ensemble snapshot: starting a fresh population');
+    return;
+  }
+  const r = ensemble.restore(saved.snapshot);
+  if (r.restored) {
+    logger.info(
+      {
+        takenAt: new Date(saved.takenAt).toISOString(),
+        bytes: saved.bytes,
+        runs: ensemble.activeRuns,
+      },
+      'ensemble restored from snapshot',
+    );
+  } else {
+    logger.warn(
+      { reason: r.reason },
+      'ensemble snapshot not restored: starting a fresh population',
+    );
+  }
+}
