@@ -1,6 +1,12 @@
 import type { Target } from '@3t/contracts';
 import { describe, expect, it } from 'vitest';
-import { Ensemble, type EnsembleOptions, type EnsembleSnapshot } from '../src';
+import {
+  createStrategyHandler,
+  Ensemble,
+  type EnsembleOptions,
+  type EnsembleSnapshot,
+  InMemoryRunStore,
+} from '../src';
 import { gatedFeatures } from './gated-candles';
 
 // strategy-runner saves the ensemble to MariaDB and restores it at start: a restart must continue
@@ -52,6 +58,28 @@ describe('Ensemble snapshot / restore', () => {
         return e.snapshot();
       })(),
     );
+  });
+
+  it('drops features older than the newest candle of a restored ensemble, changing nothing', async () => {
+    const source = new Ensemble(OPTIONS);
+    targetsOf(source, 0, CUT);
+    const restored = new Ensemble(OPTIONS);
+    restored.restore(viaJson(source.snapshot()));
+    const before = restored.snapshot();
+    // a replay started again from the first candle over the restored ensemble
+    const strategy = createStrategyHandler({
+      ensemble: restored,
+      runs: new InMemoryRunStore(),
+      now: () => 0,
+    });
+    for (const k of [0, 200, CUT - 2]) {
+      const out = await strategy.onFeatures(FEATURES[k]!);
+      expect(out).toMatchObject({ stale: true, target: null, ticks: 0, runUpdates: 0 });
+    }
+    expect(restored.snapshot()).toEqual(before);
+    const next = await strategy.onFeatures(FEATURES[CUT]!);
+    expect(next.stale).toBe(false);
+    expect(next.target).toEqual({ ...uninterrupted[CUT], computedAt: 0 });
   });
 
   it.each([

@@ -16,6 +16,8 @@ const EQUITY_MAX_AGE_MS = 15 * 60_000;
 const SNAPSHOT_MS = 60_000;
 const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await startService({
   name: 'strategy-runner',
+  // series start at 0 for every symbol, so rate() panels and alerts see 0, not nothing
+  metrics: (config) => ({ labelValues: { symbol: config.exchange.symbols } }),
 });
 const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
 shutdown.add('mariadb', () => pool.end());
@@ -54,6 +56,7 @@ const snapshotTimer = setInterval(() => {
 }, SNAPSHOT_MS);
 shutdown.add('snapshot timer', () => clearInterval(snapshotTimer));
 
+const staleRun = new Set<string>();
 const queues = openQueues();
 await serve();
 
@@ -68,6 +71,15 @@ queues.worker({
     // tt_strategy_run_pnl: each run's final PnL, observed once, in the job where it ended.
     for (const pnl of out.endedPnls) metrics.strategy.runPnl.observe(pnl);
     metrics.strategy.activeRuns.set(ensemble.activeRuns);
+    if (out.stale) {
+      metrics.strategy.staleFeatures.inc({ symbol: features.symbol });
+      // a replay started again over a restored ensemble drops thousands: warn at the first
+      logger[staleRun.has(features.symbol) ? 'debug' : 'warn'](
+        { symbol: features.symbol, openTime: features.openTime },
+        'features older than the newest candle stepped: dropped (counted in tt_strategy_stale_features_total)',
+      );
+      staleRun.add(features.symbol);
+    } else staleRun.delete(features.symbol);
     const epoch = out.epoch;
     if (
       epoch &&
@@ -76,6 +88,7 @@ queues.worker({
       epoch.action !== 'skipped'
     ) {
       // baseline set, or a whole cohort archived (take_profit) or ended (drawdown_reset)
+      metrics.strategy.epochs.inc({ action: epoch.action });
       logger.info(
         {
           symbol: features.symbol,

@@ -43,6 +43,8 @@ export interface StepResult {
   readonly runs: RunRow[];
   readonly ticks: number;
   readonly runUpdates: number;
+  /** The features were older than the newest candle already stepped: nothing was done. */
+  readonly stale?: true;
 }
 
 /**
@@ -165,7 +167,7 @@ export class Ensemble {
 
   /**
    * Advances the symbol's population through the candle of `features`. The same candle again (a
-   * retried job) returns the same result without ticking; an older one is an error.
+   * retried job) returns the same result without ticking; an older one is dropped (`stale`).
    */
   step(features: Features): StepResult {
     const e = this.bySymbol.get(features.symbol);
@@ -187,9 +189,9 @@ export class Ensemble {
       return result;
     }
     if (features.openTime < e.lastOpenTime) {
-      throw new RangeError(
-        `${features.symbol}: features of ${features.openTime} arrived after ${e.lastOpenTime}`,
-      );
+      // time only moves forward: a candle older than the newest one stepped (a replay started
+      // again over a restored ensemble, a stray redelivery) is dropped, counted by the caller
+      return { target: null, runs: [], ticks: 0, runUpdates: 0, stale: true };
     }
     e.lastOpenTime = features.openTime;
     const runs: RunRow[] = [];

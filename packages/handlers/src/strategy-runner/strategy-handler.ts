@@ -27,6 +27,8 @@ export interface StrategyOutput {
   readonly endedPnls: number[];
   /** What the account-equity sample before the step did; null without an equity port or sample. */
   readonly epoch: EquitySampleResult | null;
+  /** The features were older than the ensemble's newest candle and were dropped. */
+  readonly stale: boolean;
 }
 
 /**
@@ -66,9 +68,12 @@ export function createStrategyHandler(deps: StrategyDeps) {
     const { ticks, runUpdates } = step;
     const changed = epoch ? [...epoch.runs, ...step.runs] : step.runs;
     const endedPnls = changed.filter((r) => r.state !== 'active').map((r) => r.livePnl);
-    if (!step.target) return { target: null, jobId: null, ticks, runUpdates, endedPnls, epoch };
+    const stale = step.stale === true;
+    if (!step.target) {
+      return { target: null, jobId: null, ticks, runUpdates, endedPnls, epoch, stale };
+    }
     const target: Target = { ...step.target, computedAt: deps.now() };
-    return { target, jobId: targetJobId(target), ticks, runUpdates, endedPnls, epoch };
+    return { target, jobId: targetJobId(target), ticks, runUpdates, endedPnls, epoch, stale };
   };
 
   return { onFeatures, flush };

@@ -176,6 +176,17 @@ export const strategyMetricDefs = {
     'Net vote of the ensemble for a symbol (sum of run directions; 0 = no vote).',
     ['symbol'],
   ),
+  staleFeatures: counter(
+    'tt_strategy_stale_features_total',
+    'Features jobs dropped because they were older than the newest candle the ensemble stepped.',
+    ['symbol'],
+  ),
+  epochs: counter(
+    'tt_strategy_epochs_total',
+    'Epoch actions on account-equity samples: baseline set, take_profit (cohort archived), drawdown_reset (cohort ended).',
+    ['action'],
+    { action: ['baseline', 'take_profit', 'drawdown_reset'] },
+  ),
   runPnl: histogram(
     'tt_strategy_run_pnl',
     'Live PnL of a run (quote currency), observed once per run when its epoch result is recorded.',
