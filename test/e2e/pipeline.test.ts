@@ -190,15 +190,23 @@ describe('the pipeline as separate processes on the real Redis and MariaDB', () 
     );
   });
 
-  it("records the account's equity for strategy-runner's epochs: cash + position at the last price", async () => {
+  it("records the account's equity for strategy-runner's epochs: cash + position at a candle's close", async () => {
     const [rows] = await stack.db.pool.query(
       "SELECT a.equity, a.as_of, p.cash, q.quantity FROM account_equity a JOIN paper_accounts p JOIN paper_positions q ON q.symbol = 'BTC/USDT' WHERE a.mode = 'paper' AND a.exchange = 'binanceus'",
     );
     const row = (rows as Record<string, string | number>[])[0];
     expect(row, 'an account_equity row for paper/binanceus').toBeDefined();
-    const lastClose = replayedCandles().at(-1)!.close;
-    const expected = Number(row!.cash) + Number(row!.quantity) * lastClose;
-    expect(Number(row!.equity), JSON.stringify({ ...row, lastClose })).toBeCloseTo(expected, 6);
+    // written after every fill and at least every 10 s: cash and position are the final ones,
+    // the price is the close of the candle whose target was handled then
+    const cash = Number(row!.cash);
+    const quantity = Number(row!.quantity);
+    const equity = Number(row!.equity);
+    const context = JSON.stringify(row);
+    const closes = replayedCandles().map((c) => c.close);
+    expect(
+      closes.some((c) => Math.abs(cash + quantity * c - equity) <= 1e-6),
+      `equity = cash + position × the close of a replayed candle: ${context}`,
+    ).toBe(true);
     expect(Date.now() - Number(row!.as_of)).toBeLessThan(15 * 60_000);
   });
 

@@ -32,6 +32,26 @@ const quantile = (xs: number[], q: number) => {
 };
 
 type Redis = ReturnType<typeof createRedis>;
+
+interface HopTimes {
+  waitP50Ms: number;
+  waitP99Ms: number;
+  handlerP50Ms: number;
+  handlerP99Ms: number;
+}
+
+function hopTimes(
+  jobs: readonly { timestamp: number; processedOn?: number; finishedOn?: number }[],
+): HopTimes {
+  const wait = jobs.map((j) => j.processedOn! - j.timestamp);
+  const run = jobs.map((j) => j.finishedOn! - j.processedOn!);
+  return {
+    waitP50Ms: quantile(wait, 0.5),
+    waitP99Ms: quantile(wait, 0.99),
+    handlerP50Ms: quantile(run, 0.5),
+    handlerP99Ms: quantile(run, 0.99),
+  };
+}
 const connection = (url: string): Redis => createRedis(url, 'worker');
 
 const byName = (n: string) => PIPELINE_SERVICES.find((s) => s.name === n)!;
@@ -93,8 +113,14 @@ async function servicesRun(candles: number, speed: number) {
     );
     const first = Math.min(...received.values());
     const last = Math.max(...done.map((j) => j.finishedOn!));
+    // where the time goes, per hop: waiting in the queue (added → taken) and in the handler
+    const hops: Record<string, HopTimes> = {};
+    for (const name of [Queues.candles, Queues.features, Queues.targets]) {
+      const jobs = name === Queues.targets ? done : await q(name).getJobs(['completed']);
+      hops[name] = hopTimes(jobs);
+    }
     await Promise.all([targetsQ.close()]);
-    return { latencies, orderLatencies, seconds: (last - first) / 1000 };
+    return { latencies, orderLatencies, hops, seconds: (last - first) / 1000 };
   } finally {
     conn.disconnect();
     await stack.cleanup();
@@ -196,6 +222,7 @@ const result = {
     p99Ms: orders.length ? quantile(orders, 0.99) : null,
   },
   throughputRatio: ratio,
+  latencyByHop: svcL.hops,
   targets: { p99Ms: 20, throughputRatio: 1 / 1.3 },
   at: new Date().toISOString(),
   node: process.version,
@@ -213,6 +240,12 @@ for (const [name, p] of [
 console.log(
   `candle → order submitted: ${orders.length} orders, p50 ${result.candleToOrder.p50Ms} ms, p99 ${result.candleToOrder.p99Ms} ms`,
 );
+console.log('latency phase by hop (ms)   wait p50  wait p99  handler p50  handler p99');
+for (const [name, h] of Object.entries(svcL.hops)) {
+  console.log(
+    `  ${name.padEnd(25)} ${String(h.waitP50Ms).padStart(8)} ${String(h.waitP99Ms).padStart(9)} ${String(h.handlerP50Ms).padStart(12)} ${String(h.handlerP99Ms).padStart(12)}`,
+  );
+}
 console.log(`throughput ratio services / bare = ${ratio} (target ≥ ${(1 / 1.3).toFixed(3)})`);
 const dir = join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

@@ -9,6 +9,12 @@ import type { OrderMetrics } from '@3t/runtime/telemetry';
 
 /** A venue's balance is asked again at most this often when no order or fill changed it. */
 const BALANCE_MAX_AGE_MS = 60_000;
+/**
+ * The equity sample for strategy-runner's epochs is written at least this often, and at once
+ * after an order or fill (its ±20 % / +100 % thresholds do not need every price tick; the write
+ * is one MariaDB round trip per target otherwise).
+ */
+const EQUITY_EVERY_MS = 10_000;
 
 export interface AccountGaugeDeps {
   readonly broker: Broker;
@@ -19,7 +25,8 @@ export interface AccountGaugeDeps {
   readonly symbols: readonly string[];
   /**
    * Receives the equity when every held position has a price (a position without one would
-   * understate it): strategy-runner's epochs read it from MariaDB `account_equity`.
+   * understate it), after an order or fill and at least every 10 s: strategy-runner's epochs
+   * read it from MariaDB `account_equity`.
    */
   readonly onEquity?: (exchange: string, equity: number, now: number) => Promise<void>;
 }
@@ -41,6 +48,7 @@ export function accountGauges(deps: AccountGaugeDeps) {
   let cash: number | null = null;
   let cashAt = 0;
   let peak = 0;
+  let equityAt = Number.NEGATIVE_INFINITY;
 
   return async (exchange: string, now: number, balanceChanged: boolean): Promise<void> => {
     if (cash === null || balanceChanged || now - cashAt >= BALANCE_MAX_AGE_MS) {
@@ -63,7 +71,10 @@ export function accountGauges(deps: AccountGaugeDeps) {
       held += quantity * price;
     }
     const equity = cash + held;
-    if (deps.onEquity && !unpriced) await deps.onEquity(exchange, equity, now);
+    if (deps.onEquity && !unpriced && (balanceChanged || now - equityAt >= EQUITY_EVERY_MS)) {
+      await deps.onEquity(exchange, equity, now);
+      equityAt = now;
+    }
     o.equity.set(equity);
     peak = Math.max(peak, equity);
     o.drawdown.set(peak > 0 ? Math.max(0, 1 - equity / peak) : 0);
