@@ -141,6 +141,20 @@ describe('PaperBroker (MariaDB)', () => {
     expect(await broker.fetchPrice('BTC/USDT')).toBe(101);
   });
 
+  it('records only newer prices when no order is open, and a later order fills at the next one', async () => {
+    const broker = await open();
+    await broker.applyPrice('BTC/USDT', 100, 10);
+    expect(await broker.applyPrice('BTC/USDT', 90, 10), 'same time').toEqual([]);
+    expect(await broker.applyPrice('BTC/USDT', 80, 5), 'older time').toEqual([]);
+    expect(await broker.fetchPrice('BTC/USDT')).toBe(100);
+    expect(await broker.applyPrice('BTC/USDT', 105, 11)).toEqual([]);
+    expect(await broker.fetchPrice('BTC/USDT')).toBe(105);
+    await broker.placeOrder(market('buy', 1, 'late'));
+    expect(await broker.applyPrice('BTC/USDT', 106, 11), 'not newer: no fill').toEqual([]);
+    const [fill] = await broker.applyPrice('BTC/USDT', 107, 12);
+    expect(fill?.clientOrderId).toBe('late');
+  });
+
   it('keeps its book across a restart: a new broker on the same account continues', async () => {
     const first = await open();
     await first.applyPrice('BTC/USDT', 100, 1);
