@@ -49,6 +49,8 @@ export function accountGauges(deps: AccountGaugeDeps) {
   let cashAt = 0;
   let peak = 0;
   let equityAt = Number.NEGATIVE_INFINITY;
+  let positions: Awaited<ReturnType<PositionStore['positions']>> | null = null;
+  let positionsAt = 0;
 
   return async (exchange: string, now: number, balanceChanged: boolean): Promise<void> => {
     if (cash === null || balanceChanged || now - cashAt >= BALANCE_MAX_AGE_MS) {
@@ -56,7 +58,11 @@ export function accountGauges(deps: AccountGaugeDeps) {
       cash = quotes.reduce((sum, q) => sum + (balances[q]?.total ?? 0), 0);
       cashAt = now;
     }
-    const positions = await deps.positions.positions(exchange);
+    // positions change only with fills (balanceChanged) and rare reconcile corrections
+    if (positions === null || balanceChanged || now - positionsAt >= EQUITY_EVERY_MS) {
+      positions = await deps.positions.positions(exchange);
+      positionsAt = now;
+    }
     let held = 0;
     let unpriced = false;
     for (const symbol of new Set([...deps.symbols, ...positions.keys()])) {

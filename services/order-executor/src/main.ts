@@ -112,6 +112,15 @@ const recordAccount = accountGauges({
     ),
 });
 const paper = venue.paper;
+// tt_kill_switch reads trading_halts at most once a second (the risk check reads it on every
+// order itself, so a halt stops orders at once whatever this gauge shows)
+let killSwitchAt = Number.NEGATIVE_INFINITY;
+async function updateKillSwitchGauge(now: number): Promise<void> {
+  if (now - killSwitchAt < 1_000) return;
+  const halts = await deps.intents.halts();
+  metrics.orders.killSwitch.set(halts.has('all') || config.risk.kill_switch ? 1 : 0);
+  killSwitchAt = now;
+}
 
 // Recovery: resolve every open outbox intent with the exchange before taking new targets.
 const atStart = await retryTransient(() => reconcile(deps, { trigger: 'start', symbols }), {
@@ -150,16 +159,15 @@ queues.worker({
           paper.applyPrice(target.symbol, target.price, target.at),
         )
       : [];
-    await settleOpenIntents(deps, target.symbol);
-    const halts = await deps.intents.halts();
-    metrics.orders.killSwitch.set(halts.has('all') || config.risk.kill_switch ? 1 : 0);
+    const settled = await settleOpenIntents(deps, target.symbol);
+    await updateKillSwitchGauge(Date.now());
     candleClose = liveCandleClose(target);
     const outcome = await handleTarget(target, { ...deps, settings, state });
     candleClose = null;
     await recordAccount(
       target.exchange,
       Date.now(),
-      fills.length > 0 || outcome.action === 'order',
+      fills.length > 0 || settled.length > 0 || outcome.action === 'order',
     );
     const job = { symbol: target.symbol, at: target.at, position: target.position };
     if (outcome.action === 'order') {
