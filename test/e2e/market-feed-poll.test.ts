@@ -15,9 +15,24 @@ let stack: Stack;
 let rt: QueueRuntime;
 let candles: FakeCandle[];
 
-async function published(): Promise<Candle[]> {
-  const jobs = await rt.queue(Queues.candles).getJobs(['waiting', 'completed', 'active']);
+/** The candles market-feed published on the stack's Redis, by open time. */
+async function publishedOn(queues: QueueRuntime): Promise<Candle[]> {
+  const jobs = await queues.queue(Queues.candles).getJobs(['waiting', 'completed', 'active']);
   return jobs.map((j) => j.data as Candle).sort((a, b) => a.openTime - b.openTime);
+}
+const published = () => publishedOn(rt);
+
+/** market-feed alone, polling the fake through the real ccxt `binance` class every 0.5 s. */
+function pollingFeed(exchange: FakeExchange, label: string, backfill: number): Promise<Stack> {
+  return startStack({
+    candles: 10,
+    label,
+    services: PIPELINE_SERVICES.filter((s) => s.name === 'market-feed'),
+    extra: {
+      exchange: { id: 'binance', base_url: exchange.url },
+      feed: { source: 'exchange', poll_seconds: 0.5, backfill_candles: backfill },
+    },
+  });
 }
 
 describe('market-feed polling an exchange through ccxt', () => {
@@ -39,15 +54,7 @@ describe('market-feed polling an exchange through ccxt', () => {
       balances: { USDT: '10000' },
       clock: 'last',
     });
-    stack = await startStack({
-      candles: 10,
-      label: 'poll',
-      services: PIPELINE_SERVICES.filter((s) => s.name === 'market-feed'),
-      extra: {
-        exchange: { id: 'binance', base_url: fake.url },
-        feed: { source: 'exchange', poll_seconds: 0.5, backfill_candles: BACKFILL },
-      },
-    });
+    stack = await pollingFeed(fake, 'poll', BACKFILL);
     rt = stackQueues(stack);
   }, 60_000);
 
@@ -93,4 +100,82 @@ describe('market-feed polling an exchange through ccxt', () => {
       now,
     );
   });
+});
+
+// The exchange unreachable while market-feed keeps running: the candles that closed meanwhile
+// are published once the exchange answers again, each once and in order, none skipped.
+describe('market-feed across an exchange outage mid-run', () => {
+  const TOTAL = 400;
+  const OUTAGE_START = 250;
+  const OUTAGE_END = 330;
+  let outFake: FakeExchange;
+  let outStack: Stack;
+  let outRt: QueueRuntime;
+  let series: FakeCandle[];
+
+  const publishedHere = () => publishedOn(outRt);
+  const lastPublished = async () => (await publishedHere()).at(-1)?.openTime ?? 0;
+
+  beforeAll(async () => {
+    // a series up to the current minute; the fake's clock decides how many candles the exchange
+    // has "seen" so far (those before it are closed by the wall clock too)
+    const end = Math.floor(Date.now() / MINUTE) * MINUTE;
+    series = Array.from({ length: TOTAL }, (_, i) => {
+      const base = 30_000 + 20 * Math.cos(i / 9);
+      return {
+        openTime: end - (TOTAL - 1 - i) * MINUTE,
+        open: base.toFixed(2),
+        high: (base + 4).toFixed(2),
+        low: (base - 4).toFixed(2),
+        close: (base + 2).toFixed(2),
+        volume: '2',
+      };
+    });
+    outFake = await startFakeExchange({
+      markets: [{ symbol: 'BTC/USDT', candles: series }],
+      balances: { USDT: '10000' },
+      clock: series[OUTAGE_START]!.openTime,
+    });
+    // the backfill reaches back past the fake's clock (candle 250 of 400, 150 minutes ago)
+    outStack = await pollingFeed(outFake, 'outage', 300);
+    outRt = stackQueues(outStack);
+  }, 60_000);
+
+  afterAll(async () => {
+    await outRt?.close();
+    await outStack?.cleanup();
+    await outFake?.close();
+  });
+
+  it('publishes the candles of the outage once the exchange is back, once each and in order', async () => {
+    const seen = series[OUTAGE_START]!.openTime;
+    await waitUntil(
+      'caught up before the outage',
+      async () => (await lastPublished()) >= seen,
+      40_000,
+    );
+    // the exchange fails every request while time moves on by 80 candles
+    outFake.inject({ kind: 'server-error', endpoint: '*', times: null });
+    outFake.venue.setClock(series[OUTAGE_END]!.openTime);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await lastPublished(), 'nothing published while the exchange is down').toBe(seen);
+    expect(outStack.children.get('market-feed')!.exitCode, 'market-feed keeps running').toBeNull();
+
+    outFake.clearFaults();
+    await waitUntil(
+      'the outage candles published',
+      async () => (await lastPublished()) >= series[OUTAGE_END]!.openTime,
+      40_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${tail(outStack, 'market-feed')}`);
+    });
+    const times = (await publishedHere()).map((c) => c.openTime);
+    const from = times[0]!;
+    const expected = series
+      .filter((c) => c.openTime >= from && c.openTime <= series[OUTAGE_END]!.openTime)
+      .map((c) => c.openTime);
+    expect(times, 'every candle from the backfill start to the end of the outage, once').toEqual(
+      expected,
+    );
+  }, 90_000);
 });
