@@ -12,6 +12,7 @@ import { CliError } from '../cli-error';
 import type { CliIo } from '../io';
 import { formatLogLine } from './format-log-line';
 import { SERVICES, type ServiceSpec, serviceArgs } from './services';
+import { startNotes } from './start-notes';
 
 export interface StartOptions {
   /** Repo root: services run from there (relative paths such as feed.replay_dir resolve there). */
@@ -54,6 +55,7 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
   io.err(
     `3t start: mode ${config.mode}, feed ${config.feed.source}${config.feed.source === 'replay' ? ` (${config.feed.replay_dir}, speed ${config.feed.replay_speed})` : ''}, Redis ${config.redis.url.replace(/\/\/[^@]*@/, '//')}, MariaDB ${config.mariadb.host}:${config.mariadb.port}/${config.mariadb.database} (schema ${migrated.version})\n`,
   );
+  for (const note of startNotes(config)) io.err(`${note}\n`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...io.env,

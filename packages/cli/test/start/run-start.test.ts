@@ -5,6 +5,7 @@ import { sparePort } from '@3t/test-support';
 import { describe, expect, it } from 'vitest';
 import { runStart } from '../../src/start/run-start';
 import { PIPELINE_SERVICES, SERVICES } from '../../src/start/services';
+import { startNotes } from '../../src/start/start-notes';
 import { captureIo } from '../helpers/capture-io';
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
@@ -38,5 +39,25 @@ describe('3t start', () => {
     await expect(started).rejects.toThrow(`127.0.0.1:${port}`);
     await expect(started).rejects.toThrow(/docker-compose up -d/);
     expect(io.stderr, 'no service was started').not.toContain('started');
+  });
+});
+
+describe('3t start notes', () => {
+  const config = (extra: Record<string, string>) =>
+    loadConfig({
+      configPath: join(ROOT, 'no-such-config.yml'),
+      secretsPath: join(ROOT, 'no-such-secrets.yml'),
+      env: extra,
+      allowMissingConfig: true,
+    }).config;
+
+  it('warns that a full-speed replay meets the wall-clock orders-per-minute limit', () => {
+    const notes = startNotes(config({}));
+    expect(notes.join('\n')).toMatch(/risk\.max_orders_per_minute \(6\) counts wall-clock minutes/);
+    expect(notes.join('\n')).toMatch(/strategy_snapshots/);
+  });
+
+  it('says nothing of the sort when the feed is an exchange', () => {
+    expect(startNotes(config({ TT_FEED_SOURCE: 'exchange' }))).toEqual([]);
   });
 });
