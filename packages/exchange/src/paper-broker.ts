@@ -163,17 +163,26 @@ export class PaperBroker implements ExchangePort {
   }
 
   async fetchBalances(): Promise<Balances> {
-    return this.tx(async (c) => {
-      const cash = await this.cash(c, false);
-      const reserved = await this.reserved(c);
-      return {
-        [this.quote]: {
-          free: Number(dec.sub(cash, reserved)),
-          used: Number(reserved),
-          total: Number(cash),
-        },
-      };
-    });
+    // one statement reads cash and reserve from one consistent snapshot: no transaction needed
+    // (order-executor asks on every target; a transaction was four round trips)
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT a.cash, (SELECT COALESCE(SUM(o.quantity * o.reserve_price), 0) FROM paper_orders o
+         WHERE o.account = a.account AND o.side = 'buy' AND o.status = 'open'
+           AND o.reserve_price IS NOT NULL) AS r
+       FROM paper_accounts a WHERE a.account = ?`,
+      [this.id],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`paper account '${this.id}' does not exist`);
+    const cash = String(row['cash']);
+    const reserved = dec.mul(String(row['r'] ?? '0'), dec.add('1', this.costs.feeRate));
+    return {
+      [this.quote]: {
+        free: Number(dec.sub(cash, reserved)),
+        used: Number(reserved),
+        total: Number(cash),
+      },
+    };
   }
 
   async fetchPositions(symbols: readonly string[]): Promise<Position[]> {
