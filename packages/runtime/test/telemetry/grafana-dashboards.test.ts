@@ -155,6 +155,15 @@ describe('every SQL panel query against MariaDB migrated with the repo migration
       [hourAgo],
     );
     await conn.query(
+      `INSERT INTO account_equity (mode, exchange, equity, as_of) VALUES ('paper', 'binance', 9999.4, ?)`,
+      [hourAgo],
+    );
+    await conn.query(
+      `INSERT INTO strategy_snapshots (mode, exchange, seed, last_open_time, taken_at, snapshot)
+       VALUES ('paper', 'binance', 1, ?, ?, 'gzip')`,
+      [hourAgo, hourAgo],
+    );
+    await conn.query(
       `INSERT INTO balances (mode, exchange, currency, total, free, used, as_of, source)
        VALUES ('paper', 'binance', 'USDT', 9399.4, 9399.4, 0, ?, 'paper')`,
       [hourAgo],

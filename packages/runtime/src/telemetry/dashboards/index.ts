@@ -69,8 +69,8 @@ export function listPanelQueries(
 }
 
 /** Grafana's PromQL variables, as it would fill them for a range at a given scrape interval. */
-export function expandPromql(expr: string, rateInterval = '1m'): string {
-  return expr.replaceAll('$__rate_interval', rateInterval);
+export function expandPromql(expr: string, rateInterval = '1m', range = '1h'): string {
+  return expr.replaceAll('$__rate_interval', rateInterval).replaceAll('$__range', range);
 }
 
 /**

@@ -72,6 +72,41 @@ export function providenceDashboard() {
         ],
       }),
     )
+    .withRow(new RowBuilder('Epochs and restarts'))
+    .withPanel(
+      stat({
+        title: 'Epoch actions',
+        description:
+          'Equity baseline set, take profit (cohort archived: Kelly history) and drawdown reset (cohort ended) over the range (strategy.md §7).',
+        queries: [promql(`sum by (action) (increase(${s.epochs.name}[$__range]))`, '{{action}}')],
+        w: 8,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      stat({
+        title: 'Stale features dropped',
+        description:
+          'Features older than the newest candle the ensemble stepped (a replay started again over a restored ensemble).',
+        queries: [promql(`sum(increase(${s.staleFeatures.name}[$__range]))`)],
+        w: 4,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      table({
+        title: 'Account equity and ensemble snapshot (MariaDB)',
+        description:
+          'The equity sample strategy-runner reads for its epochs (written by order-executor) and its last saved ensemble, restored at start.',
+        queries: [
+          sqlTable(
+            'SELECT a.mode, a.exchange, a.equity, FROM_UNIXTIME(a.as_of / 1000) AS equity_at, FROM_UNIXTIME(s.taken_at / 1000) AS snapshot_at, LENGTH(s.snapshot) AS snapshot_bytes FROM account_equity a LEFT JOIN strategy_snapshots s ON s.mode = a.mode AND s.exchange = a.exchange ORDER BY a.mode, a.exchange',
+          ),
+        ],
+        w: 12,
+        h: 4,
+      }),
+    )
     .withRow(new RowBuilder('Runs (MariaDB)'))
     .withPanel(
       table({
