@@ -44,6 +44,9 @@ describe('Ensemble snapshot / restore', () => {
     // a job redelivered after the restart: its ticks are in the snapshot, its vote is the same
     const again = after.step(FEATURES[CUT - 1]!);
     expect(again.ticks).toBe(0);
+    const changes = after.changes;
+    after.step(FEATURES[CUT - 1]!);
+    expect(after.changes, 'the same candle again changes nothing').toBe(changes);
     expect(again.target).toEqual(uninterrupted[CUT - 1]);
     const rest = targetsOf(after, CUT, FEATURES.length);
     expect([...first, ...rest]).toEqual(uninterrupted);
@@ -77,6 +80,9 @@ describe('Ensemble snapshot / restore', () => {
       expect(out).toMatchObject({ stale: true, target: null, ticks: 0, runUpdates: 0 });
     }
     expect(restored.snapshot()).toEqual(before);
+    const changes = restored.changes;
+    await strategy.onFeatures(FEATURES[0]!);
+    expect(restored.changes, 'a stale job is no change to save').toBe(changes);
     const next = await strategy.onFeatures(FEATURES[CUT]!);
     expect(next.stale).toBe(false);
     expect(next.target).toEqual({ ...uninterrupted[CUT], computedAt: 0 });

@@ -40,13 +40,12 @@ const timer = setInterval(() => {
 shutdown.add('flush timer', () => clearInterval(timer));
 
 // Saved after the worker's last job (shutdown steps run in reverse), before the pool closes.
-let savedAt = ensemble.snapshot();
+let savedChanges = ensemble.changes;
 const saveSnapshot = async (): Promise<void> => {
-  const snap = ensemble.snapshot();
-  const moved = snap.symbols.some((s, k) => s.lastOpenTime !== savedAt.symbols[k]?.lastOpenTime);
-  if (!moved) return;
-  const bytes = await snapshots.save(snap, Date.now());
-  savedAt = snap;
+  const changes = ensemble.changes;
+  if (changes === savedChanges) return;
+  const bytes = await snapshots.save(ensemble.snapshot(), Date.now());
+  savedChanges = changes;
   logger.debug({ bytes }, 'ensemble snapshot saved');
 };
 shutdown.add('snapshot', () => saveSnapshot());

@@ -81,6 +81,8 @@ interface SymbolEnsemble {
  */
 export class Ensemble {
   private readonly bySymbol = new Map<string, SymbolEnsemble>();
+  /** Counts the changes of state (a candle stepped, an equity sample taken, a restore). */
+  private changeCount = 0;
   readonly tickSeconds: number;
   readonly minVotePnl: number;
 
@@ -155,7 +157,13 @@ export class Ensemble {
       e.lastOpenTime = s.lastOpenTime ?? Number.NEGATIVE_INFINITY;
       e.lastResult = null;
     }
+    this.changeCount++;
     return { restored: true };
+  }
+
+  /** Grows with every change of state: equal counts, equal snapshots (a cheap "did it move"). */
+  get changes(): number {
+    return this.changeCount;
   }
 
   /** Active runs across all symbols. */
@@ -194,6 +202,7 @@ export class Ensemble {
       return { target: null, runs: [], ticks: 0, runUpdates: 0, stale: true };
     }
     e.lastOpenTime = features.openTime;
+    this.changeCount++;
     const runs: RunRow[] = [];
     let ticks = 0;
     let runUpdates = 0;
@@ -252,6 +261,7 @@ export class Ensemble {
     }
     const now = e.pop.lastNow;
     const event = epochs(e.pop, equity, now);
+    this.changeCount++;
     const runs: RunRow[] = [];
     for (const ended of event.ended) {
       const row = this.endedRow(ended, now);
