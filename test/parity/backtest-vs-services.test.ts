@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../packages/cli/src/backtest-result';
 import { resolveBacktestRequest } from '../../packages/cli/src/commands/backtest';
 import { runBacktestEngine } from '../../packages/cli/src/engine/backtest-engine';
-import { type Stack, startStack, tail } from '../e2e/pipeline-stack';
+import { type Stack, startStack, tail, waitThroughStrategy } from '../e2e/pipeline-stack';
 
 // 3,000 real one-minute BTC/USDT candles (from 2023-03-01) through (1) the four services as
 // processes on the real Redis and MariaDB in paper mode and (2) `3t backtest`'s in-process engine,
@@ -61,22 +61,7 @@ describe('3t backtest and the BullMQ services in paper mode over the same candle
     );
     backtest = await runBacktestEngine(request, () => {});
     // the services: every candle through inference and strategy-runner, every target executed
-    await waitUntil(
-      `${CANDLES} candles through inference and strategy-runner`,
-      async () => {
-        const [c, f] = await Promise.all([
-          rt.queue(Queues.candles).getJobCounts('completed'),
-          rt.queue(Queues.features).getJobCounts('completed'),
-        ]);
-        return c.completed === CANDLES && f.completed === CANDLES;
-      },
-      MAX_WAIT_MS,
-      500,
-    ).catch((e: Error) => {
-      throw new Error(
-        `${e.message}\n--- inference\n${tail(stack, 'inference')}\n--- strategy-runner\n${tail(stack, 'strategy-runner')}`,
-      );
-    });
+    await waitThroughStrategy(stack, rt, CANDLES, MAX_WAIT_MS);
     await waitUntil(
       'order-executor completes every target',
       async () => {
