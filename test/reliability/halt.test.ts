@@ -141,9 +141,17 @@ it('3t halt stops new orders within one second: every decision that starts after
     const env = { TT_CONFIG: dir?.configPath, TT_SECRETS: dir?.secretsPath };
     await runHalt({ reason: 'halt test' }, silentIo(env));
     const haltedAt = Date.now();
+    // a decision denied after halt returned (a faster executor may also deny one before it
+    // returns, while halt is still confirming: that one does not show the delay)
     await waitUntil(
-      'a decision denied by the kill switch',
-      async () => (await rows("SELECT 1 FROM order_intents WHERE status = 'denied'")).length > 0,
+      'a decision denied by the kill switch after 3t halt returned',
+      async () =>
+        (
+          await rows(
+            "SELECT 1 FROM order_intents WHERE status = 'denied' AND UNIX_TIMESTAMP(created_at) * 1000 > ?",
+            [haltedAt],
+          )
+        ).length > 0,
       30_000,
     );
     feeding = false;
