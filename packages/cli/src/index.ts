@@ -25,7 +25,6 @@ export { runDataDownload } from './commands/data-download';
 export { runHalt } from './commands/halt';
 export { runMigrate } from './commands/migrate';
 export { runResume } from './commands/resume';
-export { setTradingHalt, tradingHalts } from './commands/trading-halt';
 export { type DataFile, dataFileName, listDataFiles, parseDataFileName } from './data-files';
 export {
   DownloadError,

@@ -25,3 +25,10 @@ export function clientOrderId(intentId: string): string {
   if (intentId.length === 0) throw new RangeError('intentId must not be empty');
   return `${CLIENT_ORDER_ID_PREFIX}${fnv1a128Hex(intentId)}`;
 }
+
+const OWN_CLIENT_ORDER_ID = new RegExp(`^${CLIENT_ORDER_ID_PREFIX}[0-9a-f]{32}$`);
+
+/** True for ids clientOrderId() makes: reconciliation touches only these orders. */
+export function isOwnClientOrderId(id: string): boolean {
+  return OWN_CLIENT_ORDER_ID.test(id);
+}

@@ -1,5 +1,10 @@
 export { type Candle, candleSchema } from './candle';
-export { CLIENT_ORDER_ID_PREFIX, clientOrderId, fnv1a128Hex } from './client-order-id';
+export {
+  CLIENT_ORDER_ID_PREFIX,
+  clientOrderId,
+  fnv1a128Hex,
+  isOwnClientOrderId,
+} from './client-order-id';
 export {
   epochMs,
   exchangeId,
@@ -31,6 +36,7 @@ export {
 } from './job-ids';
 export {
   isTerminalIntentStatus,
+  OPEN_INTENT_STATUSES,
   type OrderIntent,
   OrderIntentStatus,
   type OrderType,
@@ -49,5 +55,6 @@ export {
   Queues,
   queueSchemas,
 } from './queues';
+export { RECONCILE_QUEUE, type ReconcileJob, reconcileJobSchema } from './reconcile-job';
 export { type KellyInputs, kellyInputsSchema, type Target, targetSchema } from './target';
 export { timeframeMs } from './timeframe';

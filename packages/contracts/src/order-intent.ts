@@ -4,6 +4,8 @@ import { epochMs, exchangeId, jobBase, marketSymbol, price, quantity, side } fro
 /**
  * Life of an order intent (the outbox row), issue 7: pending → submitted → partially_filled →
  * filled | cancelled | rejected | expired; `denied` = stopped by a risk limit before any exchange call.
+ * `unknown` (issue 12) = the exchange's answer could not be learned within the lookup window: never
+ * placed again, its symbol is halted, and reconciliation keeps asking the exchange about it.
  */
 export const OrderIntentStatus = {
   pending: 'pending',
@@ -14,6 +16,7 @@ export const OrderIntentStatus = {
   rejected: 'rejected',
   expired: 'expired',
   denied: 'denied',
+  unknown: 'unknown',
 } as const;
 export type OrderIntentStatus = (typeof OrderIntentStatus)[keyof typeof OrderIntentStatus];
 export const orderIntentStatus = z.enum(OrderIntentStatus);
@@ -23,6 +26,13 @@ export const TERMINAL_INTENT_STATUSES: readonly OrderIntentStatus[] = [
   'rejected',
   'expired',
   'denied',
+];
+/** Statuses the exchange may still change: reconciliation and the target step look these up. */
+export const OPEN_INTENT_STATUSES: readonly OrderIntentStatus[] = [
+  'pending',
+  'submitted',
+  'partially_filled',
+  'unknown',
 ];
 export function isTerminalIntentStatus(s: OrderIntentStatus): boolean {
   return TERMINAL_INTENT_STATUSES.includes(s);

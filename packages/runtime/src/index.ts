@@ -21,6 +21,15 @@ export {
   readMigrations,
 } from './db/migrate';
 export {
+  ALL_SCOPE,
+  activeTradingHalts,
+  type HaltKind,
+  type HaltRow,
+  readTradingHalts,
+  type TradingMode,
+  writeTradingHalt,
+} from './db/tables/trading-halts';
+export {
   checkMariaDb,
   checkRedis,
   safeRedisAddress,

@@ -82,13 +82,17 @@ export function instrumentedBroker<P extends ExchangePort>(
 const INTENT_STATEMENTS = {
   insertIntent: ['INSERT', 'order_intents'],
   getIntent: ['SELECT', 'order_intents'],
-  updateIntent: ['UPDATE', 'order_intents'],
+  claimIntent: ['UPDATE', 'order_intents'],
+  releaseClaim: ['UPDATE', 'order_intents'],
+  transition: ['UPDATE', 'order_intents'],
+  withSymbolLock: ['GET_LOCK', 'order_intents'],
   openIntents: ['SELECT', 'order_intents'],
   countSubmittedSince: ['SELECT', 'order_intents'],
   recordOrder: ['INSERT', 'orders'],
   halts: ['SELECT', 'trading_halts'],
   setHalt: ['INSERT', 'trading_halts'],
   recordReconciliation: ['INSERT', 'reconciliations'],
+  accountBaseline: ['INSERT', 'account_baselines'],
 } as const satisfies Record<AsyncMethod<IntentStore>, readonly [string, string]>;
 
 /** `<operation> <table>` of each PositionStore statement (MariaDbPositionStore). */

@@ -1,13 +1,22 @@
-import { Queues, type Target, targetSchema, timeframeMs } from '@3t/contracts';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  Queues,
+  RECONCILE_QUEUE,
+  reconcileJobSchema,
+  type Target,
+  targetSchema,
+  timeframeMs,
+} from '@3t/contracts';
 import { ERROR_KINDS } from '@3t/exchange';
 import {
   type ExecuteDeps,
   type ExecutionEvents,
-  handleTarget,
   newOrderExecutorState,
+  type OrderSafety,
   RISK_RULES,
   reconcile,
-  settleOpenIntents,
+  runOrderStep,
   systemClock,
 } from '@3t/handlers';
 import { connectDatabase, mariadbOptions } from '@3t/runtime';
@@ -73,8 +82,20 @@ const broker = venue.kind === 'ccxt' ? cachedBalances(timed, 60_000) : timed;
 shutdown.add('exchange', () => broker.close());
 logger.info({ venue: venue.kind, exchange: broker.id, mode: config.mode }, 'trading venue');
 
+const foreignSeen = new Set<string>();
 const events: ExecutionEvents = {
   orderStatus: (status) => metrics.orders.orders.inc({ status }),
+  unknownOutcome: (symbol) => {
+    metrics.orders.unknownOutcomes.inc({ symbol });
+    logger.error({ symbol }, 'order outcome unknown: symbol halted, never placed again');
+  },
+  foreignOrder: (symbol, clientOrderId) => {
+    if (foreignSeen.has(clientOrderId)) return;
+    foreignSeen.add(clientOrderId);
+    metrics.orders.foreignOrders.inc({ symbol });
+    logger.warn({ symbol, clientOrderId }, 'open order not placed by 3T: left alone');
+  },
+  targetDropped: (reason) => metrics.orders.targetsDropped.inc({ reason }),
   fill: (side) => {
     metrics.orders.fills.inc({ side });
     logger.info({ side }, 'fill recorded');
@@ -83,12 +104,30 @@ const events: ExecutionEvents = {
   riskDenied: (rule) => metrics.orders.riskRejections.inc({ rule }),
   intent: (side) => metrics.orders.intents.inc({ side }),
 };
+// One clock for the rules (issue 13): where the data is live, wall time; in a replay, the event
+// time of the newest target seen (before the first one, wall time: every replayed intent left
+// from an earlier run is then too old to place).
+const liveData = config.feed.source === 'exchange';
+let eventNow: number | null = null;
+const marketNow = () => (liveData || eventNow === null ? Date.now() : eventNow);
+const safety: OrderSafety = {
+  // unique per process: a restarted executor does not inherit its predecessor's claims
+  owner: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+  claimMs: config.orders.claim_seconds * 1000,
+  lookupGraceMs: config.orders.lookup_grace_seconds * 1000,
+  lookups: config.orders.lookups,
+  maxIntentAgeMs: config.orders.max_intent_age_seconds * 1000,
+};
 const deps: ExecuteDeps = {
-  intents: instrumentedIntentStore(new MariaDbIntentStore(pool, config.mode, broker.id)),
+  intents: instrumentedIntentStore(
+    new MariaDbIntentStore(pool, config.mode, broker.id, config.mariadb.database),
+  ),
   positions: instrumentedPositionStore(new MariaDbPositionStore(pool, config.mode)),
   broker,
   clock: systemClock,
+  marketNow,
   events,
+  safety,
 };
 const symbols = config.exchange.symbols;
 const settings = {
@@ -96,6 +135,8 @@ const settings = {
   sizing: config.sizing,
   reconcileSeconds: config.reconcile_seconds,
   leverage: config.exchange.leverage,
+  maxTargetAgeMs:
+    timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
 };
 const state = newOrderExecutorState();
 const writeEquity = accountEquityWriter(pool, config.mode);
@@ -131,16 +172,33 @@ logger.info(
   'start reconciliation',
 );
 
-// Reconciliation every 15 min as upstream; a failure (MariaDB or exchange down) is retried next round.
-const RECONCILE_MS = 15 * 60_000;
-const timer = setInterval(() => {
-  reconcile(deps, { trigger: 'scheduled', symbols }).catch((err: unknown) =>
-    logger.error({ err }, 'scheduled reconciliation failed'),
-  );
-}, RECONCILE_MS);
-shutdown.add('reconcile timer', () => clearInterval(timer));
-
 const queues = openQueues();
+// Periodic reconciliation (upstream every 15 min) is a BullMQ job scheduler: however many
+// replicas run, each pass is one job taken by one of them. A failed pass is retried with the
+// queue's backoff; the next one comes on schedule anyway.
+await queues
+  .queue(RECONCILE_QUEUE)
+  .upsertJobScheduler(
+    'reconcile',
+    { every: config.orders.reconcile_interval_seconds * 1000 },
+    { name: 'reconcile', data: { trigger: 'scheduled' } },
+  );
+queues.worker({
+  queue: RECONCILE_QUEUE,
+  schema: reconcileJobSchema,
+  concurrency: 1,
+  handler: async (job) => {
+    const record = await reconcile(deps, { trigger: job.trigger, symbols });
+    logger.info(
+      { status: record.status, differences: record.differences.length },
+      'scheduled reconciliation',
+    );
+    return record.status;
+  },
+  onDeadLetter: (e) => metrics.queue.deadLettered.inc({ queue: e.queue, reason: e.reason }),
+  onFatal: (e) => void shutdown.fatal(e),
+});
+
 // One target at a time: decisions of a symbol depend on the previous one's fills.
 // A MariaDB failure throws before any exchange call: the job is retried with backoff (fail-closed).
 queues.worker({
@@ -151,23 +209,26 @@ queues.worker({
   // the lock is renewed every 5 s while a job runs, so a slow exchange does not lose it.
   workerOptions: { lockDuration: 10_000, stalledInterval: 5_000 },
   handler: instrumentHandler(Queues.targets, metrics.queue, async (target) => {
-    // The paper venue fills at the next price: this target's price fills the orders placed
-    // before it. In every mode the symbol's open outbox intents (in-flight work left by a crash
-    // or a Redis wipe) are resolved with the venue before the next decision is sized.
-    const fills = paper
-      ? await timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
-          paper.applyPrice(target.symbol, target.price, target.at),
-        )
-      : [];
-    const settled = await settleOpenIntents(deps, target.symbol);
+    eventNow = Math.max(eventNow ?? target.at, target.at);
     await updateKillSwitchGauge(Date.now());
     candleClose = liveCandleClose(target);
-    const outcome = await handleTarget(target, { ...deps, settings, state });
+    // the one per-target step (packages/handlers order-step.ts), as the backtest runs it
+    const { fills, settled, outcome } = await runOrderStep(target, {
+      ...deps,
+      settings,
+      state,
+      paper: paper && {
+        applyPrice: (symbol, price, at) =>
+          timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
+            paper.applyPrice(symbol, price, at),
+          ),
+      },
+    });
     candleClose = null;
     await recordAccount(
       target.exchange,
       Date.now(),
-      fills.length > 0 || settled.length > 0 || outcome.action === 'order',
+      fills.length > 0 || settled.outcomes.length > 0 || outcome.action === 'order',
     );
     const job = { symbol: target.symbol, at: target.at, position: target.position };
     if (outcome.action === 'order') {
@@ -175,6 +236,8 @@ queues.worker({
       logger.info({ ...job, intentId: outcome.intentId, status, reason }, 'order');
     } else if (outcome.action === 'denied') {
       logger.info({ ...job, intentId: outcome.intentId, rule: outcome.rule }, 'order denied');
+    } else if (outcome.action === 'dropped') {
+      logger.warn({ ...job, reason: outcome.reason }, 'target dropped');
     } else {
       logger.debug({ ...job, action: outcome.action }, 'target handled');
     }

@@ -1,4 +1,9 @@
-import type { Fill, OrderIntent, OrderIntentStatus } from '@3t/contracts';
+import {
+  type Fill,
+  OPEN_INTENT_STATUSES,
+  type OrderIntent,
+  type OrderIntentStatus,
+} from '@3t/contracts';
 import {
   applyFill,
   type BrokerOrder,
@@ -11,7 +16,11 @@ import {
   quoteOf,
   type ReconciliationRecord,
 } from '@3t/handlers';
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import { activeTradingHalts, writeTradingHalt } from '@3t/runtime';
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+
+/** How long a step waits for another replica's step on the same symbol. */
+const SYMBOL_LOCK_WAIT_SECONDS = 30;
 
 type Mode = 'paper' | 'live';
 
@@ -35,7 +44,13 @@ interface IntentRow extends RowDataPacket {
   average_price: string | null;
   created_at_event: number | string;
   submitted_at: number | string | null;
+  claim_owner: string | null;
+  claim_expires_at: number | string | null;
+  not_found_since: number | string | null;
+  not_found_count: number | string;
 }
+
+const nullableNumber = (v: number | string | null) => (v === null ? null : Number(v));
 
 function toRecord(r: IntentRow): IntentRecord {
   const intent: OrderIntent = {
@@ -61,9 +76,15 @@ function toRecord(r: IntentRow): IntentRecord {
     attempts: r.attempts,
     filledQuantity: Number(r.filled_quantity),
     averagePrice: r.average_price === null ? null : Number(r.average_price),
-    submittedAt: r.submitted_at === null ? null : Number(r.submitted_at),
+    submittedAt: nullableNumber(r.submitted_at),
+    claimOwner: r.claim_owner,
+    claimExpiresAt: nullableNumber(r.claim_expires_at),
+    notFoundSince: nullableNumber(r.not_found_since),
+    notFoundCount: Number(r.not_found_count),
   };
 }
+
+const OPEN_STATUSES_SQL = OPEN_INTENT_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** Numbers to DECIMAL text without exponent notation (DECIMAL(36,18)). */
 function dec(n: number): string {
@@ -75,8 +96,10 @@ export class MariaDbIntentStore implements IntentStore {
   constructor(
     private readonly pool: Pool,
     private readonly mode: Mode,
-    /** exchange id written on reconciliation rows */
+    /** exchange id written on reconciliation and baseline rows */
     private readonly exchange: string,
+    /** database name, for server-wide lock names */
+    private readonly database = 'tt',
   ) {}
 
   async insertIntent(intent: OrderIntent, status: OrderIntentStatus, reason: string | null) {
@@ -118,8 +141,37 @@ export class MariaDbIntentStore implements IntentStore {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async updateIntent(intentId: string, u: IntentUpdate) {
-    const columns: [string, string | number | null][] = [['status = ?', u.status]];
+  async claimIntent(intentId: string, owner: string, now: number, ttlMs: number) {
+    const [result] = await this.pool.execute(
+      `UPDATE order_intents SET claim_owner = ?, claim_expires_at = ?
+       WHERE mode = ? AND intent_id = ? AND status IN (${OPEN_STATUSES_SQL})
+         AND (claim_owner IS NULL OR claim_owner = ? OR claim_expires_at < ?)`,
+      [owner, now + ttlMs, this.mode, intentId, owner, now],
+    );
+    if ((result as ResultSetHeader).affectedRows !== 1) return null;
+    const row = await this.getIntent(intentId);
+    return row?.claimOwner === owner ? row : null;
+  }
+
+  async releaseClaim(intentId: string, owner: string) {
+    await this.pool.execute(
+      `UPDATE order_intents SET claim_owner = NULL, claim_expires_at = NULL
+       WHERE mode = ? AND intent_id = ? AND claim_owner = ?`,
+      [this.mode, intentId, owner],
+    );
+  }
+
+  async transition(
+    intentId: string,
+    from: OrderIntentStatus,
+    owner: string,
+    claimUntil: number,
+    u: IntentUpdate,
+  ) {
+    const columns: [string, string | number | null][] = [
+      ['status = ?', u.status],
+      ['claim_expires_at = ?', claimUntil],
+    ];
     if (u.statusReason !== undefined) columns.push(['status_reason = ?', u.statusReason]);
     if (u.attempts !== undefined) columns.push(['attempts = ?', u.attempts]);
     if (u.filledQuantity !== undefined)
@@ -130,21 +182,44 @@ export class MariaDbIntentStore implements IntentStore {
     if (u.submittedAt !== undefined)
       columns.push(['submitted_at = COALESCE(submitted_at, ?)', u.submittedAt]);
     if (u.finishedAt !== undefined) columns.push(['finished_at = ?', u.finishedAt]);
-    const sets = columns.map(([c]) => c);
-    const values = columns.map(([, v]) => v);
+    if (u.notFoundSince !== undefined) columns.push(['not_found_since = ?', u.notFoundSince]);
+    if (u.notFoundCount !== undefined) columns.push(['not_found_count = ?', u.notFoundCount]);
     const [result] = await this.pool.execute(
-      `UPDATE order_intents SET ${sets.join(', ')} WHERE mode = ? AND intent_id = ?`,
-      [...values, this.mode, intentId],
+      `UPDATE order_intents SET ${columns.map(([c]) => c).join(', ')}
+       WHERE mode = ? AND intent_id = ? AND status = ? AND claim_owner = ?`,
+      [...columns.map(([, v]) => v), this.mode, intentId, from, owner],
     );
-    if ((result as { affectedRows: number }).affectedRows !== 1) {
-      throw new Error(`intent ${intentId} not in order_intents (mode ${this.mode})`);
+    return (result as ResultSetHeader).affectedRows === 1;
+  }
+
+  async withSymbolLock<T>(symbol: string, work: () => Promise<T>): Promise<T> {
+    // GET_LOCK names are server-wide: the database and mode keep tests and modes apart. The lock
+    // lives with the connection, so a killed process releases it with its socket.
+    const name = `3t.${this.database}.${this.mode}.${symbol}`.slice(0, 64);
+    const conn = await this.pool.getConnection();
+    try {
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [
+        name,
+        SYMBOL_LOCK_WAIT_SECONDS,
+      ]);
+      if (Number(rows[0]?.['ok']) !== 1) {
+        throw new Error(
+          `symbol lock ${name} not taken within ${SYMBOL_LOCK_WAIT_SECONDS} s: another order-executor holds it`,
+        );
+      }
+      try {
+        return await work();
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined);
+      }
+    } finally {
+      conn.release();
     }
   }
 
   async openIntents() {
     const [rows] = await this.pool.execute<IntentRow[]>(
-      `SELECT * FROM order_intents WHERE mode = ? AND status IN ('pending', 'submitted', 'partially_filled')
-       ORDER BY id`,
+      `SELECT * FROM order_intents WHERE mode = ? AND status IN (${OPEN_STATUSES_SQL}) ORDER BY id`,
       [this.mode],
     );
     return rows.map(toRecord);
@@ -184,15 +259,31 @@ export class MariaDbIntentStore implements IntentStore {
   }
 
   async halts() {
-    const [rows] = await this.pool.execute<RowDataPacket[]>(
-      'SELECT scope, reason FROM trading_halts WHERE mode = ? AND halted = 1',
-      [this.mode],
-    );
-    return new Map(rows.map((r) => [String(r['scope']), String(r['reason'])]));
+    return activeTradingHalts(this.pool, this.mode);
   }
 
   async setHalt(scope: string, halted: boolean, reason: string, at: number) {
-    await setHalt(this.pool, this.mode, scope, halted, reason, at);
+    await writeTradingHalt(this.pool, {
+      mode: this.mode,
+      scope,
+      state: halted ? 'halted' : null,
+      reason,
+      changedAt: at,
+    });
+  }
+
+  async accountBaseline(symbol: string, exchangeQuantity: number, ours: number, at: number) {
+    // first writer wins: later passes (and restarts) compare against the first start's holdings
+    await this.pool.execute(
+      `INSERT IGNORE INTO account_baselines (mode, exchange, symbol, quantity, recorded_at)
+       VALUES (?, ?, ?, ?, ?)`,
+      [this.mode, this.exchange, symbol, dec(exchangeQuantity - ours), at],
+    );
+    const [rows] = await this.pool.execute<RowDataPacket[]>(
+      'SELECT quantity FROM account_baselines WHERE mode = ? AND exchange = ? AND symbol = ?',
+      [this.mode, this.exchange, symbol],
+    );
+    return Number(rows[0]?.['quantity'] ?? 0);
   }
 
   async recordReconciliation(r: ReconciliationRecord) {
@@ -212,22 +303,6 @@ export class MariaDbIntentStore implements IntentStore {
       ],
     );
   }
-}
-
-/** The kill switch row (`3t halt` / `3t resume` and the symbol halts of the state machine). */
-export async function setHalt(
-  pool: Pool,
-  mode: Mode,
-  scope: string,
-  halted: boolean,
-  reason: string,
-  at: number,
-): Promise<void> {
-  await pool.execute(
-    `INSERT INTO trading_halts (mode, scope, halted, reason, changed_at) VALUES (?, ?, ?, ?, ?)
-     ON DUPLICATE KEY UPDATE halted = VALUES(halted), reason = VALUES(reason), changed_at = VALUES(changed_at)`,
-    [mode, scope, halted ? 1 : 0, reason.slice(0, 1000), at],
-  );
 }
 
 interface PositionRow extends RowDataPacket {

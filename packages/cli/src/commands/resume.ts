@@ -1,8 +1,9 @@
+import type { HaltRow } from '@3t/runtime';
 import type { Command } from 'commander';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
 import { parseSymbol } from '../option-parsers';
-import { changeHalt, type HaltRow } from './trading-halt';
+import { changeHalt } from './trading-halt';
 
 export interface ResumeCliOptions {
   symbol?: string;
@@ -16,7 +17,7 @@ export interface ResumeCliOptions {
 export function runResume(options: ResumeCliOptions, io: CliIo): Promise<HaltRow[]> {
   // Resuming live trading means real orders again: the loader asks for --confirm-live.
   return changeHalt(
-    { ...options, halted: false, reason: options.reason ?? 'resumed (3t resume)' },
+    { ...options, state: null, reason: options.reason ?? 'resumed (3t resume)' },
     io,
   );
 }
@@ -27,7 +28,7 @@ export function registerResume(program: Command, io: CliIo): void {
     .summary('allow new orders again after `3t halt`')
     .description(
       prose(`Clears the trading halt of the mode in config.yml for all symbols (scope "all") or one
-symbol, and prints what is still halted (a symbol halted on its own stays halted until it is
+symbol (a halt or a reducing-only state), says what it lifted, and prints what is still halted (a symbol halted on its own stays halted until it is
 resumed by name). In live mode it needs --confirm-live.`),
     )
     .option(

@@ -1,52 +1,21 @@
-import { connectDatabase, mariadbOptions } from '@3t/runtime';
+import {
+  ALL_SCOPE,
+  connectDatabase,
+  type HaltKind,
+  type HaltRow,
+  mariadbOptions,
+  readTradingHalts,
+  writeTradingHalt,
+} from '@3t/runtime';
 import type { CliIo } from '../io';
 import { loadCliConfig } from '../load-cli-config';
 import { reachMariaDb } from './migrate';
 
-type Pool = Awaited<ReturnType<typeof connectDatabase>>;
-
-/** The scope of a halt: every symbol, or one. */
-export const ALL = 'all';
-
-export interface HaltRow {
-  mode: 'paper' | 'live';
-  scope: string;
-  halted: boolean;
-  reason: string;
-  changedAt: number;
-}
-
-/**
- * Sets or clears a halt in `trading_halts` (migration 001_core: a row with halted = 1 stops new
- * orders for its mode and scope). One row per (mode, scope): the latest change wins.
- */
-export async function setTradingHalt(pool: Pool, row: HaltRow): Promise<void> {
-  await pool.query(
-    `INSERT INTO trading_halts (mode, scope, halted, reason, changed_at) VALUES (?, ?, ?, ?, ?)
-     ON DUPLICATE KEY UPDATE halted = VALUES(halted), reason = VALUES(reason), changed_at = VALUES(changed_at)`,
-    [row.mode, row.scope, row.halted ? 1 : 0, row.reason, row.changedAt],
-  );
-}
-
-export async function tradingHalts(pool: Pool, mode: 'paper' | 'live'): Promise<HaltRow[]> {
-  const [result] = await pool.query(
-    'SELECT mode, scope, halted, reason, changed_at FROM trading_halts WHERE mode = ? ORDER BY scope',
-    [mode],
-  );
-  const rows = result as Record<string, unknown>[];
-  return rows.map((r) => ({
-    mode: r['mode'] as HaltRow['mode'],
-    scope: String(r['scope']),
-    halted: Number(r['halted']) === 1,
-    reason: String(r['reason']),
-    changedAt: Number(r['changed_at']),
-  }));
-}
-
 export interface HaltChange {
   /** a symbol, or undefined for all symbols */
   symbol?: string | undefined;
-  halted: boolean;
+  /** the new state of the scope: halted, reducing only, or trading (null: lift the halt) */
+  state: HaltKind | null;
   reason: string;
   config?: string | undefined;
   secrets?: string | undefined;
@@ -69,14 +38,23 @@ export async function changeHalt(change: HaltChange, io: CliIo): Promise<HaltRow
   const pool = await connectDatabase(db);
   try {
     const mode = loaded.config.mode;
-    await setTradingHalt(pool, {
+    const scope = change.symbol ?? ALL_SCOPE;
+    const before = (await readTradingHalts(pool, mode)).find((r) => r.scope === scope);
+    await writeTradingHalt(pool, {
       mode,
-      scope: change.symbol ?? ALL,
-      halted: change.halted,
+      scope,
+      state: change.state,
       reason: change.reason,
       changedAt: io.now(),
     });
-    const rows = await tradingHalts(pool, mode);
+    if (change.state === null) {
+      io.out(
+        before?.state
+          ? `lifted (${mode}): ${scope} was ${before.state} since ${new Date(before.changedAt).toISOString()} — ${before.reason}\n`
+          : `nothing to lift (${mode}): ${scope} was not halted\n`,
+      );
+    }
+    const rows = await readTradingHalts(pool, mode);
     io.out(formatHalts(rows, mode));
     return rows;
   } finally {
@@ -86,12 +64,12 @@ export async function changeHalt(change: HaltChange, io: CliIo): Promise<HaltRow
 
 /** What is halted now, one line each, for the user. */
 export function formatHalts(rows: readonly HaltRow[], mode: string): string {
-  const halted = rows.filter((r) => r.halted);
+  const halted = rows.filter((r) => r.state !== null);
   if (halted.length === 0) return `trading (${mode}): not halted\n`;
   return `${halted
     .map(
       (r) =>
-        `halted (${mode}): ${r.scope} since ${new Date(r.changedAt).toISOString()} — ${r.reason}`,
+        `${r.state === 'reducing' ? 'reducing only' : 'halted'} (${mode}): ${r.scope} since ${new Date(r.changedAt).toISOString()} — ${r.reason}`,
     )
     .join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import type { Candle } from '@3t/contracts';
+import { type Candle, timeframeMs } from '@3t/contracts';
 import { MemoryPaperBroker } from '@3t/exchange';
 import {
   type Clock,
@@ -7,13 +7,12 @@ import {
   Ensemble,
   type ExecuteDeps,
   ensembleOptions,
-  handleTarget,
   InMemoryLatestFeatures,
   InMemoryRunStore,
   newOrderExecutorState,
   type OrderExecutorSettings,
   quoteOf,
-  settleOpenIntents,
+  runOrderStep,
   type TargetOutcome,
 } from '@3t/handlers';
 import type { Config } from '@3t/runtime';
@@ -147,6 +146,8 @@ export async function backtestCandles(
     sizing: config.sizing,
     reconcileSeconds: config.reconcile_seconds,
     leverage: config.exchange.leverage,
+    maxTargetAgeMs:
+      timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
   };
   const state = newOrderExecutorState();
   const runStore = new InMemoryRunStore();
@@ -184,9 +185,13 @@ export async function backtestCandles(
       runUpdates += out.runUpdates;
       if (out.target) {
         const target = out.target;
-        await broker.applyPrice(target.symbol, target.price, target.at);
-        await settleOpenIntents(deps, target.symbol);
-        const outcome = await handleTarget(target, { ...deps, settings, state });
+        // the one per-target step of order-executor (packages/handlers order-step.ts)
+        const { outcome } = await runOrderStep(target, {
+          ...deps,
+          settings,
+          state,
+          paper: broker,
+        });
         const wanted = await decidedTarget(outcome, intents);
         const series = targets.get(target.symbol);
         if (series && wanted !== null && wanted !== series.position.at(-1)) {
@@ -224,7 +229,7 @@ async function decidedTarget(
   intents: BacktestIntentStore,
 ): Promise<number | null> {
   if (outcome.action === 'none') return outcome.target;
-  if (outcome.action === 'skipped') return null;
+  if (outcome.action === 'skipped' || outcome.action === 'dropped') return null;
   return (await intents.getIntent(outcome.intentId))?.intent.targetPosition ?? null;
 }
 

@@ -1,4 +1,9 @@
-import type { Fill, OrderIntent, OrderIntentStatus } from '@3t/contracts';
+import {
+  type Fill,
+  OPEN_INTENT_STATUSES,
+  type OrderIntent,
+  type OrderIntentStatus,
+} from '@3t/contracts';
 import {
   type IntentRecord,
   type IntentUpdate,
@@ -6,7 +11,7 @@ import {
   MemoryPositionStore,
 } from '@3t/handlers';
 
-const OPEN: ReadonlySet<OrderIntentStatus> = new Set(['pending', 'submitted', 'partially_filled']);
+const OPEN: ReadonlySet<OrderIntentStatus> = new Set(OPEN_INTENT_STATUSES);
 
 /**
  * order-executor's in-memory outbox with two indexes a long backtest needs: the open intents
@@ -28,14 +33,21 @@ export class BacktestIntentStore extends MemoryIntentStore {
     return record;
   }
 
-  override async updateIntent(intentId: string, u: IntentUpdate): Promise<void> {
+  override async transition(
+    intentId: string,
+    from: OrderIntentStatus,
+    owner: string,
+    claimUntil: number,
+    u: IntentUpdate,
+  ): Promise<boolean> {
     const before = this.records.get(intentId)?.submittedAt ?? null;
-    await super.updateIntent(intentId, u);
+    if (!(await super.transition(intentId, from, owner, claimUntil, u))) return false;
     const after = this.records.get(intentId)!;
     if (before === null && after.submittedAt !== null)
       insertSorted(this.submitted, after.submittedAt);
     if (OPEN.has(after.status)) this.open.set(intentId, true);
     else this.open.delete(intentId);
+    return true;
   }
 
   override async openIntents(): Promise<IntentRecord[]> {

@@ -1,3 +1,6 @@
+import type { HaltState } from './ports';
+import { reducesPosition } from './reduces-position';
+
 /** config.yml `risk` (checked before every order). */
 export interface RiskLimits {
   readonly max_position_notional: number;
@@ -5,11 +8,14 @@ export interface RiskLimits {
   readonly max_orders_per_minute: number;
   readonly max_daily_loss: number;
   readonly kill_switch: boolean;
+  /** largest relative distance of the job's price from the venue's before the order is denied */
+  readonly max_price_deviation: number;
 }
 
 export const RISK_RULES = [
   'kill_switch',
   'symbol_halted',
+  'max_price_deviation',
   'max_daily_loss',
   'max_orders_per_minute',
   'max_position_notional',
@@ -19,11 +25,14 @@ export type RiskRule = (typeof RISK_RULES)[number];
 export interface RiskInputs {
   readonly side: 'buy' | 'sell';
   readonly quantity: number;
+  /** the venue's last price (exchange ticker or paper broker): every money limit uses this */
   readonly price: number;
+  /** the price the job carried (what the strategy saw) */
+  readonly jobPrice: number;
   /** position before the order (base units, signed) */
   readonly current: number;
   /** active halts: `all` (the kill switch of `3t halt`) or symbols */
-  readonly halted: { readonly all: string | null; readonly symbol: string | null };
+  readonly halted: { readonly all: HaltState | null; readonly symbol: HaltState | null };
   /** orders sent to the exchange in the last 60 s (all symbols) */
   readonly ordersLastMinute: number;
   /** loss since 00:00 UTC in quote currency (negative = gain) */
@@ -44,8 +53,28 @@ export type RiskDecision =
 export function checkRisk(limits: RiskLimits, r: RiskInputs): RiskDecision {
   const deny = (rule: RiskRule, reason: string): RiskDecision => ({ allowed: false, rule, reason });
   if (limits.kill_switch) return deny('kill_switch', 'risk.kill_switch is true in config.yml');
-  if (r.halted.all !== null) return deny('kill_switch', `trading halted: ${r.halted.all}`);
-  if (r.halted.symbol !== null) return deny('symbol_halted', `symbol halted: ${r.halted.symbol}`);
+  const reducing = reducesPosition(r.current, r.side, r.quantity);
+  for (const [halt, rule] of [
+    [r.halted.all, 'kill_switch'],
+    [r.halted.symbol, 'symbol_halted'],
+  ] as const) {
+    if (halt === null || (halt.state === 'reducing' && reducing)) continue;
+    const what = halt.state === 'reducing' ? 'reducing only' : 'halted';
+    return deny(
+      rule,
+      `trading ${what}${rule === 'symbol_halted' ? ' for the symbol' : ''}: ${halt.reason}`,
+    );
+  }
+  if (!(r.price > 0)) {
+    return deny('max_price_deviation', 'the venue has no price for the symbol yet');
+  }
+  const deviation = Math.abs(r.jobPrice - r.price) / r.price;
+  if (deviation > limits.max_price_deviation) {
+    return deny(
+      'max_price_deviation',
+      `job price ${r.jobPrice} is ${(deviation * 100).toFixed(2)} % from the venue's ${r.price} > risk.max_price_deviation ${limits.max_price_deviation}`,
+    );
+  }
   if (r.dailyLoss >= limits.max_daily_loss) {
     return deny(
       'max_daily_loss',

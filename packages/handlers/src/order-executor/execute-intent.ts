@@ -1,5 +1,16 @@
 import type { OrderIntentStatus } from '@3t/contracts';
-import type { Broker, BrokerOrder, Clock, IntentRecord, IntentStore, PositionStore } from './ports';
+import { applyIntentUpdate } from './apply-intent-update';
+import type {
+  Broker,
+  BrokerOrder,
+  Clock,
+  HaltState,
+  IntentRecord,
+  IntentStore,
+  IntentUpdate,
+  PositionStore,
+} from './ports';
+import { reducesPosition } from './reduces-position';
 
 /** What the order-executor reports to metrics (prom-client counters in the service, no-op in a backtest). */
 export interface ExecutionEvents {
@@ -8,15 +19,51 @@ export interface ExecutionEvents {
   exchangeError?(errorClass: string): void;
   riskDenied?(rule: string): void;
   intent?(side: 'buy' | 'sell'): void;
+  /** an intent whose outcome could not be learned: the symbol is halted (alerted on) */
+  unknownOutcome?(symbol: string): void;
+  /** an open order at the exchange without 3T's client id prefix, left alone */
+  foreignOrder?(symbol: string, clientOrderId: string): void;
+  /** a target dropped before any decision (too old, price too far from the venue's) */
+  targetDropped?(reason: string): void;
 }
+
+/**
+ * The order-safety settings (config.yml `orders`, issue 12). Wall-clock durations (claims, lookup
+ * windows) measure the exchange and our processes; `maxIntentAgeMs` measures the market.
+ */
+export interface OrderSafety {
+  /** who we are in `order_intents.claim_owner` (host, pid and a random part in the service) */
+  readonly owner: string;
+  /** how long a claim holds without renewal; every exchange call renews it first */
+  readonly claimMs: number;
+  /** an intent that may have reached the exchange is placed again only after the exchange has
+   * answered "not found" `lookups` times spread over at least `lookupGraceMs` */
+  readonly lookupGraceMs: number;
+  readonly lookups: number;
+  /** an intent not placed within this (market clock, from its decision) ends `expired` */
+  readonly maxIntentAgeMs: number;
+}
+
+export const DEFAULT_ORDER_SAFETY: OrderSafety = {
+  owner: 'in-process',
+  claimMs: 30_000,
+  lookupGraceMs: 30_000,
+  lookups: 3,
+  maxIntentAgeMs: 120_000,
+};
 
 export interface ExecuteDeps {
   readonly intents: IntentStore;
   readonly positions: PositionStore;
   readonly broker: Broker;
+  /** wall clock of the process: claims, lookup windows, backoff (the event clock in a backtest) */
   readonly clock: Clock;
+  /** the market's clock for the rules (intent age, orders per minute, daily loss): the candle
+   * time in a backtest or replay, wall time where the data is live; default `clock.now` */
+  readonly marketNow?: () => number;
   readonly events?: ExecutionEvents;
-  /** exchange submissions tried before giving the intent to recovery (default 6) */
+  readonly safety?: OrderSafety;
+  /** exchange placements of one intent before it ends `expired` (default 6) */
   readonly maxAttempts?: number;
   /** first backoff delay, doubled per retry (default 200 ms) */
   readonly backoffMs?: number;
@@ -38,6 +85,14 @@ export function isTransientExchangeError(err: unknown): boolean {
   return c !== null && (c.category === 'retryable' || c.category === 'rate-limited');
 }
 
+/** Another writer moved the intent (or took its claim): this process must not touch it further. */
+export class IntentConflictError extends Error {
+  constructor(intentId: string, from: OrderIntentStatus) {
+    super(`intent ${intentId} is no longer ${from} under our claim: another writer moved it`);
+    this.name = 'IntentConflictError';
+  }
+}
+
 const ORDER_TO_INTENT: Record<BrokerOrder['status'], OrderIntentStatus> = {
   open: 'submitted',
   closed: 'filled',
@@ -57,93 +112,215 @@ export type ExecuteOutcome =
       readonly order: BrokerOrder | null;
       readonly reason: string | null;
     }
-  | { readonly status: 'halted'; readonly order: null; readonly reason: string };
+  | { readonly status: 'halted'; readonly order: null; readonly reason: string }
+  /** another process holds the intent's claim: nothing was asked or placed */
+  | { readonly status: 'busy'; readonly order: null; readonly reason: string };
+
+export interface ExecuteOptions {
+  /** false: only ask the exchange, never place (reconciliation after a cancel) */
+  readonly allowPlace?: boolean;
+  /** wait out the lookup window in this call (the target step) instead of leaving the intent
+   * `submitted` for the next pass (reconciliation, default) */
+  readonly waitForLookups?: boolean;
+}
 
 /**
- * Drives one outbox intent through the order state machine (issue 7 item 2):
- * 1. once the intent was ever submitted, ask the exchange about its client order id first;
- * 2. only if the exchange does not know it: persist `submitted` + attempts (BEFORE the call), place;
- * 3. record the order and its fills (idempotent by trade id), move the intent to the order's status.
- * Errors: network / timeout / not available → query then retry with backoff; rate limit → back
- * off; insufficient funds / invalid order → `rejected` (terminal, alert metric); unknown → halt
- * the symbol and leave the intent open for reconciliation. A store error propagates: nothing is
- * placed that was not persisted first (fail-closed).
+ * Drives one outbox intent through the order state machine under a claim (issue 12):
+ * 1. claim the intent (only the claim holder calls the exchange; a held claim answers `busy`);
+ * 2. an intent that may have reached the exchange (attempts > 0) is asked about by client order
+ *    id; "not found" is counted, and only `lookups` answers spread over `lookupGraceMs` prove it
+ *    absent (Binance answers -2013 for an order it accepted a moment ago);
+ * 3. before any placement: halts (`reducing` lets a reducing order through), the intent's age
+ *    and its placement count; then `submitted` + attempts are written by compare-and-set BEFORE
+ *    the call, and the answer is stored (order, fills by trade id, status) the same way.
+ * Errors: rejected → `rejected`; unknown → the intent becomes `unknown` and its symbol is halted;
+ * network / timeout / rate limit → ask again with backoff, and an outcome still unknown after
+ * the lookup window also becomes `unknown`. A store error propagates (fail-closed).
  */
 export async function executeIntent(
   record: IntentRecord,
   deps: ExecuteDeps,
-  options: { allowPlace?: boolean } = {},
+  options: ExecuteOptions = {},
 ): Promise<ExecuteOutcome> {
-  const { intent } = record;
+  const safety = deps.safety ?? DEFAULT_ORDER_SAFETY;
+  const id = record.intent.intentId;
+  const claimed = await deps.intents.claimIntent(
+    id,
+    safety.owner,
+    deps.clock.now(),
+    safety.claimMs,
+  );
+  if (!claimed) {
+    return { status: 'busy', order: null, reason: `intent ${id} is claimed by another process` };
+  }
+  try {
+    return await drive(claimed, deps, safety, options);
+  } finally {
+    await deps.intents.releaseClaim(id, safety.owner).catch(() => undefined);
+  }
+}
+
+async function drive(
+  claimed: IntentRecord,
+  deps: ExecuteDeps,
+  safety: OrderSafety,
+  options: ExecuteOptions,
+): Promise<ExecuteOutcome> {
+  const { intent } = claimed;
   const maxAttempts = deps.maxAttempts ?? 6;
   let delay = deps.backoffMs ?? 200;
-  let attempts = record.attempts;
-  let submittedAt = record.submittedAt;
+  let rec = claimed;
+  /** moves the row by compare-and-set under our claim, renewing the claim */
+  const move = async (update: Partial<IntentUpdate>): Promise<IntentRecord> => {
+    const now = deps.clock.now();
+    const full: IntentUpdate = { status: rec.status, ...update };
+    const ok = await deps.intents.transition(
+      intent.intentId,
+      rec.status,
+      safety.owner,
+      now + safety.claimMs,
+      full,
+    );
+    if (!ok) throw new IntentConflictError(intent.intentId, rec.status);
+    rec = applyIntentUpdate(rec, full);
+    return rec;
+  };
+  let troubleSince: number | null = null;
   for (let round = 0; ; round++) {
     try {
-      let order =
-        attempts > 0 ? await deps.broker.fetchOrder(intent.symbol, intent.clientOrderId) : null;
-      if (!order) {
-        if (options.allowPlace === false || attempts >= maxAttempts) {
-          const reason =
-            attempts >= maxAttempts
-              ? `not at the exchange after ${attempts} submissions`
-              : 'never reached the exchange; too old to place now';
-          await finish(deps, intent.intentId, 'expired', reason);
-          return { status: 'expired', order: null, reason };
+      if (rec.attempts > 0 || rec.status === 'unknown') {
+        const order = await deps.broker.fetchOrder(intent.symbol, intent.clientOrderId);
+        if (order) return await settle(rec, order, deps, move);
+        const now = deps.clock.now();
+        const since = rec.notFoundSince ?? now;
+        await move({ notFoundSince: since, notFoundCount: rec.notFoundCount + 1 });
+        const absent = rec.notFoundCount >= safety.lookups && now - since >= safety.lookupGraceMs;
+        if (!absent) {
+          const reason = `not found at the exchange ${rec.notFoundCount}× since ${new Date(since).toISOString()}; placed again only after ${safety.lookups} lookups over ${safety.lookupGraceMs / 1000} s`;
+          if (!options.waitForLookups || rec.status === 'unknown') {
+            return { status: rec.status, order: null, reason };
+          }
+          await deps.clock.sleep(lookupPause(safety, since, rec.notFoundCount, now));
+          continue;
         }
-        attempts += 1;
-        submittedAt ??= deps.clock.now();
-        await deps.intents.updateIntent(intent.intentId, {
-          status: 'submitted',
-          attempts,
-          submittedAt,
-          statusReason: null,
-        });
-        order = await deps.broker.placeOrder({
-          symbol: intent.symbol,
-          side: intent.side,
-          type: intent.type,
-          quantity: intent.quantity,
-          ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}),
-          clientOrderId: intent.clientOrderId,
-        });
       }
-      return await settle(intent.intentId, order, deps);
+      if (rec.status === 'unknown') {
+        return { status: 'unknown', order: null, reason: 'outcome unknown: never placed again' };
+      }
+      const stop = await placementStop(rec, deps, safety, options, maxAttempts);
+      if (stop) {
+        if (stop.rule) deps.events?.riskDenied?.(stop.rule);
+        return await end(stop.status, stop.reason, deps, move);
+      }
+      await move({
+        status: 'submitted',
+        attempts: rec.attempts + 1,
+        submittedAt: rec.submittedAt ?? marketNow(deps),
+        notFoundSince: null,
+        notFoundCount: 0,
+        statusReason: null,
+      });
+      const order = await deps.broker.placeOrder({
+        symbol: intent.symbol,
+        side: intent.side,
+        type: intent.type,
+        quantity: intent.quantity,
+        ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}),
+        clientOrderId: intent.clientOrderId,
+      });
+      return await settle(rec, order, deps, move);
     } catch (err) {
-      // Not an exchange error (a store failure, a bug): propagate, nothing more is placed.
+      // Not an exchange error (a store failure, a lost claim, a bug): propagate, nothing more is placed.
       const classified = categoryOf(err);
       if (!classified) throw err;
       const { category, kind } = classified;
       deps.events?.exchangeError?.(kind);
       const message = err instanceof Error ? err.message : String(err);
       if (category === 'rejected') {
-        await finish(deps, intent.intentId, 'rejected', `${kind}: ${message}`);
-        return { status: 'rejected', order: null, reason: `${kind}: ${message}` };
+        return await end('rejected', `${kind}: ${message}`, deps, move);
       }
-      if (category === 'unknown') {
-        const reason = `unknown exchange error on ${intent.clientOrderId}: ${message}`;
-        await deps.intents.setHalt(intent.symbol, true, reason.slice(0, 1000), deps.clock.now());
-        await deps.intents.updateIntent(intent.intentId, {
-          status: 'submitted',
-          statusReason: reason.slice(0, 1000),
-        });
-        return { status: 'halted', order: null, reason };
+      const now = deps.clock.now();
+      troubleSince ??= now;
+      const outOfTime =
+        category === 'unknown' ||
+        round >= maxAttempts * 2 ||
+        now - troubleSince >= Math.max(safety.lookupGraceMs, 1);
+      if (outOfTime) {
+        // Never sent: nothing can be at the exchange, the job's retry may try again later.
+        if (rec.attempts === 0) throw err;
+        return await unknownOutcome(rec, `${kind}: ${message}`, deps, move);
       }
-      if (round >= maxAttempts * 2) throw err;
       // retryable: ask about the id on the next round; rate limit: the same with a longer pause
       await deps.clock.sleep(category === 'rate-limited' ? delay * 4 : delay);
       delay = Math.min(delay * 2, 10_000);
-      if (attempts === 0) attempts = record.attempts; // nothing was sent yet
     }
   }
 }
 
+function marketNow(deps: ExecuteDeps): number {
+  return deps.marketNow ? deps.marketNow() : deps.clock.now();
+}
+
+/** The pause before the next lookup: the window spread evenly over the lookups still owed. */
+function lookupPause(safety: OrderSafety, since: number, count: number, now: number): number {
+  const owed = Math.max(1, safety.lookups - count);
+  const left = Math.max(0, since + safety.lookupGraceMs - now);
+  return Math.max(50, Math.ceil(left / owed));
+}
+
+/** Why this intent must not be placed now (and how it ends), or null to place it. */
+async function placementStop(
+  rec: IntentRecord,
+  deps: ExecuteDeps,
+  safety: OrderSafety,
+  options: ExecuteOptions,
+  maxAttempts: number,
+): Promise<{ status: OrderIntentStatus; reason: string; rule?: string } | null> {
+  const { intent } = rec;
+  if (options.allowPlace === false) {
+    return { status: 'expired', reason: 'not at the exchange; not placed by this pass' };
+  }
+  if (rec.attempts >= maxAttempts) {
+    return { status: 'expired', reason: `not at the exchange after ${rec.attempts} placements` };
+  }
+  const age = marketNow(deps) - intent.createdAt;
+  if (age > safety.maxIntentAgeMs) {
+    return {
+      status: 'expired',
+      reason: `not placed within orders.max_intent_age_seconds (${safety.maxIntentAgeMs / 1000} s): decided ${Math.round(age / 1000)} s ago`,
+    };
+  }
+  const halts = await deps.intents.halts();
+  const halt = haltOf(halts, intent.symbol);
+  if (halt) {
+    if (halt.state === 'reducing') {
+      const current = (await deps.positions.position(intent.exchange, intent.symbol)).quantity;
+      if (reducesPosition(current, intent.side, intent.quantity)) return null;
+    }
+    const rule = halt.scope === 'all' ? 'kill_switch' : 'symbol_halted';
+    return { status: 'denied', rule, reason: `${rule}: ${halt.state} (${halt.reason})` };
+  }
+  return null;
+}
+
+/** The halt that applies to `symbol`: `all` first, then the symbol's own. */
+export function haltOf(
+  halts: ReadonlyMap<string, HaltState>,
+  symbol: string,
+): (HaltState & { scope: string }) | null {
+  for (const scope of ['all', symbol]) {
+    const h = halts.get(scope);
+    if (h) return { ...h, scope };
+  }
+  return null;
+}
+
 /** Stores the venue's answer: order row, fills, intent status. */
 async function settle(
-  intentId: string,
+  rec: IntentRecord,
   order: BrokerOrder,
   deps: ExecuteDeps,
+  move: (u: Partial<IntentUpdate>) => Promise<IntentRecord>,
 ): Promise<ExecuteOutcome> {
   await deps.intents.recordOrder(order);
   if (order.filled > 0) {
@@ -153,26 +330,49 @@ async function settle(
   }
   const status = intentStatusOf(order);
   const terminal = status !== 'submitted' && status !== 'partially_filled';
-  await deps.intents.updateIntent(intentId, {
+  const changed = status !== rec.status || order.filled !== rec.filledQuantity;
+  await move({
     status,
     filledQuantity: order.filled,
     averagePrice: order.average ?? null,
+    notFoundSince: null,
+    notFoundCount: 0,
     ...(terminal ? { finishedAt: deps.clock.now() } : {}),
   });
-  deps.events?.orderStatus?.(status);
+  if (changed) deps.events?.orderStatus?.(status);
   return { status, order, reason: null };
 }
 
-async function finish(
-  deps: ExecuteDeps,
-  intentId: string,
+async function end(
   status: OrderIntentStatus,
   reason: string,
-) {
-  await deps.intents.updateIntent(intentId, {
-    status,
-    statusReason: reason.slice(0, 1000),
-    finishedAt: deps.clock.now(),
-  });
+  deps: ExecuteDeps,
+  move: (u: Partial<IntentUpdate>) => Promise<IntentRecord>,
+): Promise<ExecuteOutcome> {
+  await move({ status, statusReason: reason.slice(0, 1000), finishedAt: deps.clock.now() });
   deps.events?.orderStatus?.(status);
+  return { status, order: null, reason };
+}
+
+/** The exchange's answer could not be learned: `unknown`, the symbol halted, an alert. */
+async function unknownOutcome(
+  rec: IntentRecord,
+  cause: string,
+  deps: ExecuteDeps,
+  move: (u: Partial<IntentUpdate>) => Promise<IntentRecord>,
+): Promise<ExecuteOutcome> {
+  const { intent } = rec;
+  if (rec.status === 'unknown') {
+    return { status: 'halted', order: null, reason: `outcome still unknown (${cause})` };
+  }
+  const reason =
+    `outcome of ${intent.clientOrderId} unknown (${cause}); never placed again, reconciliation keeps asking`.slice(
+      0,
+      1000,
+    );
+  await deps.intents.setHalt(intent.symbol, true, reason, deps.clock.now());
+  await move({ status: 'unknown', statusReason: reason });
+  deps.events?.unknownOutcome?.(intent.symbol);
+  deps.events?.orderStatus?.('unknown');
+  return { status: 'halted', order: null, reason };
 }

@@ -1,4 +1,10 @@
-import { clientOrderId, type OrderIntent, orderIntentId, type Target } from '@3t/contracts';
+import {
+  clientOrderId,
+  isTerminalIntentStatus,
+  type OrderIntent,
+  orderIntentId,
+  type Target,
+} from '@3t/contracts';
 import { reconcileOrder } from '@3t/providence';
 import { quoteOf } from './apply-fill';
 import { checkRisk, type RiskLimits } from './check-risk';
@@ -13,6 +19,9 @@ export interface OrderExecutorSettings {
   readonly reconcileSeconds: number;
   /** max leverage per symbol (config `exchange.leverage`); missing = 1 */
   readonly leverage: Readonly<Record<string, number>>;
+  /** a target older than this (market clock − target.at) is dropped: the candle interval plus
+   * `orders.max_target_lag_seconds`; Infinity = never */
+  readonly maxTargetAgeMs: number;
 }
 
 /** What the handler remembers between targets (per process; a restart decides at once). */
@@ -34,6 +43,7 @@ export interface HandleTargetDeps extends ExecuteDeps {
 
 export type TargetOutcome =
   | { readonly action: 'skipped'; readonly reason: string }
+  | { readonly action: 'dropped'; readonly reason: string }
   | { readonly action: 'none'; readonly target: number; readonly actual: number }
   | {
       readonly action: 'denied';
@@ -59,7 +69,16 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
       reason: `target for exchange ${target.exchange}; this order-executor trades on ${deps.broker.id}`,
     };
   }
-  state.lastPrice.set(target.symbol, target.price);
+  const marketNow = deps.marketNow ? deps.marketNow() : deps.clock.now();
+  const age = marketNow - target.at;
+  if (age > settings.maxTargetAgeMs) {
+    const reason = `target ${Math.round(age / 1000)} s old > candle interval + orders.max_target_lag_seconds (${settings.maxTargetAgeMs / 1000} s)`;
+    deps.events?.targetDropped?.('too_old');
+    return { action: 'dropped', reason };
+  }
+  // every limit is priced by the venue, never by the job (issue 12 finding 4)
+  const price = await deps.broker.fetchPrice(target.symbol);
+  if (price > 0) state.lastPrice.set(target.symbol, price);
   const last = state.lastDecision.get(target.symbol);
   if (
     settings.reconcileSeconds > 0 &&
@@ -95,7 +114,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
       vote: target.position,
       kelly: target.kelly,
       balance,
-      price: target.price,
+      price: price > 0 ? price : target.price,
       leverage,
       leverageSum,
       accountMarginUsed: marginUsed,
@@ -104,7 +123,12 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     settings.sizing,
   );
   state.lastDecision.set(target.symbol, target.at);
-  const plan = reconcileOrder(current, wanted, target.price, settings.sizing.min_order_notional);
+  const plan = reconcileOrder(
+    current,
+    wanted,
+    price > 0 ? price : target.price,
+    settings.sizing.min_order_notional,
+  );
   if (!plan) return { action: 'none', target: wanted, actual: current };
 
   const intentId = orderIntentId({
@@ -112,16 +136,16 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     symbol: target.symbol,
     at: target.at,
   });
-  const now = deps.clock.now();
   const halts = await deps.intents.halts();
   const risk = checkRisk(settings.risk, {
     side: plan.side,
     quantity: plan.size,
-    price: target.price,
+    price,
+    jobPrice: target.price,
     current,
     halted: { all: halts.get('all') ?? null, symbol: halts.get(target.symbol) ?? null },
-    ordersLastMinute: await deps.intents.countSubmittedSince(now - 60_000),
-    dailyLoss: await dailyLoss(state, deps.positions, target.exchange, positions, now),
+    ordersLastMinute: await deps.intents.countSubmittedSince(marketNow - 60_000),
+    dailyLoss: await dailyLoss(state, deps.positions, target.exchange, positions, marketNow),
   });
   const intent: OrderIntent = {
     v: 1,
@@ -135,7 +159,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     targetPosition: wanted,
     currentPosition: current,
     reason:
-      `vote ${target.position} kelly ${JSON.stringify(target.kelly)} balance ${balance.toFixed(2)} ${quote} price ${target.price}${risk.allowed && risk.note ? `; ${risk.note}` : ''}`.slice(
+      `vote ${target.position} kelly ${JSON.stringify(target.kelly)} balance ${balance.toFixed(2)} ${quote} venue price ${price} (job ${target.price})${risk.allowed && risk.note ? `; ${risk.note}` : ''}`.slice(
         0,
         500,
       ),
@@ -166,10 +190,10 @@ async function resume(
   stored: Awaited<ReturnType<HandleTargetDeps['intents']['insertIntent']>>,
   deps: HandleTargetDeps,
 ): Promise<ExecuteOutcome> {
-  if (['filled', 'cancelled', 'rejected', 'expired', 'denied'].includes(stored.status)) {
+  if (isTerminalIntentStatus(stored.status)) {
     return { status: stored.status, order: null, reason: stored.statusReason };
   }
-  return executeIntent(stored, deps);
+  return executeIntent(stored, deps, { waitForLookups: true });
 }
 
 /** Realized (after fees) plus unrealized PnL at the latest seen prices. */

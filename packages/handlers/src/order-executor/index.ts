@@ -8,11 +8,17 @@ export {
   type RiskRule,
 } from './check-risk';
 export {
+  DEFAULT_ORDER_SAFETY,
   type ExecuteDeps,
+  type ExecuteOptions,
   type ExecuteOutcome,
   type ExecutionEvents,
   executeIntent,
+  haltOf,
+  IntentConflictError,
   intentStatusOf,
+  isTransientExchangeError,
+  type OrderSafety,
 } from './execute-intent';
 export {
   dailyLoss,
@@ -25,7 +31,14 @@ export {
   type TargetOutcome,
 } from './handle-target';
 export { MemoryIntentStore, MemoryPositionStore } from './memory-stores';
+export {
+  type OrderStepDeps,
+  type OrderStepResult,
+  type PaperPriceFeed,
+  runOrderStep,
+} from './order-step';
 export * from './ports';
 export { type ReconcileOptions, reconcile } from './reconcile';
-export { settleOpenIntents } from './settle-open-intents';
+export { reducesPosition } from './reduces-position';
+export { type SettleResult, settleOpenIntents } from './settle-open-intents';
 export { type SizingSettings, sizedTarget, type TargetInputs } from './sizing';

@@ -1,8 +1,15 @@
-import type { Fill, OrderIntent, OrderIntentStatus } from '@3t/contracts';
+import {
+  type Fill,
+  OPEN_INTENT_STATUSES,
+  type OrderIntent,
+  type OrderIntentStatus,
+} from '@3t/contracts';
 import { applyFill, quoteOf } from './apply-fill';
+import { applyIntentUpdate } from './apply-intent-update';
 import {
   type BrokerOrder,
   EMPTY_POSITION,
+  type HaltState,
   type IntentRecord,
   type IntentStore,
   type IntentUpdate,
@@ -11,14 +18,13 @@ import {
   type ReconciliationRecord,
 } from './ports';
 
-const OPEN: readonly OrderIntentStatus[] = ['pending', 'submitted', 'partially_filled'];
-
 /** In-memory outbox for the backtester (no MariaDB in a backtest); same contract as MariaDB's. */
 export class MemoryIntentStore implements IntentStore {
   readonly records = new Map<string, IntentRecord>();
   readonly orders = new Map<string, BrokerOrder>();
-  readonly haltsByScope = new Map<string, string>();
+  readonly haltsByScope = new Map<string, HaltState>();
   readonly reconciliations: ReconciliationRecord[] = [];
+  readonly baselines = new Map<string, number>();
 
   async insertIntent(intent: OrderIntent, status: OrderIntentStatus, reason: string | null) {
     const existing = this.records.get(intent.intentId);
@@ -31,6 +37,10 @@ export class MemoryIntentStore implements IntentStore {
       filledQuantity: 0,
       averagePrice: null,
       submittedAt: null,
+      claimOwner: null,
+      claimExpiresAt: null,
+      notFoundSince: null,
+      notFoundCount: 0,
     };
     this.records.set(intent.intentId, record);
     return record;
@@ -40,22 +50,42 @@ export class MemoryIntentStore implements IntentStore {
     return this.records.get(intentId) ?? null;
   }
 
-  async updateIntent(intentId: string, u: IntentUpdate) {
+  async claimIntent(intentId: string, owner: string, now: number, ttlMs: number) {
     const r = this.records.get(intentId);
-    if (!r) throw new Error(`no intent ${intentId}`);
-    this.records.set(intentId, {
-      ...r,
-      status: u.status,
-      statusReason: u.statusReason === undefined ? r.statusReason : u.statusReason,
-      attempts: u.attempts ?? r.attempts,
-      filledQuantity: u.filledQuantity ?? r.filledQuantity,
-      averagePrice: u.averagePrice === undefined ? r.averagePrice : u.averagePrice,
-      submittedAt: u.submittedAt ?? r.submittedAt,
-    });
+    if (!r || !OPEN_INTENT_STATUSES.includes(r.status)) return null;
+    const free = r.claimOwner === null || r.claimOwner === owner || (r.claimExpiresAt ?? 0) < now;
+    if (!free) return null;
+    const claimed = { ...r, claimOwner: owner, claimExpiresAt: now + ttlMs };
+    this.records.set(intentId, claimed);
+    return claimed;
+  }
+
+  async releaseClaim(intentId: string, owner: string) {
+    const r = this.records.get(intentId);
+    if (r && r.claimOwner === owner) {
+      this.records.set(intentId, { ...r, claimOwner: null, claimExpiresAt: null });
+    }
+  }
+
+  async withSymbolLock<T>(_symbol: string, work: () => Promise<T>): Promise<T> {
+    return work(); // one process, one step at a time
+  }
+
+  async transition(
+    intentId: string,
+    from: OrderIntentStatus,
+    owner: string,
+    claimUntil: number,
+    u: IntentUpdate,
+  ) {
+    const r = this.records.get(intentId);
+    if (!r || r.status !== from || r.claimOwner !== owner) return false;
+    this.records.set(intentId, { ...applyIntentUpdate(r, u), claimExpiresAt: claimUntil });
+    return true;
   }
 
   async openIntents() {
-    return [...this.records.values()].filter((r) => OPEN.includes(r.status));
+    return [...this.records.values()].filter((r) => OPEN_INTENT_STATUSES.includes(r.status));
   }
 
   async countSubmittedSince(since: number) {
@@ -71,12 +101,17 @@ export class MemoryIntentStore implements IntentStore {
   }
 
   async setHalt(scope: string, halted: boolean, reason: string) {
-    if (halted) this.haltsByScope.set(scope, reason);
+    if (halted) this.haltsByScope.set(scope, { state: 'halted', reason });
     else this.haltsByScope.delete(scope);
   }
 
   async recordReconciliation(record: ReconciliationRecord) {
     this.reconciliations.push(record);
+  }
+
+  async accountBaseline(symbol: string, exchangeQuantity: number, ours: number) {
+    if (!this.baselines.has(symbol)) this.baselines.set(symbol, exchangeQuantity - ours);
+    return this.baselines.get(symbol) ?? 0;
   }
 }
 

@@ -36,6 +36,8 @@ export interface Broker {
   readonly id: string;
   fetchBalances(): Promise<Record<string, { free: number; used: number; total: number }>>;
   fetchPositions(symbols: readonly string[]): Promise<{ symbol: string; quantity: number }[]>;
+  /** The venue's latest traded price of `symbol` (the paper broker's latest applied price). */
+  fetchPrice(symbol: string): Promise<number>;
   placeOrder(request: BrokerOrderRequest): Promise<BrokerOrder>;
   fetchOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder | null>;
   cancelOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder | null>;
@@ -63,6 +65,12 @@ export interface IntentRecord {
   readonly filledQuantity: number;
   readonly averagePrice: number | null;
   readonly submittedAt: number | null;
+  /** the process that may call the exchange for this intent, while its claim has not expired */
+  readonly claimOwner: string | null;
+  readonly claimExpiresAt: number | null;
+  /** "not found" answers of the exchange since the last placement, and the first one's time */
+  readonly notFoundSince: number | null;
+  readonly notFoundCount: number;
 }
 
 export interface IntentUpdate {
@@ -73,6 +81,14 @@ export interface IntentUpdate {
   readonly averagePrice?: number | null;
   readonly submittedAt?: number;
   readonly finishedAt?: number;
+  readonly notFoundSince?: number | null;
+  readonly notFoundCount?: number;
+}
+
+/** A stop on trading for a scope (`all` or a symbol): everything, or all but reducing orders. */
+export interface HaltState {
+  readonly state: 'halted' | 'reducing';
+  readonly reason: string;
 }
 
 export interface ReconciliationRecord {
@@ -109,16 +125,54 @@ export interface IntentStore {
     reason: string | null,
   ): Promise<IntentRecord>;
   getIntent(intentId: string): Promise<IntentRecord | null>;
-  updateIntent(intentId: string, update: IntentUpdate): Promise<void>;
-  /** Intents not yet terminal (pending, submitted, partially_filled), oldest first. */
+  /**
+   * Takes (or renews) the claim on an open intent for `owner` until `now + ttlMs`: only when the
+   * claim is free, expired or already `owner`'s. Returns the row as claimed, or null when another
+   * process holds it or the intent is no longer open. Only a claim holder calls the exchange.
+   */
+  claimIntent(
+    intentId: string,
+    owner: string,
+    now: number,
+    ttlMs: number,
+  ): Promise<IntentRecord | null>;
+  /**
+   * Runs `work` while holding the symbol's lock across processes (MariaDB GET_LOCK in the
+   * service, released when the connection dies), so two replicas never decide one symbol at once.
+   */
+  withSymbolLock<T>(symbol: string, work: () => Promise<T>): Promise<T>;
+  /** Gives the claim up (no-op unless `owner` holds it). */
+  releaseClaim(intentId: string, owner: string): Promise<void>;
+  /**
+   * Compare-and-set: applies `update` only while the row is in status `from` and claimed by
+   * `owner`, and extends the claim to `claimUntil`. False when another writer moved it first.
+   */
+  transition(
+    intentId: string,
+    from: OrderIntentStatus,
+    owner: string,
+    claimUntil: number,
+    update: IntentUpdate,
+  ): Promise<boolean>;
+  /** Intents the exchange may still change (pending, submitted, partially_filled, unknown), oldest first. */
   openIntents(): Promise<IntentRecord[]>;
-  /** Intents first submitted to the exchange at or after `since` (our clock ms). */
+  /** Intents first submitted to the exchange at or after `since` (market clock ms). */
   countSubmittedSince(since: number): Promise<number>;
   recordOrder(order: BrokerOrder): Promise<void>;
-  /** Active halts by scope (`all` or a symbol) with their reasons. */
-  halts(): Promise<Map<string, string>>;
+  /** Active halts by scope (`all` or a symbol). */
+  halts(): Promise<Map<string, HaltState>>;
   setHalt(scope: string, halted: boolean, reason: string, at: number): Promise<void>;
   recordReconciliation(record: ReconciliationRecord): Promise<void>;
+  /**
+   * Exchange holdings that are not 3T's, per symbol: stored by the first call for a symbol (the
+   * first complete reconciliation) and returned unchanged by every later one.
+   */
+  accountBaseline(
+    symbol: string,
+    exchangeQuantity: number,
+    ours: number,
+    at: number,
+  ): Promise<number>;
 }
 
 export interface PositionState {

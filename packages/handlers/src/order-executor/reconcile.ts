@@ -1,3 +1,4 @@
+import { isOwnClientOrderId, type OrderIntentStatus } from '@3t/contracts';
 import { QTY_EPSILON } from './apply-fill';
 import { type ExecuteDeps, executeIntent, isTransientExchangeError } from './execute-intent';
 import type { Difference, ReconciliationRecord } from './ports';
@@ -6,10 +7,6 @@ export interface ReconcileOptions {
   readonly trigger: ReconciliationRecord['trigger'];
   /** symbols traded (config) — positions and fills of these are compared */
   readonly symbols: readonly string[];
-  /** an open intent never sent and older than this is expired instead of placed (default 60 s) */
-  readonly staleMs?: number;
-  /** spot holdings that were there before 3T traded (base units by symbol), default none */
-  readonly baseline?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -21,12 +18,16 @@ const FILL_OVERLAP_MS = 5_000;
 
 /**
  * Reconciliation (issue 7 item 3, upstream every 15 min, and at every start = recovery):
- * 1. every open outbox intent is resolved by asking the exchange about its client order id;
- * 2. open orders left at the exchange are cancelled (upstream cancels unfilled orders each round);
+ * 1. every open outbox intent is resolved with the exchange through executeIntent, under the
+ *    intent's claim and with every placement gate (halts, age, lookup window) — the same path
+ *    as the target step, so a pass never places what the worker is placing;
+ * 2. 3T's open orders left at the exchange are cancelled (upstream cancels unfilled orders each
+ *    round); orders without 3T's client id prefix are not ours: counted and left alone;
  * 3. the exchange's fills of each symbol since our last stored one are stored (idempotent by
  *    trade id) — lost fills repaired;
- * 4. the position from our fills is compared with the exchange's; a difference no fill explains
- *    halts the symbol. Everything is recorded in `reconciliations`.
+ * 4. the position from our fills is compared with the exchange's less the baseline (holdings
+ *    found at the first complete pass are not 3T's); a difference no fill explains halts the
+ *    symbol. Everything is recorded in `reconciliations`.
  * A step that meets a transient exchange error (network, 5xx, 429) is recorded as `skipped` and
  * left to the next round instead of failing the whole pass; a symbol with a skipped step is not
  * compared (its fills may be incomplete), so only a difference measured on complete data halts.
@@ -37,7 +38,6 @@ export async function reconcile(
 ): Promise<ReconciliationRecord> {
   const startedAt = deps.clock.now();
   const differences: Difference[] = [];
-  const staleMs = options.staleMs ?? 60_000;
   const exchange = deps.broker.id;
   const incomplete = new Set<string>();
   /** Runs a step; a transient exchange error marks `symbol` incomplete instead of throwing. */
@@ -61,12 +61,12 @@ export async function reconcile(
   for (const record of await deps.intents.openIntents()) {
     const symbol = record.intent.symbol;
     await step(symbol, `intent ${record.intent.intentId}`, async () => {
-      const neverSent = record.attempts === 0;
-      const tooOld =
-        startedAt - record.intent.createdAt > staleMs &&
-        startedAt - (record.submittedAt ?? startedAt) > staleMs;
-      const outcome = await executeIntent(record, deps, { allowPlace: !(neverSent && tooOld) });
-      if (outcome.status !== 'submitted' && outcome.status !== 'partially_filled') {
+      const outcome = await executeIntent(record, deps);
+      if (outcome.status === 'busy') {
+        incomplete.add(symbol); // another process is working on it: its fills may be on the way
+        return;
+      }
+      if (outcome.status !== record.status && !isStillOpen(outcome.status)) {
         differences.push({
           kind: 'intent_unresolved',
           symbol,
@@ -81,11 +81,22 @@ export async function reconcile(
   for (const symbol of options.symbols) {
     await step(symbol, 'open orders', async () => {
       for (const order of await deps.broker.fetchOpenOrders(symbol)) {
+        if (!isOwnClientOrderId(order.clientOrderId)) {
+          deps.events?.foreignOrder?.(symbol, order.clientOrderId);
+          continue;
+        }
+        const intent = await findIntentByClientId(deps, order.clientOrderId);
+        if (
+          intent &&
+          intent.claimOwner !== null &&
+          (intent.claimExpiresAt ?? 0) >= deps.clock.now()
+        ) {
+          continue; // in flight at its claim holder: not stale
+        }
         const cancelled = await deps.broker.cancelOrder(symbol, order.clientOrderId);
         const final = cancelled ?? (await deps.broker.fetchOrder(symbol, order.clientOrderId));
         if (final) {
           await deps.intents.recordOrder(final);
-          const intent = await findIntentByClientId(deps, order.clientOrderId);
           if (intent) await executeIntent(intent, deps, { allowPlace: false });
         }
         differences.push({
@@ -124,7 +135,8 @@ export async function reconcile(
     const theirs = complete.length > 0 ? await deps.broker.fetchPositions(complete) : [];
     for (const { symbol, quantity } of theirs) {
       const ours = (await deps.positions.position(exchange, symbol)).quantity;
-      const expected = quantity - (options.baseline?.[symbol] ?? 0);
+      const baseline = await deps.intents.accountBaseline(symbol, quantity, ours, deps.clock.now());
+      const expected = quantity - baseline;
       if (Math.abs(expected - ours) > Math.max(QTY_EPSILON, Math.abs(expected) * 1e-9)) {
         const reason = `position of ${symbol}: ours ${ours}, exchange ${expected}, not explained by any fill`;
         await deps.intents.setHalt(symbol, true, reason, deps.clock.now());
@@ -163,4 +175,8 @@ export async function reconcile(
 async function findIntentByClientId(deps: ExecuteDeps, clientOrderId: string) {
   const open = await deps.intents.openIntents();
   return open.find((r) => r.intent.clientOrderId === clientOrderId) ?? null;
+}
+
+function isStillOpen(status: OrderIntentStatus | 'halted' | 'busy'): boolean {
+  return status === 'pending' || status === 'submitted' || status === 'partially_filled';
 }

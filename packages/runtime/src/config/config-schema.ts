@@ -117,8 +117,52 @@ const risk = z
       .boolean()
       .default(false)
       .describe('true = place no new orders at all (also `3t halt` / `3t resume` at run time)'),
+    max_price_deviation: positive
+      .max(1)
+      .default(0.05)
+      .describe(
+        "largest distance of a target's price from the venue's last price (0.05 = 5 %); farther targets are denied. Every limit is priced at the venue's price, never the job's",
+      ),
   })
   .describe('Risk limits, checked before every order');
+
+const orders = z
+  .strictObject({
+    max_intent_age_seconds: positive
+      .default(120)
+      .describe(
+        'an order intent not placed within this many seconds of its decision (market time) ends `expired` with the reason',
+      ),
+    max_target_lag_seconds: nonNegative
+      .default(60)
+      .describe(
+        'a target older than its candle interval plus this (market time) is dropped and counted, not traded',
+      ),
+    lookup_grace_seconds: nonNegative
+      .default(30)
+      .describe(
+        'an order that may have reached the exchange is placed again only after the exchange has not known its client id for this long',
+      ),
+    lookups: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe(
+        '"not found" answers, spread over lookup_grace_seconds, that prove an order absent',
+      ),
+    claim_seconds: positive
+      .default(30)
+      .describe(
+        'how long a claim on an intent lasts unless renewed; only the claim holder calls the exchange for it (every call renews it)',
+      ),
+    reconcile_interval_seconds: positive
+      .default(900)
+      .describe(
+        'seconds between periodic reconciliations (a BullMQ job scheduler: one replica runs each pass)',
+      ),
+  })
+  .describe('Order safety (order-executor): claims, lookups, intent age, reconciliation');
 
 const sizing = z
   .strictObject({
@@ -376,6 +420,7 @@ export const configSchema = z
     exchange: exchange.prefault({}),
     feed: feed.prefault({}),
     risk: risk.prefault({}),
+    orders: orders.prefault({}),
     sizing: sizing.prefault({}),
     providence: providence.prefault({}),
     queues: queues.prefault({}),

@@ -246,6 +246,22 @@ export const orderMetricDefs = {
     'tt_risk_max_daily_loss',
     'Configured risk.max_daily_loss (quote currency); reaching it halts new orders and alerts.',
   ),
+  unknownOutcomes: counter(
+    'tt_order_unknown_total',
+    'Intents whose outcome at the exchange could not be learned within the lookup window: never placed again, their symbol halted (alert).',
+    ['symbol'],
+  ),
+  foreignOrders: counter(
+    'tt_foreign_orders_total',
+    "Open orders at the exchange without 3T's client id prefix that reconciliation left alone (counted once per order and process).",
+    ['symbol'],
+  ),
+  targetsDropped: counter(
+    'tt_targets_dropped_total',
+    'Targets order-executor dropped before any decision (too_old: older than the candle interval plus orders.max_target_lag_seconds).',
+    ['reason'],
+    { reason: ['too_old'] },
+  ),
   candleToOrder: histogram(
     'tt_candle_to_order_seconds',
     'From the close of the candle that caused an order to the order reaching the exchange.',

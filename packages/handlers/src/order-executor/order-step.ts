@@ -1,0 +1,45 @@
+import type { Fill, Target } from '@3t/contracts';
+import { type HandleTargetDeps, handleTarget, type TargetOutcome } from './handle-target';
+import { type SettleResult, settleOpenIntents } from './settle-open-intents';
+
+/** The paper venue's price input: it fills what was placed before at the new price. */
+export interface PaperPriceFeed {
+  applyPrice(symbol: string, price: number, at: number): Promise<Fill[]>;
+}
+
+export interface OrderStepDeps extends HandleTargetDeps {
+  /** set when the venue is the paper broker (service in paper mode, backtest) */
+  readonly paper?: PaperPriceFeed | null;
+}
+
+export interface OrderStepResult {
+  /** paper fills made by this target's price */
+  readonly fills: readonly Fill[];
+  readonly settled: SettleResult;
+  readonly outcome: TargetOutcome;
+}
+
+/**
+ * order-executor's whole step for one target, the one path the service's worker and the
+ * backtest engine both run (issue 13): the paper venue fills at the new price, the symbol's open
+ * intents are settled with the venue, then the target is decided — unless an intent of the
+ * symbol is still unresolved (in flight at another replica, awaiting lookups, unknown): a
+ * decision sized on a position that may still change could trade twice for one gap.
+ * The whole step holds the symbol's lock, so two replicas never decide one symbol at once.
+ */
+export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise<OrderStepResult> {
+  return deps.intents.withSymbolLock(target.symbol, async () => {
+    const fills = deps.paper
+      ? await deps.paper.applyPrice(target.symbol, target.price, target.at)
+      : [];
+    const settled = await settleOpenIntents(deps, target.symbol);
+    if (settled.unresolved.length > 0) {
+      const outcome: TargetOutcome = {
+        action: 'skipped',
+        reason: `intent ${settled.unresolved.join(', ')} of ${target.symbol} not resolved yet`,
+      };
+      return { fills, settled, outcome };
+    }
+    return { fills, settled, outcome: await handleTarget(target, deps) };
+  });
+}
