@@ -163,10 +163,24 @@ async function updateKillSwitchGauge(now: number): Promise<void> {
   killSwitchAt = now;
 }
 
-// Recovery: resolve every open outbox intent with the exchange before taking new targets.
-const atStart = await retryTransient(() => reconcile(deps, { trigger: 'start', symbols }), {
-  onRetry: (err, attempt) => logger.warn({ err, attempt }, 'start reconciliation retried'),
-});
+// Recovery: resolve every open outbox intent with the exchange before taking new targets. An
+// intent still claimed by a predecessor that died mid-call is waited for until its claim expires
+// (at most orders.claim_seconds): then this process takes it over and asks the exchange.
+const startReconciliation = () =>
+  retryTransient(() => reconcile(deps, { trigger: 'start', symbols }), {
+    onRetry: (err, attempt) => logger.warn({ err, attempt }, 'start reconciliation retried'),
+  });
+let atStart = await startReconciliation();
+const claimWaitUntil = Date.now() + safety.claimMs + 1_000;
+while (atStart.differences.some((d) => d.kind === 'claimed') && Date.now() < claimWaitUntil) {
+  const claimed = atStart.differences.filter((d) => d.kind === 'claimed').map((d) => d.ours);
+  logger.info(
+    { claimed },
+    'intents claimed by another process: asking again when the claims expire',
+  );
+  await new Promise((r) => setTimeout(r, Math.min(2_000, safety.claimMs / 4)));
+  atStart = await startReconciliation();
+}
 logger.info(
   { status: atStart.status, differences: atStart.differences.length },
   'start reconciliation',

@@ -45,6 +45,8 @@ function freshExecutor(): HandleTargetDeps {
     positions: new MariaDbPositionStore(db.pool, 'paper'),
     broker,
     clock: systemClock,
+    // the event clock of a replay: the targets' own time
+    marketNow: () => at,
     settings: {
       risk: {
         max_position_notional: 1e6,
@@ -52,6 +54,7 @@ function freshExecutor(): HandleTargetDeps {
         max_orders_per_minute: 1000,
         max_daily_loss: 10,
         kill_switch: false,
+        max_price_deviation: 0.05,
       },
       sizing: {
         risk_pos_percentage: 0.05,
@@ -63,6 +66,7 @@ function freshExecutor(): HandleTargetDeps {
       },
       reconcileSeconds: 0,
       leverage: {},
+      maxTargetAgeMs: 120_000,
     },
     state: newOrderExecutorState(),
   };
@@ -92,8 +96,9 @@ it('a loss beyond max_daily_loss still denies orders after a restart (the day ba
   expect(bought.action === 'order' && bought.outcome.status, JSON.stringify(bought)).toBe('filled');
   const held = (await first.positions.position('binance', 'BTC/USDT')).quantity;
   expect(held, 'a long position to lose money on').toBeGreaterThan(0);
-  // the price falls to 40: the open position loses (100 − 40) × held > 10 USDT
+  // the price falls to 40 at the venue: the open position loses (100 − 40) × held > 10 USDT
   expect((100 - 40) * held, 'the loss exceeds the limit').toBeGreaterThan(10);
+  fake.venue.setPrice('BTC/USDT', '40');
   const before = await handleTarget(target(1, 40), first);
   expect(before, 'the same process denies on the daily loss').toMatchObject({
     action: 'denied',

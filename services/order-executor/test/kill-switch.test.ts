@@ -6,7 +6,7 @@ import {
   newOrderExecutorState,
   systemClock,
 } from '@3t/handlers';
-import { migrate } from '@3t/runtime';
+import { migrate, writeTradingHalt } from '@3t/runtime';
 import {
   createTestDatabase,
   FakeExchange,
@@ -15,7 +15,7 @@ import {
 } from '@3t/test-support';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MariaDbIntentStore, MariaDbPositionStore, setHalt } from '../src/mariadb-stores';
+import { MariaDbIntentStore, MariaDbPositionStore } from '../src/mariadb-stores';
 
 let db: TestDatabase;
 let fake: FakeExchange;
@@ -33,6 +33,8 @@ beforeAll(async () => {
     positions: new MariaDbPositionStore(db.pool, 'paper'),
     broker: new CcxtExchange(fakeBinanceClient(fake.url)),
     clock: systemClock,
+    // the event clock of a replay: the targets' own time
+    marketNow: () => at,
     settings: {
       risk: {
         max_position_notional: 1000,
@@ -40,6 +42,7 @@ beforeAll(async () => {
         max_orders_per_minute: 100,
         max_daily_loss: 250,
         kill_switch: false,
+        max_price_deviation: 0.05,
       },
       sizing: {
         risk_pos_percentage: 0.01,
@@ -51,6 +54,7 @@ beforeAll(async () => {
       },
       reconcileSeconds: 0,
       leverage: {},
+      maxTargetAgeMs: 120_000,
     },
     state: newOrderExecutorState(),
   };
@@ -81,7 +85,13 @@ function target(position: number): Target {
 
 describe('kill switch (3t halt / 3t resume rows in trading_halts)', () => {
   it('a halt set in MariaDB stops the very next order: denied intent with its rule, nothing at the exchange', async () => {
-    await setHalt(db.pool, 'paper', 'all', true, 'manual halt (3t halt)', Date.now());
+    await writeTradingHalt(db.pool, {
+      mode: 'paper',
+      scope: 'all',
+      state: 'halted',
+      reason: 'manual halt (3t halt)',
+      changedAt: Date.now(),
+    });
     const placementsBefore = fake.state().placements.length;
     const outcome = await handleTarget(target(2), deps);
     expect(outcome).toMatchObject({ action: 'denied', rule: 'kill_switch' });
@@ -93,7 +103,13 @@ describe('kill switch (3t halt / 3t resume rows in trading_halts)', () => {
   });
 
   it('after resume the next target places its order', async () => {
-    await setHalt(db.pool, 'paper', 'all', false, 'resumed (3t resume)', Date.now());
+    await writeTradingHalt(db.pool, {
+      mode: 'paper',
+      scope: 'all',
+      state: null,
+      reason: 'resumed (3t resume)',
+      changedAt: Date.now(),
+    });
     const outcome = await handleTarget(target(2), deps);
     expect(outcome.action).toBe('order');
     expect(outcome.action === 'order' && outcome.outcome.status).toBe('filled');

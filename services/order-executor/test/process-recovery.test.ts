@@ -74,7 +74,9 @@ async function executor(
     {
       mode: 'paper',
       reconcile_seconds: 0,
-      exchange: { id: 'binance', symbols: ['ETH/USDT'], base_url: fake.url, timeout_ms: 90_000 },
+      exchange: { id: 'binance', symbols: ['ETH/USDT'], base_url: fake.url, timeout_ms: 5_000 },
+      // a predecessor's claim lapses soon after its SIGKILL: the restart takes the intent over
+      orders: { claim_seconds: 6 },
       risk: { max_orders_per_minute: 1000, max_order_notional: 1e6, max_position_notional: 1e6 },
       sizing: { risk_pos_percentage: 0.01, min_order_notional: 1 },
       redis: { url: redisUrl, prefix },

@@ -34,6 +34,14 @@ beforeAll(async () => {
     broker,
     clock: systemClock,
     backoffMs: 20,
+    // a short lookup window: "not found" twice over 300 ms proves an order absent here
+    safety: {
+      owner: 'state-machine-test',
+      claimMs: 10_000,
+      lookupGraceMs: 300,
+      lookups: 2,
+      maxIntentAgeMs: 120_000,
+    },
   };
 });
 
@@ -107,7 +115,7 @@ describe('order state machine against the fake Binance through the real ccxt cla
       for (const f of faults) fake.inject(f);
       const intent = newIntent();
       const record = await deps.intents.insertIntent(intent, 'pending', null);
-      const outcome = await executeIntent(record, deps);
+      const outcome = await executeIntent(record, deps, { waitForLookups: true });
       fake.clearFaults();
       const stored = await deps.intents.getIntent(intent.intentId);
       expect(outcome.status, `outcome ${JSON.stringify(outcome.reason)}`).toBe(status);
@@ -134,7 +142,9 @@ describe('order state machine against the fake Binance through the real ccxt cla
     const record = await deps.intents.insertIntent(intent, 'pending', null);
     await executeIntent(record, deps);
     // a crash after the call: the row says submitted with one attempt, the exchange has it filled
-    await deps.intents.updateIntent(intent.intentId, { status: 'submitted' });
+    await db.pool.query("UPDATE order_intents SET status = 'submitted' WHERE intent_id = ?", [
+      intent.intentId,
+    ]);
     const again = await deps.intents.getIntent(intent.intentId);
     if (!again) throw new Error('intent missing');
     const outcome = await executeIntent(again, deps);
@@ -173,6 +183,6 @@ describe('order state machine against the fake Binance through the real ccxt cla
     await db.pool.query("UPDATE positions SET quantity = quantity + 7 WHERE symbol = 'BTC/USDT'");
     const halted = await reconcile(deps, { trigger: 'manual', symbols: ['BTC/USDT'] });
     expect(halted.status).toBe('halted');
-    expect((await deps.intents.halts()).get('BTC/USDT')).toMatch(/not explained/);
+    expect((await deps.intents.halts()).get('BTC/USDT')?.reason).toMatch(/not explained/);
   });
 });

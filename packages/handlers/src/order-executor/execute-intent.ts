@@ -185,11 +185,13 @@ async function drive(
     rec = applyIntentUpdate(rec, full);
     return rec;
   };
+  /** since when every exchange call failed: the outcome is unknown once this spans the window */
   let troubleSince: number | null = null;
   for (let round = 0; ; round++) {
     try {
       if (rec.attempts > 0 || rec.status === 'unknown') {
         const order = await deps.broker.fetchOrder(intent.symbol, intent.clientOrderId);
+        troubleSince = null; // the exchange answered
         if (order) return await settle(rec, order, deps, move);
         const now = deps.clock.now();
         const since = rec.notFoundSince ?? now;

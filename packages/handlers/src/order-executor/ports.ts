@@ -102,14 +102,17 @@ export interface ReconciliationRecord {
 }
 
 export interface Difference {
-  /** `skipped`: a step met a transient exchange error and is left to the next round */
+  /** `skipped`: a step met a transient exchange error and is left to the next round;
+   * `claimed`: an intent another process holds the claim on (in flight there, or its holder died
+   * and the claim has not expired yet) */
   readonly kind:
     | 'missing_fill'
     | 'order_status'
     | 'position'
     | 'intent_unresolved'
     | 'stale_order'
-    | 'skipped';
+    | 'skipped'
+    | 'claimed';
   readonly symbol: string;
   readonly ours: string;
   readonly theirs: string;

@@ -64,6 +64,13 @@ export async function reconcile(
       const outcome = await executeIntent(record, deps);
       if (outcome.status === 'busy') {
         incomplete.add(symbol); // another process is working on it: its fills may be on the way
+        differences.push({
+          kind: 'claimed',
+          symbol,
+          ours: record.intent.intentId,
+          theirs: `claimed until ${record.claimExpiresAt ?? '?'}`,
+          action: 'none',
+        });
         return;
       }
       if (outcome.status !== record.status && !isStillOpen(outcome.status)) {
@@ -158,7 +165,7 @@ export async function reconcile(
   });
 
   const halted = differences.some((d) => d.action === 'halted');
-  const skipped = differences.filter((d) => d.kind === 'skipped').length;
+  const skipped = differences.filter((d) => d.kind === 'skipped' || d.kind === 'claimed').length;
   const record: ReconciliationRecord = {
     key: `${options.trigger}|${startedAt}`,
     trigger: options.trigger,
@@ -166,7 +173,7 @@ export async function reconcile(
     startedAt,
     finishedAt: deps.clock.now(),
     differences,
-    summary: `${differences.length - skipped} differences${skipped > 0 ? `; ${skipped} steps skipped on transient exchange errors (next round)` : ''}${halted ? '; trading halted for a symbol' : ''}`,
+    summary: `${differences.length - skipped} differences${skipped > 0 ? `; ${skipped} steps skipped on transient exchange errors or intents claimed elsewhere (next round)` : ''}${halted ? '; trading halted for a symbol' : ''}`,
   };
   await deps.intents.recordReconciliation(record);
   return record;

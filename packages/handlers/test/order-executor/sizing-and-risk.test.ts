@@ -64,11 +64,13 @@ const limits: RiskLimits = {
   max_orders_per_minute: 6,
   max_daily_loss: 250,
   kill_switch: false,
+  max_price_deviation: 0.05,
 };
 const order = {
   side: 'buy' as const,
   quantity: 2,
   price: 100,
+  jobPrice: 100,
   current: 0,
   halted: { all: null, symbol: null },
   ordersLastMinute: 0,
@@ -82,15 +84,55 @@ describe('checkRisk: every branch', () => {
     [
       '3t halt',
       {},
-      { halted: { all: 'ops', symbol: null } },
+      { halted: { all: { state: 'halted', reason: 'ops' }, symbol: null } },
       { allowed: false, rule: 'kill_switch' },
     ],
     [
       'symbol halted',
       {},
-      { halted: { all: null, symbol: 'unknown error' } },
+      { halted: { all: null, symbol: { state: 'halted', reason: 'unknown error' } } },
       { allowed: false, rule: 'symbol_halted' },
     ],
+    [
+      'reducing: an order that adds is denied',
+      {},
+      { current: 1, halted: { all: { state: 'reducing', reason: 'wind down' }, symbol: null } },
+      { allowed: false, rule: 'kill_switch' },
+    ],
+    [
+      'reducing: an order that only reduces passes',
+      {},
+      {
+        current: 3,
+        side: 'sell',
+        halted: { all: null, symbol: { state: 'reducing', reason: 'wind down' } },
+      },
+      { allowed: true, quantity: 2 },
+    ],
+    [
+      'reducing: a sell that crosses zero adds a short and is denied',
+      {},
+      {
+        current: 1,
+        side: 'sell',
+        halted: { all: { state: 'reducing', reason: 'wind down' }, symbol: null },
+      },
+      { allowed: false, rule: 'kill_switch' },
+    ],
+    [
+      'job price 6 % from the venue',
+      {},
+      { jobPrice: 106 },
+      { allowed: false, rule: 'max_price_deviation' },
+    ],
+    ['job price 4 % from the venue', {}, { jobPrice: 96 }, { allowed: true, quantity: 2 }],
+    [
+      'a forged job price 0.01 against the venue 100',
+      {},
+      { jobPrice: 0.01, quantity: 2020 },
+      { allowed: false, rule: 'max_price_deviation' },
+    ],
+    ['the venue has no price', {}, { price: 0 }, { allowed: false, rule: 'max_price_deviation' }],
     ['daily loss reached', {}, { dailyLoss: 250 }, { allowed: false, rule: 'max_daily_loss' }],
     [
       'orders per minute',
@@ -129,7 +171,14 @@ describe('checkRisk: an allowed order is never larger than the limits', () => {
         fc.double({ min: -1e4, max: 1e4, noNaN: true }),
         fc.constantFrom('buy' as const, 'sell' as const),
         (quantity, price, current, side) => {
-          const got = checkRisk(limits, { ...order, quantity, price, current, side });
+          const got = checkRisk(limits, {
+            ...order,
+            quantity,
+            price,
+            jobPrice: price,
+            current,
+            side,
+          });
           if (!got.allowed) return;
           const ctx = JSON.stringify({ quantity, price, current, side, got });
           expect(got.quantity * price, ctx).toBeLessThanOrEqual(

@@ -429,6 +429,17 @@ export const configSchema = z
     telemetry: telemetry.prefault({}),
     paper: paper.prefault({}),
   })
+  .superRefine((c, ctx) => {
+    // A claim must outlast one exchange call: it is renewed before each call, and a call that
+    // outlived it could meet another process's call for the same intent.
+    if (c.orders.claim_seconds * 1000 <= c.exchange.timeout_ms) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['orders', 'claim_seconds'],
+        message: `must be longer than one exchange call (exchange.timeout_ms ${c.exchange.timeout_ms} ms): raise orders.claim_seconds above ${Math.ceil(c.exchange.timeout_ms / 1000)} or lower exchange.timeout_ms`,
+      });
+    }
+  })
   .describe('config.yml');
 
 export type Config = z.infer<typeof configSchema>;
