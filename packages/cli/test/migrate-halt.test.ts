@@ -114,11 +114,35 @@ describe('3t halt / 3t resume (trading_halts)', () => {
     const r = await cli('resume', '--config', paper);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe(
-      'halted (paper): BTC/USDT since 2024-05-01T12:00:00.000Z — manual halt (3t halt)\n',
+      'lifted (paper): all was halted since 2024-05-01T12:00:00.000Z — exchange maintenance\n' +
+        'halted (paper): BTC/USDT since 2024-05-01T12:00:00.000Z — manual halt (3t halt)\n',
     );
     const sym = await cli('resume', '--config', paper, '--symbol', 'BTC/USDT');
-    expect(sym.out).toBe('trading (paper): not halted\n');
+    expect(sym.out).toBe(
+      'lifted (paper): BTC/USDT was halted since 2024-05-01T12:00:00.000Z — manual halt (3t halt)\n' +
+        'trading (paper): not halted\n',
+    );
     expect((await rows()).every((x) => x.halted === 0)).toBe(true);
+    const again = await cli('resume', '--config', paper);
+    expect(again.out).toBe(
+      'nothing to lift (paper): all was not halted\ntrading (paper): not halted\n',
+    );
+  });
+
+  it('halt --reducing sets the reducing-only state, and resume says it lifted that', async () => {
+    const set = await cli('halt', '--config', paper, '--reducing', '--reason', 'wind down');
+    expect(set.code, set.err).toBe(0);
+    expect(set.out).toBe('reducing only (paper): all since 2024-05-01T12:00:00.000Z — wind down\n');
+    const [stored] = await db.pool.query(
+      "SELECT halted, state, reason FROM trading_halts WHERE mode = 'paper' AND scope = 'all'",
+    );
+    expect((stored as Record<string, unknown>[])[0]).toMatchObject({
+      halted: 1,
+      state: 'reducing',
+      reason: 'wind down',
+    });
+    const lifted = await cli('resume', '--config', paper);
+    expect(lifted.out).toMatch(/^lifted \(paper\): all was reducing since .* — wind down\n/);
   });
 
   it('halts live trading without confirmation, but resumes it only with --confirm-live', async () => {
@@ -132,7 +156,9 @@ describe('3t halt / 3t resume (trading_halts)', () => {
     expect((await rows()).find((x) => x.mode === 'live')?.halted, 'still halted').toBe(1);
     const ok = await cli('resume', '--config', live, ...secrets, '--confirm-live');
     expect(ok.code, ok.err).toBe(0);
-    expect(ok.out).toBe('trading (live): not halted\n');
+    expect(ok.out).toMatch(
+      /^lifted \(live\): all was halted since .*\ntrading \(live\): not halted\n$/,
+    );
     expect(halt.out + halt.err + refused.err + ok.out).not.toContain('dummy-');
   });
 });

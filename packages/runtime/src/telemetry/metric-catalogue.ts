@@ -203,7 +203,7 @@ export const orderMetricDefs = {
   ),
   orders: counter(
     'tt_orders_total',
-    'Orders that reached a status (submitted, filled, cancelled, rejected, expired, denied).',
+    'Orders that reached a status (submitted, filled, cancelled, rejected, expired, denied, unknown).',
     ['status'],
     { status: Object.values(OrderIntentStatus) },
   ),
