@@ -34,8 +34,9 @@ export const venueBehaviourSchema = z.strictObject({
   duplicateClientOrderIds: z.enum(['open-orders', 'always']),
   /**
    * For this long after acceptance (ms of our clock) an order is invisible to lookups: GET
-   * /api/v3/order answers -2013 "Order does not exist." (HTTP 400), and openOrders, allOrders and
-   * myTrades leave it and its trades out. It exists and fills all the same (Binance's eventual
+   * /api/v3/order answers -2013 "Order does not exist." (HTTP 400), a cancel -2011 "Unknown order
+   * sent.", and openOrders, allOrders and myTrades leave it and its trades out. It exists, fills,
+   * holds its client id against duplicates and counts in the ledger all the same (Binance's eventual
    * consistency: ccxt issues #1786, #6615, Binance.Net #692). Default 0.
    */
   orderLookupLagMs: z.number().int().nonnegative(),

@@ -410,6 +410,19 @@ describe('fake exchange: as hard as a real venue, switchable at construction and
     );
   });
 
+  it('lookup lag + id reuse: a client that re-places on one "not found" buys twice (issue 12, finding 1)', async () => {
+    await withFake({ ...fixed, orderLookupLagMs: 60_000 }, async (fake, ex) => {
+      const place = () =>
+        ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'twice' });
+      await place();
+      const seen = await ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'twice' }).catch(notFound);
+      expect(seen).toBe('not found');
+      await place();
+      expect(fake.state().acceptedTwice).toEqual(['twice']);
+      expect(fake.ledger()['BTC/USDT']?.bought, 'two fills for one id').toBe('0.02');
+    });
+  });
+
   it('commission in the received asset, switched on at run time: a buy of 0.01 BTC receives 0.00999', async () => {
     await withFake(fixed, async (fake, ex) => {
       await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'q-1' });
