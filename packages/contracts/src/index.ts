@@ -23,7 +23,7 @@ export {
 } from './common';
 export { type DeadLetter, DeadLetterReason, deadLetterSchema } from './dead-letter';
 export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';
-export { type Fill, fillSchema } from './fill';
+export { type Fee, type Fill, feeSchema, fillSchema } from './fill';
 export {
   candleJobId,
   featuresJobId,

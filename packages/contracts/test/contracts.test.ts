@@ -61,6 +61,21 @@ describe('candleSchema', () => {
   });
 });
 
+const exampleFill = {
+  v: 1,
+  exchange: 'binance',
+  symbol: 'BTC/USDT',
+  tradeId: 't1',
+  orderId: 'o1',
+  clientOrderId: '3t0123',
+  side: 'sell',
+  price: 100,
+  quantity: 0.01,
+  fee: { cost: 0.0004, currency: 'USDT' },
+  exchangeTime: 1,
+  receivedAt: 2,
+};
+
 describe('job schemas', () => {
   it('every queue has a schema and a dead-letter name <queue>.dead', () => {
     expect(Object.keys(queueSchemas).sort()).toEqual([...QUEUE_NAMES].sort());
@@ -119,22 +134,28 @@ describe('job schemas', () => {
     const { limitPrice: _, ...noLimit } = intent;
     expect(issuePaths(orderIntentSchema.safeParse(noLimit))).toContain('limitPrice');
     expect(orderIntentSchema.safeParse({ ...intent, quantity: 0 }).success).toBe(false);
-    const fill = {
-      v: 1,
-      exchange: 'binance',
-      symbol: 'BTC/USDT',
-      tradeId: 't1',
-      orderId: 'o1',
-      clientOrderId: intent.clientOrderId,
-      side: 'sell',
-      price: 100,
-      quantity: 0.01,
-      fee: { cost: 0.0004, currency: 'USDT' },
-      exchangeTime: 1,
-      receivedAt: 2,
-    };
+    const fill = { ...exampleFill, clientOrderId: intent.clientOrderId };
     expect(fillSchema.safeParse(fill).success).toBe(true);
     expect(fillSchema.safeParse({ ...fill, price: 0 }).success).toBe(false);
+  });
+
+  it('a fill may carry a rebate (negative fee) or no fee at all, but no fee without a currency (issue 12, finding 6)', () => {
+    const fill = { ...exampleFill, side: 'buy', fee: { cost: -0.0001, currency: 'USDT' } };
+    expect(fillSchema.parse(fill).fee, 'a maker rebate').toEqual({
+      cost: -0.0001,
+      currency: 'USDT',
+    });
+    const { fee: _, ...noFee } = fill;
+    expect(fillSchema.parse(noFee).fee, 'no fee reported').toBeUndefined();
+    expect(
+      fillSchema.parse({ ...fill, fee: { cost: 0.00001, currency: 'BTC' } }).fee?.currency,
+    ).toBe('BTC');
+    expect(issuePaths(fillSchema.safeParse({ ...fill, fee: { cost: 0, currency: '' } }))).toContain(
+      'fee.currency',
+    );
+    expect(
+      issuePaths(fillSchema.safeParse({ ...fill, fee: { cost: Number.NaN, currency: 'USDT' } })),
+    ).toContain('fee.cost');
   });
 });
 

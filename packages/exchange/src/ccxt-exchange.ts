@@ -272,7 +272,7 @@ export class CcxtExchange implements ExchangePort {
           side: t.side,
           price: t.price,
           quantity: t.amount,
-          fee: { cost: t.fee?.cost ?? 0, currency: t.fee?.currency ?? '' },
+          ...feeOf(t, symbol),
           ...(t.takerOrMaker ? { liquidity: t.takerOrMaker } : {}),
           exchangeTime: t.timestamp ?? receivedAt,
           receivedAt,
@@ -370,4 +370,19 @@ function isDuplicate(err: unknown): boolean {
     err instanceof ccxt.DuplicateOrderId ||
     (err instanceof ccxt.InvalidOrder && /duplicate/i.test(err.message))
   );
+}
+
+/**
+ * The fee of a ccxt trade as the venue reported it, in its own currency and sign (a rebate is
+ * negative). None when the venue reported none: no commission fields (ccxt gives a fee of
+ * undefined cost) or 0 with an empty asset. A cost without a currency is taken as the quote's,
+ * the currency ccxt leaves out when a venue prices fees in the quote only.
+ */
+export function feeOf(t: Trade, symbol: string): { fee?: { cost: number; currency: string } } {
+  const cost = t.fee?.cost;
+  if (typeof cost !== 'number' || !Number.isFinite(cost)) return {};
+  const currency = t.fee?.currency;
+  if (currency) return { fee: { cost, currency } };
+  if (cost === 0) return {};
+  return { fee: { cost, currency: (t.symbol ?? symbol).split('/')[1]?.split(':')[0] ?? '' } };
 }

@@ -35,8 +35,10 @@ export type { PaperFill, PaperOrder } from './paper-records';
 export {
   buyReserve,
   type PaperCosts,
+  type PaperFeeAsset,
   paperCosts,
   paperFillOf,
+  type SettledFill,
   settleFill,
   slippedPrice,
 } from './paper-rules';

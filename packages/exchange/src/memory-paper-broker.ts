@@ -20,6 +20,7 @@ import {
 } from './paper-records';
 import {
   admitOrder,
+  baseOf,
   buyReserve,
   fundsRefusal,
   type PaperCosts,
@@ -52,7 +53,11 @@ export class MemoryPaperBroker implements ExchangePort {
   constructor(options: MemoryPaperBrokerOptions = {}) {
     this.id = options.account ?? 'paper';
     this.quote = options.quoteCurrency ?? 'USDT';
-    this.costs = paperCosts(options.feeRate ?? 0.001, options.slippageBps ?? 5);
+    this.costs = paperCosts(
+      options.feeRate ?? 0.001,
+      options.slippageBps ?? 5,
+      options.feeAsset ?? 'quote',
+    );
     this.allowShort = options.allowShort ?? true;
     this.now = options.now ?? Date.now;
     this.marketData = options.marketData;
@@ -176,7 +181,7 @@ export class MemoryPaperBroker implements ExchangePort {
         price: fill.price,
         quantity: o.quantity,
         fee: booked.fee,
-        feeCurrency: this.quote,
+        feeCurrency: booked.feeIn === 'base' ? baseOf(symbol) : this.quote,
         liquidity: fill.liquidity,
         time,
       };

@@ -23,8 +23,10 @@ import {
 } from './paper-records';
 import {
   admitOrder,
+  baseOf,
   fundsRefusal,
   type PaperCosts,
+  type PaperFeeAsset,
   paperCosts,
   paperFillOf,
   settleFill,
@@ -40,6 +42,11 @@ export interface PaperBrokerOptions {
   readonly startingBalance?: number;
   /** Fee per fill as a fraction of notional (0.001 = 0.1 %). */
   readonly feeRate?: number;
+  /**
+   * `quote` (default): fees in the quote currency. `received`: as Binance spot without BNB, a
+   * buy's fee is taken from the base asset it receives (a buy of 1 BTC holds 0.999 BTC).
+   */
+  readonly feeAsset?: PaperFeeAsset;
   /** Adverse move of a market fill, basis points of the next price. */
   readonly slippageBps?: number;
   /** Sells beyond the position open a short (default true: the strategy's targets are signed). */
@@ -85,7 +92,8 @@ const ACCOUNT = /^[a-z0-9_]{1,40}$/;
  * A simulated venue in MariaDB. Orders wait for the next price: `applyPrice` fills every open
  * market order of the symbol at that price moved against the order by `slippageBps`, and every
  * limit order the price has reached at its limit price; a fee of `feeRate` × notional is paid in
- * the quote currency. Cash, signed positions, orders and fills live in the `paper_*` tables, so a
+ * the quote currency (or, with `feeAsset: 'received'`, a buy pays `feeRate` × quantity in the base
+ * asset, as on Binance). Cash, signed positions, orders and fills live in the `paper_*` tables, so a
  * restart continues where it stopped. Idempotent by client order id, and a price at or before the
  * last one applied fills nothing (a replayed candle cannot fill twice).
  */
@@ -107,7 +115,11 @@ export class PaperBroker implements ExchangePort {
     }
     this.pool = options.pool;
     this.quote = options.quoteCurrency ?? 'USDT';
-    this.costs = paperCosts(options.feeRate ?? 0.001, options.slippageBps ?? 5);
+    this.costs = paperCosts(
+      options.feeRate ?? 0.001,
+      options.slippageBps ?? 5,
+      options.feeAsset ?? 'quote',
+    );
     this.allowShort = options.allowShort ?? true;
     this.now = options.now ?? Date.now;
     this.marketData = options.marketData;
@@ -295,7 +307,7 @@ export class PaperBroker implements ExchangePort {
           );
           continue;
         }
-        const { fee } = booked;
+        const { fee, feeValue } = booked;
         const [res] = await c.query<ResultSetHeader>(
           `INSERT INTO paper_fills (account, order_id, client_order_id, symbol, side, price, quantity,
              fee, fee_currency, liquidity, fill_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -308,7 +320,7 @@ export class PaperBroker implements ExchangePort {
             fill.price,
             qty,
             fee,
-            this.quote,
+            booked.feeIn === 'base' ? baseOf(symbol) : this.quote,
             fill.liquidity,
             time,
           ],
@@ -321,8 +333,8 @@ export class PaperBroker implements ExchangePort {
         cash = booked.cash;
         position = booked.position;
         await c.query(
-          'UPDATE paper_accounts SET cash = ?, fees_paid = fees_paid + ? WHERE account = ?',
-          [cash, fee, this.id],
+          'UPDATE paper_accounts SET cash = ?, fees_paid = fees_paid + CAST(? AS DECIMAL(36, 18)) WHERE account = ?',
+          [cash, feeValue, this.id],
         );
         await c.query(
           `INSERT INTO paper_positions (account, symbol, quantity, last_fill_time) VALUES (?, ?, ?, ?)

@@ -12,9 +12,21 @@ export interface PaperCosts {
   readonly feeRate: string;
   /** Adverse price move of a market fill, as a fraction (5 bps = 0.0005). */
   readonly slippage: string;
+  /** Where the fee is taken: always the quote, or (as Binance) a buy's from the base received. */
+  readonly feeAsset: PaperFeeAsset;
 }
 
-export function paperCosts(feeRate: number, slippageBps: number): PaperCosts {
+/**
+ * `quote` (default): every fee in the quote currency. `received`: as Binance spot without BNB, a
+ * buy pays its fee in the base asset it receives (a buy of 1 BTC holds 0.999), a sell in quote.
+ */
+export type PaperFeeAsset = 'quote' | 'received';
+
+export function paperCosts(
+  feeRate: number,
+  slippageBps: number,
+  feeAsset: PaperFeeAsset = 'quote',
+): PaperCosts {
   if (!(feeRate >= 0) || !(slippageBps >= 0)) {
     throw new RangeError(
       `fee rate and slippage must be >= 0, got ${feeRate} and ${slippageBps} bps`,
@@ -23,6 +35,7 @@ export function paperCosts(feeRate: number, slippageBps: number): PaperCosts {
   return {
     feeRate: dec.fromNumber(feeRate),
     slippage: dec.div(dec.fromNumber(slippageBps), '10000'),
+    feeAsset,
   };
 }
 
@@ -53,26 +66,40 @@ export interface Book {
   readonly position: string;
 }
 
+/** A booked fill: cash and position after it, its fee and where that was taken. */
+export interface SettledFill {
+  readonly cash: string;
+  readonly position: string;
+  /** In the quote currency, or in the base asset when `feeIn` is `base`. */
+  readonly fee: string;
+  readonly feeIn: 'quote' | 'base';
+  /** The fee in quote at the fill price (what `fees_paid` adds up). */
+  readonly feeValue: string;
+}
+
 /** Cash and position after a fill, with its fee; or why the fill cannot be booked. */
 export function settleFill(
   book: Book,
   fill: { side: 'buy' | 'sell'; quantity: string; price: string },
   costs: PaperCosts,
   allowShort: boolean,
-): { cash: string; position: string; fee: string } | { refusal: string } {
+): SettledFill | { refusal: string } {
   const notional = dec.mul(fill.quantity, fill.price);
-  const fee = dec.round(dec.mul(notional, costs.feeRate), 18);
   const buy = fill.side === 'buy';
+  const inBase = buy && costs.feeAsset === 'received';
+  const fee = dec.round(dec.mul(inBase ? fill.quantity : notional, costs.feeRate), 18);
+  const quoteFee = inBase ? '0' : fee;
   const cash = buy
-    ? dec.sub(book.cash, dec.add(notional, fee))
-    : dec.add(book.cash, dec.sub(notional, fee));
+    ? dec.sub(book.cash, dec.add(notional, quoteFee))
+    : dec.add(book.cash, dec.sub(notional, quoteFee));
   const position = buy
-    ? dec.add(book.position, fill.quantity)
+    ? dec.add(book.position, dec.sub(fill.quantity, inBase ? fee : '0'))
     : dec.sub(book.position, fill.quantity);
   if (dec.lt(cash, '0')) return { refusal: 'insufficient funds at the fill price' };
   if (!allowShort && dec.lt(position, '0'))
     return { refusal: 'insufficient position (shorts are off)' };
-  return { cash, position, fee };
+  const feeValue = inBase ? dec.round(dec.mul(fee, fill.price), 18) : fee;
+  return { cash, position, fee, feeIn: inBase ? 'base' : 'quote', feeValue };
 }
 
 /** Quote to hold for an open buy: quantity × price × (1 + fee). */
@@ -83,6 +110,11 @@ export function buyReserve(quantity: string, price: string, costs: PaperCosts): 
 /** Whether a post-only limit would take liquidity at the last price. */
 export function crossesLast(side: 'buy' | 'sell', limit: string, last: string): boolean {
   return side === 'buy' ? dec.ge(limit, last) : dec.le(limit, last);
+}
+
+/** The base asset of a symbol (`BTC/USDT` → `BTC`). */
+export function baseOf(symbol: string): string {
+  return symbol.split('/')[0] ?? symbol;
 }
 
 /** The quote currency a symbol trades in (`BTC/USDT` and `BTC/USDT:USDT` → `USDT`). */

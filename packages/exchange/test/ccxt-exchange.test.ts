@@ -154,6 +154,31 @@ describe('CcxtExchange placement is idempotent by client order id', () => {
   });
 });
 
+describe('CcxtExchange fills carry the fee as the venue reported it (issue 12, findings 5 and 6)', () => {
+  const fees = async (fake: Partial<FakeExchangeOptions>) => {
+    let out: unknown[] = [];
+    await withAdapter(
+      async (port) => {
+        await port.placeOrder(buy('3tfee', 0.01));
+        out = (await port.fetchOrderFills(SYMBOL, '3tfee')).map((f) => f.fee);
+      },
+      { fake: { markets: [{ symbol: SYMBOL, price: '20000' }], ...fake } },
+    );
+    return out;
+  };
+  it('in the quote, in the base asset received, as a rebate, or not at all', async () => {
+    expect(await fees({}), 'quote').toEqual([{ cost: 0.2, currency: 'USDT' }]);
+    expect(await fees({ commissionAsset: 'received' }), 'base').toEqual([
+      { cost: 0.00001, currency: 'BTC' },
+    ]);
+    expect(await fees({ feeRate: '-0.0001' }), 'rebate').toEqual([
+      { cost: -0.02, currency: 'USDT' },
+    ]);
+    expect(await fees({ commissionReport: 'omitted' }), 'no fee fields').toEqual([undefined]);
+    expect(await fees({ commissionReport: 'empty' }), '0 with an empty asset').toEqual([undefined]);
+  });
+});
+
 describe('CcxtExchange market data', () => {
   it('returns only closed candles as contracts candles, by our clock', async () => {
     const now = candles[1999]!.openTime + 60_000 + 1; // candle 1999 has closed, 2000 has not

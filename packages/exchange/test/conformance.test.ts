@@ -121,13 +121,13 @@ for (const [name, open] of Object.entries(venues)) {
         fills.every((f) => f.clientOrderId === 'conf-buy-1' && f.orderId === order?.orderId),
       ).toBe(true);
       expect(fills.reduce((s, f) => s + f.quantity, 0)).toBeCloseTo(0.01, 12);
-      const spent = fills.reduce((s, f) => s + f.price * f.quantity + f.fee.cost, 0);
+      const spent = fills.reduce((s, f) => s + f.price * f.quantity + (f.fee?.cost ?? 0), 0);
       const after = await usdt();
       expect(before.total - after.total, `cost + fee of ${JSON.stringify(fills)}`).toBeCloseTo(
         spent,
         6,
       );
-      expect(fills.every((f) => f.fee.currency === 'USDT' && f.fee.cost > 0)).toBe(true);
+      expect(fills.every((f) => f.fee?.currency === 'USDT' && (f.fee?.cost ?? 0) > 0)).toBe(true);
       expect(await position()).toBeCloseTo(0.01, 12);
     });
 

@@ -92,7 +92,7 @@ describe('PaperBroker (MariaDB)', () => {
     const fills = await broker.applyPrice('BTC/USDT', 20_100, 2000);
     // 20100 × (1 + 5/10000) = 20110.05; notional 2011.005; fee 2.011005
     expect(
-      fills.map((f) => [f.clientOrderId, f.price, f.quantity, f.fee.cost, f.exchangeTime]),
+      fills.map((f) => [f.clientOrderId, f.price, f.quantity, f.fee?.cost, f.exchangeTime]),
     ).toEqual([['b1', 20_110.05, 0.1, 2.011005, 2000]]);
     expect(await cashOf(broker), '10000 − 2011.005 − 2.011005').toBe('7986.983995000000000000');
     expect(await broker.fetchPositions(['BTC/USDT'])).toEqual([
@@ -108,7 +108,7 @@ describe('PaperBroker (MariaDB)', () => {
     await broker.placeOrder(market('sell', 2, 's1'));
     const [fill] = await broker.applyPrice('BTC/USDT', 100, 2);
     // 100 × 0.9995 = 99.95; notional 199.9; fee 0.1999 → cash 10000 + 199.9 − 0.1999
-    expect([fill?.price, fill?.fee.cost]).toEqual([99.95, 0.1999]);
+    expect([fill?.price, fill?.fee?.cost]).toEqual([99.95, 0.1999]);
     expect(await cashOf(broker)).toBe('10199.700100000000000000');
     expect((await broker.fetchPositions(['BTC/USDT']))[0]?.quantity).toBe(-2);
   });
@@ -244,6 +244,36 @@ describe('PaperBroker (MariaDB)', () => {
     } finally {
       await empty.drop();
     }
+  });
+
+  it('with feeAsset received charges a buy in the base asset it receives, as Binance does; its twin alike', async () => {
+    const options = { feeAsset: 'received', slippageBps: 0, now: () => 1 } as const;
+    const sql = await open(options);
+    const mem = new MemoryPaperBroker({ ...options, feeRate: 0.001, startingBalance: 10_000 });
+    for (const broker of [sql, mem]) {
+      const name = broker === sql ? 'PaperBroker' : 'MemoryPaperBroker';
+      await broker.applyPrice('BTC/USDT', 100, 1);
+      await broker.placeOrder(market('buy', 1, 'rb'));
+      const [buy] = await broker.applyPrice('BTC/USDT', 100, 2);
+      expect(buy?.fee, `${name}: 0.1 % of 1 BTC`).toEqual({ cost: 0.001, currency: 'BTC' });
+      expect((await broker.fetchPositions(['BTC/USDT']))[0]?.quantity, name).toBe(0.999);
+      expect((await broker.fetchBalances()).USDT?.total, `${name}: no quote fee`).toBe(9900);
+      await broker.placeOrder(market('sell', 0.999, 'rs'));
+      const [sell] = await broker.applyPrice('BTC/USDT', 100, 3);
+      expect(sell?.fee, `${name}: a sell pays in quote`).toEqual({
+        cost: 0.0999,
+        currency: 'USDT',
+      });
+      expect((await broker.fetchPositions(['BTC/USDT']))[0]?.quantity, name).toBe(0);
+    }
+    expect(await cashOf(sql), '10000 − 100 + 99.9 − 0.0999').toBe('9999.800100000000000000');
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      'SELECT fees_paid FROM paper_accounts WHERE account = ?',
+      [sql.id],
+    );
+    expect(String(rows[0]?.['fees_paid']), 'the BTC fee counted at its price').toBe(
+      '0.199900000000000000',
+    );
   });
 
   it('books exactly what its in-memory twin books: same fills, refusals, cash and positions', async () => {

@@ -40,7 +40,7 @@ export const binanceRoutes: ReadonlyMap<string, Route> = new Map<string, Route>(
   ['GET /api/v3/ping', { endpoint: 'ping', signed: false, handle: () => ({}) }],
   [
     'GET /api/v3/time',
-    { endpoint: 'time', signed: false, handle: () => ({ serverTime: Date.now() }) },
+    { endpoint: 'time', signed: false, handle: (v) => ({ serverTime: v.serverTime() }) },
   ],
   ['GET /api/v3/exchangeInfo', { endpoint: 'exchangeInfo', signed: false, handle: exchangeInfo }],
   ['GET /api/v3/klines', { endpoint: 'klines', signed: false, handle: klines }],
@@ -106,7 +106,7 @@ function exchangeInfo(venue: FakeVenue, p: Params): unknown {
   if (only !== undefined && markets.length === 0) throw binanceErrors.invalidSymbol();
   return {
     timezone: 'UTC',
-    serverTime: Date.now(),
+    serverTime: venue.serverTime(),
     rateLimits: [
       { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
       { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
@@ -277,7 +277,7 @@ function account(venue: FakeVenue): unknown {
     brokered: false,
     requireSelfTradePrevention: false,
     preventSor: false,
-    updateTime: Date.now(),
+    updateTime: venue.serverTime(),
     accountType: 'SPOT',
     balances: [...venue.balances].map(([asset, b]) => ({
       asset,
@@ -310,8 +310,7 @@ function newOrder(venue: FakeVenue, p: Params, faults: RouteFaults): unknown {
     fills: fills.map((t) => ({
       price: dec.fmt8(t.price),
       qty: dec.fmt8(t.qty),
-      commission: dec.fmt8(t.commission),
-      commissionAsset: t.commissionAsset,
+      ...commissionJson(t),
       tradeId: t.id,
     })),
   };
@@ -353,13 +352,19 @@ function tradeJson(t: FakeTrade): unknown {
     price: dec.fmt8(t.price),
     qty: dec.fmt8(t.qty),
     quoteQty: dec.fmt8(t.quoteQty),
-    commission: dec.fmt8(t.commission),
-    commissionAsset: t.commissionAsset,
+    ...commissionJson(t),
     time: t.time,
     isBuyer: t.side === 'BUY',
     isMaker: t.isMaker,
     isBestMatch: true,
   };
+}
+
+/** A trade's commission fields as its report says: both, none, or 0 with an empty asset. */
+function commissionJson(t: FakeTrade): { commission?: string; commissionAsset?: string } {
+  if (t.commissionReport === 'omitted') return {};
+  if (t.commissionReport === 'empty') return { commission: '0.00000000', commissionAsset: '' };
+  return { commission: dec.fmt8(t.commission), commissionAsset: t.commissionAsset };
 }
 
 export function orderJson(o: FakeOrder) {

@@ -6,6 +6,8 @@ export interface FakeBinanceClientOptions {
   readonly timeout?: number;
   readonly apiKey?: string;
   readonly secret?: string;
+  /** Extra ccxt `options`, e.g. `{ adjustForTimeDifference: true }` against a drifting clock. */
+  readonly options?: Record<string, unknown>;
 }
 
 /**
@@ -23,6 +25,6 @@ export function fakeBinanceClient(origin: string, options: FakeBinanceClientOpti
     },
     enableRateLimit: false,
     timeoutMs: options.timeout ?? 3000,
-    options: { defaultType: 'spot' },
+    options: { defaultType: 'spot', ...options.options },
   }) as binance;
 }

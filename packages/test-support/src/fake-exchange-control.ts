@@ -1,5 +1,7 @@
 import type { FakeExchangeState } from './fake-exchange';
+import type { FakeOrder, ForeignOrderSpec, SymbolLedger } from './fake-venue';
 import type { FaultRule } from './fault-plan';
+import type { VenueBehaviour, VenueBehaviourPatch } from './venue-behaviour';
 
 /**
  * Drives a fake exchange that runs in another process (see `fake-exchange-main.ts`) through its
@@ -25,5 +27,14 @@ export function fakeExchangeControl(origin: string) {
     advance: (steps = 1) => call<{ clock: number }>('POST', 'clock', { advance: steps }),
     setPrice: (symbol: string, price: string | null) => call('POST', 'price', { symbol, price }),
     setBalance: (asset: string, free: string) => call('POST', 'balance', { asset, free }),
+    behaviour: () => call<VenueBehaviour>('GET', 'behaviour'),
+    /** Switches behaviours (lookup lag, fees, fills in parts, drift…); returns them all. */
+    configure: (patch: VenueBehaviourPatch) => call<VenueBehaviour>('POST', 'behaviour', patch),
+    seedOrders: (specs: ForeignOrderSpec | ForeignOrderSpec[]) =>
+      call<FakeOrder[]>('POST', 'orders', specs),
+    /** Flags `all` or a unified symbol halted; acceptances under the flag are marked. */
+    setHalted: (scope: string, halted: boolean) =>
+      call<{ halted: string[] }>('POST', 'halts', { scope, halted }),
+    ledger: () => call<Record<string, SymbolLedger>>('GET', 'ledger'),
   };
 }

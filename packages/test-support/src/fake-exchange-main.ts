@@ -4,8 +4,11 @@
  *   node --import tsx packages/test-support/src/fake-exchange-main.ts \
  *     --candles data/ohlcv/binanceus_BTC-USDT_1m.csv [--candles ETH/BTC=file.csv] \
  *     [--port 0] [--balance USDT=10000] [--fee 0.001] [--commission quote|received] \
- *     [--clock first|last|<ms>] [--advance-ms <ms>] [--duplicates open-orders|always] [--seed 1]
+ *     [--clock first|last|<ms>] [--advance-ms <ms>] [--duplicates open-orders|always] [--seed 1] \
+ *     [--behaviour '{"orderLookupLagMs":3000,"commissionAsset":"received"}']
  *
+ * `--behaviour` takes any VenueBehaviour fields as JSON (see venue-behaviour.ts); they can be
+ * switched later with `POST /__fake/behaviour` (`fakeExchangeControl(url).configure(...)`).
  * Prints `FAKE_EXCHANGE_URL=http://127.0.0.1:<port>` once it listens; stops on SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
@@ -13,9 +16,10 @@ import { csvSourceFromName } from '@3t/exchange';
 import { readCandleCsv } from './candle-csv';
 import { startFakeExchange } from './fake-exchange';
 import type { FakeMarketSpec } from './fake-venue';
+import { type VenueBehaviourPatch, venueBehaviourPatchSchema } from './venue-behaviour';
 
 const USAGE =
-  'usage: fake-exchange-main.ts --candles [SYMBOL=]file.csv ... [--port N] [--balance ASSET=AMOUNT ...] [--fee RATE] [--commission quote|received] [--clock first|last|MS] [--advance-ms MS] [--duplicates open-orders|always] [--seed N]';
+  'usage: fake-exchange-main.ts --candles [SYMBOL=]file.csv ... [--port N] [--balance ASSET=AMOUNT ...] [--fee RATE] [--commission quote|received] [--clock first|last|MS] [--advance-ms MS] [--duplicates open-orders|always] [--seed N] [--behaviour JSON]';
 
 function fail(message: string): never {
   process.stderr.write(`fake-exchange: ${message}\n${USAGE}\n`);
@@ -39,6 +43,7 @@ const { values } = parseArgs({
     'advance-ms': { type: 'string' },
     duplicates: { type: 'string' },
     seed: { type: 'string', default: '1' },
+    behaviour: { type: 'string' },
   },
   strict: true,
 });
@@ -71,7 +76,17 @@ if (typeof clock === 'number' && !Number.isInteger(clock)) {
   fail(`--clock must be first, last or a time in ms, got '${values.clock}'`);
 }
 
+let behaviour: VenueBehaviourPatch = {};
+if (values.behaviour !== undefined) {
+  try {
+    behaviour = venueBehaviourPatchSchema.parse(JSON.parse(values.behaviour));
+  } catch (err) {
+    fail(`--behaviour: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 const fake = await startFakeExchange({
+  ...behaviour,
   markets,
   balances,
   port: Number(values.port),

@@ -7,7 +7,9 @@ import {
   type FakeTrade,
   FakeVenue,
   type FakeVenueOptions,
+  type ForeignOrderSpec,
   type PlacementRecord,
+  type SymbolLedger,
 } from './fake-venue';
 import {
   type Endpoint,
@@ -16,6 +18,11 @@ import {
   type FaultRule,
   faultRuleSchema,
 } from './fault-plan';
+import {
+  type VenueBehaviour,
+  type VenueBehaviourPatch,
+  venueBehaviourPatchSchema,
+} from './venue-behaviour';
 import { binanceErrors, VenueRejection } from './venue-rejection';
 
 export interface FakeExchangeOptions extends FakeVenueOptions {
@@ -45,6 +52,11 @@ export interface FakeExchangeState {
   readonly placements: readonly PlacementRecord[];
   readonly acceptedTwice: readonly string[];
   readonly faultsFired: readonly { kind: FaultKind; endpoint: Endpoint }[];
+  readonly behaviour: VenueBehaviour;
+  /** Scopes flagged halted with `setHalted`. */
+  readonly halted: readonly string[];
+  /** The venue's own record per unified symbol (see `FakeVenue#ledger`). */
+  readonly ledger: Record<string, SymbolLedger>;
 }
 
 const AFTER_ACCEPT: ReadonlySet<FaultKind> = new Set(['timeout-after-accept', 'drop-after-accept']);
@@ -54,12 +66,21 @@ const controlClock = z
   .strict();
 const controlPrice = z.object({ symbol: z.string(), price: z.string().nullable() }).strict();
 const controlBalance = z.object({ asset: z.string(), free: z.string() }).strict();
+const controlHalt = z.object({ scope: z.string(), halted: z.boolean() }).strict();
+const foreignOrder = z.strictObject({
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  quantity: z.string(),
+  price: z.string(),
+  clientOrderId: z.string().optional(),
+});
 
 /**
  * A local HTTP server that speaks enough of Binance's spot REST API for the real ccxt `binance`
  * class (pointed at it with {@link fakeBinanceClient}): markets, klines, tickers, balances,
  * orders by client id, open orders, trades. Faults are armed with {@link inject} here or with
- * `POST /__fake/faults` from another process.
+ * `POST /__fake/faults` from another process; the venue's behaviours are switched with
+ * {@link configure} or `POST /__fake/behaviour`.
  */
 export class FakeExchange {
   readonly venue: FakeVenue;
@@ -108,6 +129,25 @@ export class FakeExchange {
     this.faults.clear();
   }
 
+  /** Switches venue behaviours (lookup lag, fees, fills in parts, drift…); see VenueBehaviour. */
+  configure(patch: VenueBehaviourPatch): VenueBehaviour {
+    return this.venue.configure(patch);
+  }
+
+  /** Puts someone else's resting limit order on the account (no 3T prefix by default). */
+  seedOrder(spec: ForeignOrderSpec): FakeOrder {
+    return { ...this.venue.seedOrder(spec) };
+  }
+
+  /** Flags `all` or a unified symbol halted: later acceptances there are marked `whileHalted`. */
+  setHalted(scope: string, halted: boolean): void {
+    this.venue.setHalted(scope, halted);
+  }
+
+  ledger(): Record<string, SymbolLedger> {
+    return this.venue.ledger();
+  }
+
   /** How many requests reached an endpoint (faulted ones included). */
   requestCount(endpoint: Endpoint): number {
     return this.requests.filter((r) => r.endpoint === endpoint).length;
@@ -122,6 +162,9 @@ export class FakeExchange {
       placements: [...this.venue.placements],
       acceptedTwice: this.venue.acceptedTwice(),
       faultsFired: [...this.faults.fired],
+      behaviour: this.venue.behaviour,
+      halted: this.venue.haltedScopes(),
+      ledger: this.venue.ledger(),
     };
   }
 
@@ -153,6 +196,8 @@ export class FakeExchange {
       ...url.searchParams,
       ...new URLSearchParams(req.headers['content-type']?.includes('json') ? '' : body),
     ]);
+    // the venue's time when the request arrived, before any injected latency
+    const receivedAt = this.venue.serverTime();
     const faults = this.faults.draw(route.endpoint);
     const delay = faults.reduce((ms, f) => ms + (f.kind === 'latency' ? (f.ms ?? 0) : 0), 0);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -162,7 +207,10 @@ export class FakeExchange {
       sendJson(res, status, json);
     };
     try {
-      if (route.signed) checkSigned(req, params);
+      if (route.signed) {
+        checkSigned(req, params);
+        if (this.venue.behaviour.checkRecvWindow) checkRecvWindow(params, receivedAt);
+      }
       if (has('rate-limit')) {
         res.setHeader('Retry-After', '1');
         throw binanceErrors.tooManyRequests();
@@ -275,6 +323,21 @@ export class FakeExchange {
         this.venue.setBalance(c.asset, c.free);
         return c;
       }
+      case 'GET /__fake/behaviour':
+        return this.venue.behaviour;
+      case 'POST /__fake/behaviour':
+        return this.configure(venueBehaviourPatchSchema.parse(json));
+      case 'POST /__fake/orders': {
+        const specs = z.array(foreignOrder).parse(Array.isArray(json) ? json : [json]);
+        return specs.map((spec) => this.seedOrder(spec));
+      }
+      case 'POST /__fake/halts': {
+        const c = controlHalt.parse(json);
+        this.setHalted(c.scope, c.halted);
+        return { halted: this.venue.haltedScopes() };
+      }
+      case 'GET /__fake/ledger':
+        return this.ledger();
       default:
         return undefined;
     }
@@ -292,6 +355,18 @@ function checkSigned(req: IncomingMessage, params: Params): void {
   for (const name of ['timestamp', 'signature']) {
     if (!params.get(name)) throw binanceErrors.missingParameter(name);
   }
+}
+
+/**
+ * Binance's timing check of signed requests: refused when `timestamp` is 1000 ms or more ahead
+ * of the server's time, or older than `recvWindow` (default 5000 ms).
+ */
+function checkRecvWindow(params: Params, serverTime: number): void {
+  const timestamp = Number(params.get('timestamp'));
+  const recvWindow = Number(params.get('recvWindow') ?? 5000);
+  if (!Number.isFinite(timestamp)) throw binanceErrors.badParameter('timestamp');
+  if (timestamp >= serverTime + 1000) throw binanceErrors.timestampAhead();
+  if (serverTime - timestamp > recvWindow) throw binanceErrors.outsideRecvWindow();
 }
 
 function orderRequestOf(p: Params) {

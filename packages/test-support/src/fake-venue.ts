@@ -1,5 +1,12 @@
 import { dec } from '@3t/exchange';
 import { type FakeCandle, PricePath } from './price-path';
+import {
+  DEFAULT_BEHAVIOUR,
+  type VenueBehaviour,
+  type VenueBehaviourPatch,
+  venueBehaviourPatchSchema,
+  venueBehaviourSchema,
+} from './venue-behaviour';
 import { binanceErrors, VenueRejection } from './venue-rejection';
 
 export type OrderSide = 'BUY' | 'SELL';
@@ -21,27 +28,54 @@ export interface FakeMarketSpec {
   readonly minNotional?: string;
 }
 
-export interface FakeVenueOptions {
+export interface FakeVenueOptions extends VenueBehaviourPatch {
   readonly markets: readonly FakeMarketSpec[];
   /** Starting free balances by asset, e.g. `{ USDT: '10000' }`. */
   readonly balances?: Readonly<Record<string, string>>;
-  /** Taker and maker fee rate; Binance's default spot rate is 0.1 %. */
-  readonly feeRate?: string;
-  /**
-   * `quote` (default): every fee is paid in the quote asset. `received`: as on Binance without
-   * BNB, a buy pays its fee in the base asset it receives, a sell in the quote asset.
-   */
-  readonly commissionAsset?: 'quote' | 'received';
-  /**
-   * `open-orders` (default, as Binance documents `newClientOrderId`: "a unique id among open
-   * orders"): an id is refused while an order with it is open, and accepted again once that order
-   * is filled or cancelled. `always`: an id is refused forever once used.
-   */
-  readonly duplicateClientOrderIds?: 'open-orders' | 'always';
+  /** Orders on the account that 3T did not place (the web app's, another bot's). */
+  readonly foreignOrders?: readonly ForeignOrderSpec[];
   /** Exchange time of the price path: a time in ms, or the first/last candle (default `last`). */
   readonly clock?: number | 'first' | 'last';
-  /** Time stamped on orders and trades (default the wall clock). */
+  /** Our clock (default the wall clock); orders and trades carry it plus `clockDriftMs`. */
   readonly now?: () => number;
+}
+
+/** A resting limit order someone else placed on the account (`seedOrder`). */
+export interface ForeignOrderSpec {
+  /** Unified symbol, e.g. `BTC/USDT`. */
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly quantity: string;
+  readonly price: string;
+  /** Default `web_<orderId>`, as orders from Binance's web app, without 3T's prefix. */
+  readonly clientOrderId?: string | undefined;
+}
+
+/** One order the venue accepted from the API, as the per-symbol ledger lists it. */
+export interface AcceptedOrder {
+  readonly clientOrderId: string;
+  readonly orderId: number;
+  readonly side: string;
+  readonly type: string;
+  readonly quantity: string;
+  /** Our clock (ms, without the venue's drift) when it was accepted. */
+  readonly at: number;
+  /** Whether the symbol (or `all`) was flagged halted with `setHalted` when it was accepted. */
+  readonly whileHalted: boolean;
+}
+
+/** The venue's own record of one symbol: what a verdict can trust without our database. */
+export interface SymbolLedger {
+  readonly symbol: string;
+  /** Orders accepted from the API (seeded foreign orders left out), in arrival order. */
+  readonly accepted: readonly AcceptedOrder[];
+  /** Base quantity filled for those orders: gross, bought, sold. */
+  readonly filled: string;
+  readonly bought: string;
+  readonly sold: string;
+  /** Commissions paid in the base asset (part of `bought`, not received). */
+  readonly baseFees: string;
+  readonly acceptedWhileHalted: number;
 }
 
 export interface VenueMarket {
@@ -85,8 +119,11 @@ export interface FakeTrade {
   readonly price: string;
   readonly qty: string;
   readonly quoteQty: string;
+  /** What was charged ('0' and '' when the report was fee-less); negative: a rebate. */
   readonly commission: string;
   readonly commissionAsset: string;
+  /** How the trade reports it (see `commissionReport`). */
+  readonly commissionReport: VenueBehaviour['commissionReport'];
   readonly time: number;
   readonly isMaker: boolean;
 }
@@ -106,6 +143,8 @@ export interface PlacementRecord {
   readonly error?: { readonly code: number; readonly msg: string };
   /** Set when an injected fault, not the venue's rules, decided the outcome. */
   readonly fault?: string;
+  /** Accepted while `setHalted` flagged its symbol (or `all`). */
+  readonly whileHalted?: boolean;
 }
 
 export interface NewOrderRequest {
@@ -141,7 +180,9 @@ const USD_LIKE = new Set(['USDT', 'USDC', 'USD', 'BUSD', 'FDUSD', 'TUSD', 'DAI',
  * path, balances, orders and trades, with Binance's filters and refusals. No HTTP here.
  * Market orders fill in full at the current price (the last candle's close at the clock, rounded
  * to the tick); a limit order that crosses fills at once at the current price, otherwise it rests
- * and fills at its own price when a later candle trades through it.
+ * and fills at its own price when a later candle trades through it. The harder ways of a real
+ * venue (lookup lag, fees in the received asset, rebates, fee-less reports, fills in parts, a
+ * drifting clock) are switched with {@link configure}: see {@link VenueBehaviour}.
  */
 export class FakeVenue {
   readonly markets = new Map<string, VenueMarket>();
@@ -149,32 +190,68 @@ export class FakeVenue {
   readonly orders: FakeOrder[] = [];
   readonly trades: FakeTrade[] = [];
   readonly placements: PlacementRecord[] = [];
-  readonly feeRate: string;
-  private readonly commissionAsset: 'quote' | 'received';
-  private readonly duplicates: 'open-orders' | 'always';
-  private readonly now: () => number;
+  private current: VenueBehaviour;
+  private readonly ourNow: () => number;
   private clockMs: number;
   private nextOrderId = 1_000_001;
   private nextTradeId = 5_000_001;
+  /** Our clock (ms) when each API order was accepted: the lookup lag counts from it. */
+  private readonly acceptedAt = new Map<number, number>();
+  /** Market orders still filling in parts: parts left and the size of one part. */
+  private readonly parts = new Map<number, { left: number; size: string }>();
+  /** Scopes (`all` or a unified symbol) flagged halted by the test. */
+  private readonly halted = new Set<string>();
 
   constructor(options: FakeVenueOptions) {
-    this.feeRate = options.feeRate ?? '0.001';
-    this.commissionAsset = options.commissionAsset ?? 'quote';
-    this.duplicates = options.duplicateClientOrderIds ?? 'open-orders';
-    this.now = options.now ?? Date.now;
-    for (const spec of options.markets) {
+    const { markets, balances, foreignOrders, clock, now } = options;
+    this.ourNow = now ?? Date.now;
+    this.current = {
+      ...DEFAULT_BEHAVIOUR,
+      makerFeeRate: options.feeRate ?? DEFAULT_BEHAVIOUR.makerFeeRate,
+    };
+    // the options carry more than behaviours (a FakeExchange's port, seed…): take only those
+    const keys = venueBehaviourSchema.keyof().options as readonly string[];
+    this.configure(Object.fromEntries(Object.entries(options).filter(([k]) => keys.includes(k))));
+    for (const spec of markets) {
       const market = buildMarket(spec);
       this.markets.set(market.id, market);
       for (const asset of [market.base, market.quote]) this.balance(asset);
     }
-    for (const [asset, amount] of Object.entries(options.balances ?? {})) {
+    for (const [asset, amount] of Object.entries(balances ?? {})) {
       this.balance(asset).free = amount;
     }
-    this.clockMs = this.resolveClock(options.clock ?? 'last');
+    this.clockMs = this.resolveClock(clock ?? 'last');
+    for (const f of foreignOrders ?? []) this.seedOrder(f);
   }
 
   get clock(): number {
     return this.clockMs;
+  }
+
+  /** The behaviours in force (a copy). */
+  get behaviour(): VenueBehaviour {
+    return { ...this.current };
+  }
+
+  get feeRate(): string {
+    return this.current.feeRate;
+  }
+
+  /**
+   * Switches behaviours at run time; what the patch leaves out stays. Orders already accepted
+   * keep their acceptance time, so a new lookup lag applies to them too.
+   */
+  configure(patch: VenueBehaviourPatch): VenueBehaviour {
+    const given = Object.entries(venueBehaviourPatchSchema.parse(patch)).filter(
+      ([, v]) => v !== undefined,
+    );
+    this.current = { ...this.current, ...Object.fromEntries(given) };
+    return this.behaviour;
+  }
+
+  /** The venue's clock in ms: ours plus `clockDriftMs` (serverTime, order and trade times). */
+  serverTime(): number {
+    return this.ourNow() + this.current.clockDriftMs;
   }
 
   /** The smallest candle step of all markets: one `advance()` step. */
@@ -215,7 +292,10 @@ export class FakeVenue {
     return close === undefined ? undefined : dec.roundTo(close, m.tickSize);
   }
 
-  /** Moves exchange time to `time`; resting limit orders fill against the candles in between. */
+  /**
+   * Moves exchange time to `time`; resting limit orders fill against the candles in between, and
+   * market orders filling in parts fill one more part.
+   */
   setClock(time: number): void {
     const from = this.clockMs;
     this.clockMs = time;
@@ -224,6 +304,7 @@ export class FakeVenue {
       for (const candle of m.path.between(from, time))
         this.matchResting(m, candle.low, candle.high);
     }
+    this.poll(this.orders);
   }
 
   advance(steps = 1): void {
@@ -237,6 +318,41 @@ export class FakeVenue {
     if (price !== undefined) this.matchResting(m, price, price);
   }
 
+  /**
+   * Flags a scope (`all` or a unified symbol such as `BTC/USDT`) halted or not: an order accepted
+   * while its symbol is flagged is marked `whileHalted` in the placements and the ledger.
+   */
+  setHalted(scope: string, halted: boolean): void {
+    if (scope !== 'all') this.marketBySymbol(scope);
+    if (halted) this.halted.add(scope);
+    else this.halted.delete(scope);
+  }
+
+  haltedScopes(): string[] {
+    return [...this.halted];
+  }
+
+  /**
+   * Places a resting GTC limit order as someone else would (the web app, another bot), without a
+   * placement record: by default its client id is `web_<orderId>`, without 3T's prefix.
+   */
+  seedOrder(spec: ForeignOrderSpec): FakeOrder {
+    const m = this.marketBySymbol(spec.symbol);
+    const { order } = this.acceptOrder(
+      {
+        symbol: m.id,
+        side: spec.side.toUpperCase(),
+        type: 'LIMIT',
+        quantity: spec.quantity,
+        price: spec.price,
+        timeInForce: 'GTC',
+        newClientOrderId: spec.clientOrderId ?? `web_${this.nextOrderId}`,
+      },
+      undefined,
+    );
+    return order;
+  }
+
   /** Client order ids that the venue accepted more than once. */
   acceptedTwice(): string[] {
     const seen = new Map<string, number>();
@@ -244,6 +360,50 @@ export class FakeVenue {
       if (p.outcome === 'accepted') seen.set(p.clientOrderId, (seen.get(p.clientOrderId) ?? 0) + 1);
     }
     return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+  }
+
+  /**
+   * The venue's own record per unified symbol: every order accepted from the API (with client
+   * id, quantity, our time of acceptance and the halt flag), and the base quantity filled for
+   * them. Seeded foreign orders are left out.
+   */
+  ledger(): Record<string, SymbolLedger> {
+    const out: Record<string, SymbolLedger> = {};
+    for (const m of this.markets.values()) {
+      const accepted: AcceptedOrder[] = [];
+      for (const p of this.placements) {
+        if (p.outcome !== 'accepted' || p.symbol !== m.id || p.orderId === undefined) continue;
+        accepted.push({
+          clientOrderId: p.clientOrderId,
+          orderId: p.orderId,
+          side: p.side,
+          type: p.type,
+          quantity: p.quantity ?? '0',
+          at: p.at,
+          whileHalted: p.whileHalted === true,
+        });
+      }
+      const ids = new Set(accepted.map((a) => a.orderId));
+      let bought = '0';
+      let sold = '0';
+      let baseFees = '0';
+      for (const t of this.trades) {
+        if (t.symbol !== m.id || !ids.has(t.orderId)) continue;
+        if (t.side === 'BUY') bought = dec.add(bought, t.qty);
+        else sold = dec.add(sold, t.qty);
+        if (t.commissionAsset === m.base) baseFees = dec.add(baseFees, t.commission);
+      }
+      out[m.symbol] = {
+        symbol: m.symbol,
+        accepted,
+        filled: dec.add(bought, sold),
+        bought,
+        sold,
+        baseFees,
+        acceptedWhileHalted: accepted.filter((a) => a.whileHalted).length,
+      };
+    }
+    return out;
   }
 
   /** Records a placement that an injected fault refused before the venue saw it. */
@@ -261,7 +421,12 @@ export class FakeVenue {
   placeOrder(req: NewOrderRequest, partialFill?: number): { order: FakeOrder; fills: FakeTrade[] } {
     try {
       const result = this.acceptOrder(req, partialFill);
-      this.record(req, 'accepted', { orderId: result.order.orderId });
+      this.acceptedAt.set(result.order.orderId, this.ourNow());
+      const whileHalted = this.isHalted(result.order.symbol);
+      this.record(req, 'accepted', {
+        orderId: result.order.orderId,
+        ...(whileHalted ? { whileHalted } : {}),
+      });
       return result;
     } catch (err) {
       if (err instanceof VenueRejection) {
@@ -271,10 +436,12 @@ export class FakeVenue {
     }
   }
 
+  /** GET /api/v3/order: a visible order (lookup lag), which then fills one more part. */
   queryOrder(q: OrderLookup): FakeOrder {
     const market = this.market(q.symbol);
     const order = this.findOrder(market.id, q);
     if (!order) throw binanceErrors.orderDoesNotExist();
+    this.poll([order]);
     return order;
   }
 
@@ -283,27 +450,43 @@ export class FakeVenue {
     const order = this.findOrder(market.id, q);
     if (!order || !isOpen(order)) throw binanceErrors.unknownOrder();
     this.release(order);
+    this.parts.delete(order.orderId);
     order.status = 'CANCELED';
-    order.updateTime = this.now();
+    order.updateTime = this.serverTime();
     return order;
   }
 
   openOrders(symbol?: string): FakeOrder[] {
     if (symbol !== undefined) this.market(symbol);
-    return this.orders.filter((o) => isOpen(o) && (symbol === undefined || o.symbol === symbol));
+    const listed = this.orders.filter(
+      (o) => (symbol === undefined || o.symbol === symbol) && this.visible(o),
+    );
+    this.poll(listed);
+    return listed.filter(isOpen);
   }
 
   allOrders(symbol: string): FakeOrder[] {
     this.market(symbol);
-    return this.orders.filter((o) => o.symbol === symbol);
+    const listed = this.orders.filter((o) => o.symbol === symbol && this.visible(o));
+    this.poll(listed);
+    return listed;
   }
 
   myTrades(q: TradeQuery): FakeTrade[] {
     this.market(q.symbol);
+    const listed = this.orders.filter(
+      (o) =>
+        o.symbol === q.symbol &&
+        (q.orderId === undefined || o.orderId === q.orderId) &&
+        this.visible(o),
+    );
+    this.poll(listed);
+    const visible = new Set(listed.map((o) => o.orderId));
     const limit = Math.min(q.limit ?? 500, 1000);
     const matches = this.trades.filter(
       (t) =>
         t.symbol === q.symbol &&
+        visible.has(t.orderId) &&
         (q.orderId === undefined || t.orderId === q.orderId) &&
         (q.fromId === undefined || t.id >= q.fromId) &&
         (q.startTime === undefined || t.time >= q.startTime) &&
@@ -322,22 +505,58 @@ export class FakeVenue {
       const c = clock === 'first' ? m.path.first : m.path.last;
       if (c) t = clock === 'first' ? Math.min(t, c.openTime) : Math.max(t, c.openTime);
     }
-    return Number.isFinite(t) ? t : this.now();
+    return Number.isFinite(t) ? t : this.ourNow();
   }
 
+  /** Whether lookups see the order yet (`orderLookupLagMs` after its acceptance). */
+  private visible(o: FakeOrder): boolean {
+    const at = this.acceptedAt.get(o.orderId);
+    return at === undefined || this.ourNow() - at >= this.current.orderLookupLagMs;
+  }
+
+  private isHalted(symbolId: string): boolean {
+    const m = this.markets.get(symbolId);
+    return this.halted.has('all') || (m !== undefined && this.halted.has(m.symbol));
+  }
+
+  /** A visible order by venue or client id; the newest when a client id was reused. */
   private findOrder(symbol: string, q: OrderLookup): FakeOrder | undefined {
     if (q.orderId === undefined && q.origClientOrderId === undefined) {
       throw binanceErrors.missingParameter('orderId');
     }
-    // The newest order wins when a client id was reused after its first order closed.
     for (let i = this.orders.length - 1; i >= 0; i--) {
       const o = this.orders[i]!;
       if (o.symbol !== symbol) continue;
       if (q.orderId !== undefined && o.orderId !== q.orderId) continue;
       if (q.origClientOrderId !== undefined && o.clientOrderId !== q.origClientOrderId) continue;
+      if (!this.visible(o)) continue;
       return o;
     }
     return undefined;
+  }
+
+  /** Fills one more part of each market order among `orders` that still fills in parts. */
+  private poll(orders: readonly FakeOrder[]): void {
+    for (const o of orders) {
+      const p = this.parts.get(o.orderId);
+      if (!p || !isOpen(o)) continue;
+      const m = this.market(o.symbol);
+      const price = this.price(m.id);
+      if (price === undefined) continue;
+      const rest = dec.sub(o.origQty, o.executedQty);
+      const qty = p.left <= 1 ? rest : dec.min(p.size, rest);
+      const need = this.takerNeed(m, o.side, qty, price);
+      if (dec.lt(this.balance(need.asset).free, need.amount)) {
+        // the money ran out between parts: the rest expires, as an IOC would
+        o.status = 'EXPIRED';
+        o.updateTime = this.serverTime();
+        this.parts.delete(o.orderId);
+        continue;
+      }
+      this.fill(m, o, price, false, qty);
+      p.left -= 1;
+      if (p.left <= 0 || !isOpen(o)) this.parts.delete(o.orderId);
+    }
   }
 
   private acceptOrder(
@@ -385,7 +604,7 @@ export class FakeVenue {
       (type === 'MARKET' ||
         (side === 'BUY' ? dec.ge(limitPrice, current) : dec.le(limitPrice, current)));
     if (type === 'LIMIT_MAKER' && crosses) throw binanceErrors.wouldTake();
-    const now = this.now();
+    const now = this.serverTime();
     const order: FakeOrder = {
       orderId: this.nextOrderId++,
       clientOrderId,
@@ -406,7 +625,16 @@ export class FakeVenue {
       const price = current!;
       this.assertFunds(this.takerNeed(m, side, qty, price));
       this.orders.push(order);
-      if (partialFill === undefined) return { order, fills: [this.fill(m, order, price, false)] };
+      if (partialFill === undefined) {
+        const parts = type === 'MARKET' ? this.current.marketFillParts : 1;
+        const size = dec.floorTo(dec.div(qty, String(parts)), m.stepSize);
+        if (parts === 1 || !dec.gt(size, '0')) {
+          return { order, fills: [this.fill(m, order, price, false)] };
+        }
+        // the first part now, the others as the order is looked up or the clock moves
+        this.parts.set(order.orderId, { left: parts - 1, size });
+        return { order, fills: [this.fill(m, order, price, false, size)] };
+      }
       // Thin book: part fills now; a market (or IOC/FOK) order expires with the rest, a GTC limit
       // order rests with it.
       const part = dec.floorTo(dec.mul(qty, dec.fromNumber(partialFill)), m.stepSize);
@@ -436,7 +664,7 @@ export class FakeVenue {
   }
 
   private blocksReuse(o: FakeOrder): boolean {
-    return this.duplicates === 'always' || isOpen(o);
+    return this.current.duplicateClientOrderIds === 'always' || isOpen(o);
   }
 
   /** What a fill at `price` takes from the account: quote (+ fee) for a buy, base for a sell. */
@@ -448,7 +676,9 @@ export class FakeVenue {
   ): { asset: string; amount: string } {
     if (side === 'SELL') return { asset: m.base, amount: qty };
     const cost = dec.mul(qty, price);
-    const fee = this.commissionAsset === 'quote' ? this.fee(cost) : '0';
+    const feeInQuote =
+      this.current.commissionAsset === 'quote' && this.current.commissionReport === 'full';
+    const fee = feeInQuote ? dec.max(this.fee(cost, false), '0') : '0';
     return { asset: m.quote, amount: dec.add(cost, fee) };
   }
 
@@ -458,8 +688,10 @@ export class FakeVenue {
     }
   }
 
-  private fee(amount: string): string {
-    return dec.round(dec.mul(amount, this.feeRate), 8);
+  /** The commission on `amount`: the maker or taker rate, negative for a rebate. */
+  private fee(amount: string, isMaker: boolean): string {
+    const rate = isMaker ? this.current.makerFeeRate : this.current.feeRate;
+    return dec.round(dec.mul(amount, rate), 8);
   }
 
   /** Fills `qty` (default: all that remains) at `price` and books it. */
@@ -479,27 +711,20 @@ export class FakeVenue {
       held.free = dec.add(held.free, order.reserved.amount);
       order.reserved = undefined;
     }
-    let commission: string;
-    let commissionAsset: string;
+    const report = this.current.commissionReport;
+    const inBase = order.side === 'BUY' && this.current.commissionAsset === 'received';
+    const commission = report === 'full' ? this.fee(inBase ? qty : quoteQty, isMaker) : '0';
+    const commissionAsset = report === 'full' ? (inBase ? m.base : m.quote) : '';
+    const baseFee = inBase ? commission : '0';
+    const quoteFee = inBase ? '0' : commission;
     if (order.side === 'BUY') {
-      if (this.commissionAsset === 'received') {
-        commission = this.fee(qty);
-        commissionAsset = m.base;
-        base.free = dec.add(base.free, dec.sub(qty, commission));
-        quote.free = dec.sub(quote.free, quoteQty);
-      } else {
-        commission = this.fee(quoteQty);
-        commissionAsset = m.quote;
-        base.free = dec.add(base.free, qty);
-        quote.free = dec.sub(quote.free, dec.add(quoteQty, commission));
-      }
+      base.free = dec.add(base.free, dec.sub(qty, baseFee));
+      quote.free = dec.sub(quote.free, dec.add(quoteQty, quoteFee));
     } else {
-      commission = this.fee(quoteQty);
-      commissionAsset = m.quote;
       base.free = dec.sub(base.free, qty);
-      quote.free = dec.add(quote.free, dec.sub(quoteQty, commission));
+      quote.free = dec.add(quote.free, dec.sub(quoteQty, quoteFee));
     }
-    const now = this.now();
+    const now = this.serverTime();
     order.executedQty = dec.add(order.executedQty, qty);
     order.cummulativeQuoteQty = dec.add(order.cummulativeQuoteQty, quoteQty);
     order.status = dec.eq(order.executedQty, order.origQty) ? 'FILLED' : 'PARTIALLY_FILLED';
@@ -515,6 +740,7 @@ export class FakeVenue {
       quoteQty,
       commission,
       commissionAsset,
+      commissionReport: report,
       time: now,
       isMaker,
     };
@@ -524,7 +750,7 @@ export class FakeVenue {
 
   private matchResting(m: VenueMarket, low: string, high: string): void {
     for (const o of this.orders) {
-      if (o.symbol !== m.id || !isOpen(o)) continue;
+      if (o.symbol !== m.id || !isOpen(o) || this.parts.has(o.orderId)) continue;
       const touched = o.side === 'BUY' ? dec.le(low, o.price) : dec.ge(high, o.price);
       if (touched) this.fill(m, o, o.price, true);
     }
@@ -541,11 +767,11 @@ export class FakeVenue {
   private record(
     req: NewOrderRequest,
     outcome: 'accepted' | 'rejected',
-    extra: Pick<PlacementRecord, 'orderId' | 'error' | 'fault'>,
+    extra: Pick<PlacementRecord, 'orderId' | 'error' | 'fault' | 'whileHalted'>,
   ): void {
     this.placements.push({
       seq: this.placements.length + 1,
-      at: this.now(),
+      at: this.ourNow(),
       clientOrderId: req.newClientOrderId ?? '',
       symbol: req.symbol,
       side: req.side,

@@ -9,12 +9,15 @@ export {
 } from './fake-exchange';
 export { fakeExchangeControl } from './fake-exchange-control';
 export {
+  type AcceptedOrder,
   type FakeMarketSpec,
   type FakeOrder,
   type FakeTrade,
   FakeVenue,
   type FakeVenueOptions,
+  type ForeignOrderSpec,
   type PlacementRecord,
+  type SymbolLedger,
 } from './fake-venue';
 export {
   ENDPOINTS,
@@ -42,5 +45,12 @@ export {
   type TestServers,
   testServers,
 } from './test-servers';
+export {
+  DEFAULT_BEHAVIOUR,
+  type VenueBehaviour,
+  type VenueBehaviourPatch,
+  venueBehaviourPatchSchema,
+  venueBehaviourSchema,
+} from './venue-behaviour';
 export { binanceErrors, VenueRejection } from './venue-rejection';
 export { waitUntil } from './wait-until';

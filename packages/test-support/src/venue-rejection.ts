@@ -41,6 +41,10 @@ export const binanceErrors = {
   marketClosed: () => new VenueRejection(-1013, 'Market is closed.'),
   orderDoesNotExist: () => new VenueRejection(-2013, 'Order does not exist.'),
   unknownOrder: () => new VenueRejection(-2011, 'Unknown order sent.'),
+  timestampAhead: () =>
+    new VenueRejection(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),
+  outsideRecvWindow: () =>
+    new VenueRejection(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   apiKeyMissing: () => new VenueRejection(-2014, 'API-key format invalid.', 401),
   tooManyRequests: () =>
     new VenueRejection(

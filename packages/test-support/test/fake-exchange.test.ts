@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { CLIENT_ORDER_ID_PREFIX } from '@3t/contracts';
 import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -245,7 +246,7 @@ describe('fake exchange: orders', () => {
       });
       expect(noSig.status).toBe(400);
       expect(((await noSig.json()) as { code: number }).code).toBe(-1102);
-      const ok = await fetch(`${fake.url}/api/v3/account?timestamp=1&signature=anything`, {
+      const ok = await fetch(`${fake.url}/api/v3/account?timestamp=${Date.now()}&signature=any`, {
         headers: { 'X-MBX-APIKEY': 'k' },
       });
       expect(ok.status).toBe(200);
@@ -362,6 +363,270 @@ describe('fake exchange: injected faults as ccxt sees them', () => {
   });
 });
 
+describe('fake exchange: as hard as a real venue, switchable at construction and at run time', () => {
+  const fixed = { markets: [{ symbol: 'BTC/USDT', price: '20000' }] };
+  const notFound = (e: unknown) => (e instanceof ccxt.OrderNotFound ? 'not found' : e);
+
+  it('lookup lag: an accepted order is "not found" (-2013, HTTP 400) and unlisted until the lag has passed, yet it exists and fills', async () => {
+    let skew = 0;
+    await withFake(
+      { ...fixed, orderLookupLagMs: 3000, now: () => Date.now() + skew },
+      async (fake, ex) => {
+        const placed = await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, {
+          clientOrderId: 'lag-1',
+        });
+        expect([placed.status, placed.filled], 'the placement answer itself is true').toEqual([
+          'closed',
+          0.01,
+        ]);
+        const lookup = await ex
+          .fetchOrder('', 'BTC/USDT', { clientOrderId: 'lag-1' })
+          .catch(notFound);
+        expect(lookup, 'within the lag').toBe('not found');
+        const raw = await fetch(
+          `${fake.url}/api/v3/order?symbol=BTCUSDT&origClientOrderId=lag-1&timestamp=${Date.now()}&signature=x`,
+          { headers: { 'X-MBX-APIKEY': 'k' } },
+        );
+        expect([raw.status, await raw.json()]).toEqual([
+          400,
+          { code: -2013, msg: 'Order does not exist.' },
+        ]);
+        expect(await ex.fetchOrders('BTC/USDT'), 'allOrders').toEqual([]);
+        expect(await ex.fetchMyTrades('BTC/USDT'), 'myTrades').toEqual([]);
+        expect((await ex.fetchBalance()).BTC?.free, 'but it filled').toBe(0.01);
+        skew = 3000;
+        const seen = await ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'lag-1' });
+        expect([seen.status, seen.filled], 'after the lag').toEqual(['closed', 0.01]);
+        expect((await ex.fetchMyTrades('BTC/USDT')).map((t) => t.amount)).toEqual([0.01]);
+
+        await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 10000, { clientOrderId: 'lag-2' });
+        expect(await ex.fetchOpenOrders('BTC/USDT'), 'openOrders within the lag').toEqual([]);
+        fake.configure({ orderLookupLagMs: 0 });
+        expect(
+          (await ex.fetchOpenOrders('BTC/USDT')).map((o) => o.clientOrderId),
+          'switched off at run time',
+        ).toEqual(['lag-2']);
+      },
+    );
+  });
+
+  it('lookup lag + id reuse: a client that re-places on one "not found" buys twice (issue 12, finding 1)', async () => {
+    await withFake({ ...fixed, orderLookupLagMs: 60_000 }, async (fake, ex) => {
+      const place = () =>
+        ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'twice' });
+      await place();
+      const seen = await ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'twice' }).catch(notFound);
+      expect(seen).toBe('not found');
+      await place();
+      expect(fake.state().acceptedTwice).toEqual(['twice']);
+      expect(fake.ledger()['BTC/USDT']?.bought, 'two fills for one id').toBe('0.02');
+    });
+  });
+
+  it('commission in the received asset, switched on at run time: a buy of 0.01 BTC receives 0.00999', async () => {
+    await withFake(fixed, async (fake, ex) => {
+      await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'q-1' });
+      expect(fake.configure({ commissionAsset: 'received' }).commissionAsset).toBe('received');
+      await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'r-1' });
+      const fees = (await ex.fetchMyTrades('BTC/USDT')).map((t) => [t.fee?.cost, t.fee?.currency]);
+      expect(fees, '0.1 % of 200 USDT, then 0.1 % of 0.01 BTC').toEqual([
+        [0.2, 'USDT'],
+        [0.00001, 'BTC'],
+      ]);
+      expect(fake.state().balances).toEqual({
+        BTC: { free: '0.01999', locked: '0' },
+        USDT: { free: '9599.8', locked: '0' },
+      });
+      expect(fake.ledger()['BTC/USDT']?.baseFees).toBe('0.00001');
+    });
+  });
+
+  it('rebates: a maker fill with a negative rate pays a negative commission and credits the account', async () => {
+    await withFake({ ...fixed, makerFeeRate: '-0.0001' }, async (fake, ex) => {
+      expect(fake.venue.behaviour.feeRate, 'taker rate unchanged').toBe('0.001');
+      await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 19000, { clientOrderId: 'reb-1' });
+      fake.venue.setPrice('BTC/USDT', '19000');
+      const [trade] = await ex.fetchMyTrades('BTC/USDT');
+      expect([trade?.takerOrMaker, trade?.fee?.cost, trade?.fee?.currency]).toEqual([
+        'maker',
+        -0.019,
+        'USDT',
+      ]);
+      expect(fake.state().balances.USDT, '10000 − 190 + 0.019').toEqual({
+        free: '9810.019',
+        locked: '0',
+      });
+    });
+  });
+
+  it('missing fees: trades without commission fields, or with 0 and an empty asset, and nothing charged', async () => {
+    await withFake({ ...fixed, commissionReport: 'omitted' }, async (fake, ex) => {
+      await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'm-1' });
+      fake.configure({ commissionReport: 'empty' });
+      await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'm-2' });
+      const raw = (await (
+        await fetch(
+          `${fake.url}/api/v3/myTrades?symbol=BTCUSDT&timestamp=${Date.now()}&signature=x`,
+          { headers: { 'X-MBX-APIKEY': 'k' } },
+        )
+      ).json()) as Record<string, unknown>[];
+      expect(raw.map((t) => [t['commission'], t['commissionAsset']])).toEqual([
+        [undefined, undefined],
+        ['0.00000000', ''],
+      ]);
+      const trades = await ex.fetchMyTrades('BTC/USDT');
+      expect(trades[0]?.fee?.cost, 'ccxt: no fee cost').toBeUndefined();
+      expect(trades[0]?.fee?.currency, 'ccxt: no fee currency').toBeUndefined();
+      expect(trades[1]?.fee?.cost, 'ccxt: a zero fee').toBe(0);
+      expect(fake.state().balances.USDT?.free, 'no fee taken').toBe('9600');
+    });
+  });
+
+  it('partial fills over several polls: a market order fills one part per lookup and per clock step', async () => {
+    await withFake({ ...fixed, marketFillParts: 4 }, async (fake, ex) => {
+      const o = await ex.createOrder('BTC/USDT', 'market', 'buy', 0.004, undefined, {
+        clientOrderId: 'parts',
+      });
+      expect([o.status, o.filled], 'first part at acceptance').toEqual(['open', 0.001]);
+      const filled = async () =>
+        (await ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'parts' })).filled;
+      expect(await filled(), 'second lookup').toBe(0.002);
+      fake.venue.setPrice('BTC/USDT', '20100');
+      expect(await filled(), 'third lookup, at the price then').toBe(0.003);
+      fake.venue.advance();
+      const done = await ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'parts' });
+      expect(
+        [done.status, done.filled],
+        'the clock step filled the last part, the lookup none',
+      ).toEqual(['closed', 0.004]);
+      expect((await ex.fetchMyTrades('BTC/USDT')).map((t) => [t.amount, t.price])).toEqual([
+        [0.001, 20000],
+        [0.001, 20000],
+        [0.001, 20100],
+        [0.001, 20100],
+      ]);
+      expect(fake.ledger()['BTC/USDT']?.bought).toBe('0.004');
+    });
+  });
+
+  it('a client id is accepted again once its order is closed, by default; refused forever when switched', async () => {
+    await withFake(fixed, async (fake, ex) => {
+      expect(fake.venue.behaviour.duplicateClientOrderIds).toBe('open-orders');
+      await ex.createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, { clientOrderId: 'd-1' });
+      await ex.createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, { clientOrderId: 'd-1' });
+      fake.configure({ duplicateClientOrderIds: 'always' });
+      await expect(
+        ex.createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, { clientOrderId: 'd-1' }),
+      ).rejects.toThrow(/Duplicate order sent/);
+      expect(fake.ledger()['BTC/USDT']?.accepted.map((a) => a.clientOrderId)).toEqual([
+        'd-1',
+        'd-1',
+      ]);
+      expect(fake.state().acceptedTwice).toEqual(['d-1']);
+    });
+  });
+
+  it('foreign open orders: seeded at construction and later, listed by ccxt without 3T’s prefix, left out of the ledger', async () => {
+    await withFake(
+      {
+        ...fixed,
+        balances: { USDT: '10000', BTC: '1' },
+        foreignOrders: [{ symbol: 'BTC/USDT', side: 'sell', quantity: '0.5', price: '30000' }],
+      },
+      async (fake, ex) => {
+        fake.seedOrder({
+          symbol: 'BTC/USDT',
+          side: 'buy',
+          quantity: '0.01',
+          price: '15000',
+          clientOrderId: 'and_7f3a',
+        });
+        const open = await ex.fetchOpenOrders('BTC/USDT');
+        expect(open.map((o) => [o.clientOrderId, o.side, o.amount, o.price])).toEqual([
+          ['web_1000001', 'sell', 0.5, 30000],
+          ['and_7f3a', 'buy', 0.01, 15000],
+        ]);
+        expect(open.every((o) => !o.clientOrderId?.startsWith(CLIENT_ORDER_ID_PREFIX))).toBe(true);
+        expect(fake.state().balances.BTC, 'the foreign sell holds its coins').toEqual({
+          free: '0.5',
+          locked: '0.5',
+        });
+        expect(fake.ledger()['BTC/USDT']?.accepted, 'not placed by us').toEqual([]);
+      },
+    );
+  });
+
+  it('a drifting clock: server, order and trade times run D ms off ours; a client more than 1 s ahead of the venue is refused with -1021', async () => {
+    await withFake({ ...fixed, clockDriftMs: 5000 }, async (fake, ex) => {
+      const before = Date.now();
+      const server = await ex.fetchTime();
+      expect(server! - before, 'serverTime ahead by the drift').toBeGreaterThanOrEqual(5000);
+      expect(server! - Date.now()).toBeLessThan(6000);
+      const o = await ex.createOrder('BTC/USDT', 'market', 'buy', 0.001, undefined, {
+        clientOrderId: 'drift',
+      });
+      expect(o.timestamp! - before, 'order time').toBeGreaterThanOrEqual(5000);
+      const [trade] = await ex.fetchMyTrades('BTC/USDT');
+      expect(trade!.timestamp! - before, 'trade time').toBeGreaterThanOrEqual(5000);
+      expect(fake.ledger()['BTC/USDT']?.accepted[0]?.at, 'the ledger keeps our time').toBeLessThan(
+        before + 5000,
+      );
+
+      fake.configure({ clockDriftMs: -3000 });
+      const ahead = await ex.fetchBalance().catch((e: unknown) => e);
+      expect(ahead, 'our timestamp is 3 s ahead of the venue').toBeInstanceOf(ccxt.InvalidNonce);
+      expect(String(ahead)).toContain('1000ms ahead');
+      fake.configure({ clockDriftMs: 11_000 });
+      const behind = await ex.fetchBalance().catch((e: unknown) => e);
+      expect(String(behind), "older than ccxt's 10 s recvWindow").toContain(
+        'outside of the recvWindow',
+      );
+      const adjusting = fakeBinanceClient(fake.url, { options: { adjustForTimeDifference: true } });
+      await adjusting.loadMarkets();
+      await expect(
+        adjusting.fetchBalance(),
+        'a client that adjusts for the difference is served',
+      ).resolves.toBeDefined();
+    });
+  });
+
+  it('the ledger: per symbol, every accepted order with our time and the halt flag, and the base quantity filled', async () => {
+    await withFake(
+      { ...fixed, commissionAsset: 'received', balances: { USDT: '10000', BTC: '1' } },
+      async (fake, ex) => {
+        await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, {
+          clientOrderId: 'l-1',
+        });
+        fake.setHalted('BTC/USDT', true);
+        const t0 = Date.now();
+        await ex.createOrder('BTC/USDT', 'market', 'sell', 0.003, undefined, {
+          clientOrderId: 'l-2',
+        });
+        const t1 = Date.now();
+        fake.setHalted('BTC/USDT', false);
+        fake.inject({ kind: 'invalid-order' });
+        await expect(
+          ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'l-3' }),
+        ).rejects.toBeInstanceOf(ccxt.InvalidOrder);
+        fake.seedOrder({ symbol: 'BTC/USDT', side: 'sell', quantity: '0.1', price: '19000' });
+        const ledger = fake.ledger()['BTC/USDT']!;
+        expect(
+          ledger.accepted.map((a) => [a.clientOrderId, a.side, a.quantity, a.whileHalted]),
+        ).toEqual([
+          ['l-1', 'BUY', '0.01', false],
+          ['l-2', 'SELL', '0.003', true],
+        ]);
+        expect(ledger.accepted[1]!.at).toBeGreaterThanOrEqual(t0);
+        expect(ledger.accepted[1]!.at).toBeLessThanOrEqual(t1);
+        expect(
+          [ledger.filled, ledger.bought, ledger.sold, ledger.baseFees, ledger.acceptedWhileHalted],
+          'the crossing foreign sell filled too, but is not ours',
+        ).toEqual(['0.013', '0.01', '0.003', '0.00001', 1]);
+      },
+    );
+  });
+});
+
 describe('fake exchange as a process (fake-exchange-main.ts)', () => {
   let child: ReturnType<typeof spawn>;
   let url = '';
@@ -378,6 +643,8 @@ describe('fake exchange as a process (fake-exchange-main.ts)', () => {
         'USDT=500',
         '--clock',
         String(candles[10]!.openTime),
+        '--behaviour',
+        '{"commissionAsset":"received"}',
       ],
       { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -415,6 +682,43 @@ describe('fake exchange as a process (fake-exchange-main.ts)', () => {
       ['p1', 'accepted', 'drop-after-accept'],
     ]);
     await expect(control.inject({ kind: 'nonsense' } as never)).rejects.toThrow(/kind/);
+  });
+
+  it('switches behaviours, seeds foreign orders, flags halts and reports its ledger over /__fake', async () => {
+    const ex = fakeBinanceClient(url, { timeout: 400 });
+    const control = fakeExchangeControl(url);
+    await ex.loadMarkets();
+    expect((await control.behaviour()).commissionAsset, 'from --behaviour').toBe('received');
+    const switched = await control.configure({ orderLookupLagMs: 60_000, marketFillParts: 2 });
+    expect([switched.orderLookupLagMs, switched.marketFillParts, switched.commissionAsset]).toEqual(
+      [60_000, 2, 'received'],
+    );
+    await expect(control.configure({ orderLookupLagMs: -1 }), 'validated').rejects.toThrow(
+      /orderLookupLagMs/,
+    );
+    await control.setHalted('BTC/USDT', true);
+    await ex.createOrder('BTC/USDT', 'market', 'buy', 0.002, undefined, { clientOrderId: 'p2' });
+    await expect(
+      ex.fetchOrder('', 'BTC/USDT', { clientOrderId: 'p2' }),
+      'within the lag',
+    ).rejects.toBeInstanceOf(ccxt.OrderNotFound);
+    expect(await control.setHalted('BTC/USDT', false)).toEqual({ halted: [] });
+    const [seeded] = await control.seedOrders({
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      quantity: '0.01',
+      price: '1000',
+    });
+    expect(seeded?.clientOrderId).toMatch(/^web_/);
+    const ledger = (await control.ledger())['BTC/USDT']!;
+    expect(ledger.accepted.map((a) => [a.clientOrderId, a.quantity, a.whileHalted])).toEqual([
+      ['p1', '0.001', false],
+      ['p2', '0.002', true],
+    ]);
+    expect(
+      [ledger.bought, ledger.baseFees, ledger.acceptedWhileHalted],
+      'p1 in full, p2 one of two parts, fees in BTC',
+    ).toEqual(['0.002', '0.000002', 1]);
   });
 
   it('stops with exit code 0 on SIGTERM', async () => {

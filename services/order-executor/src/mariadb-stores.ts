@@ -351,8 +351,9 @@ export class MariaDbPositionStore implements PositionStore {
           fill.side,
           dec(fill.price),
           dec(fill.quantity),
-          dec(fill.fee.cost),
-          fill.fee.currency,
+          // no fee reported: 0 in no currency ('' never names one)
+          dec(fill.fee?.cost ?? 0),
+          fill.fee?.currency ?? '',
           fill.liquidity ?? null,
           fill.exchangeTime,
           fill.receivedAt,

@@ -262,11 +262,12 @@ class EquityBook {
     side: 'buy' | 'sell';
     quantity: number;
     price: number;
-    fee: { cost: number };
+    fee?: { cost: number } | undefined;
     exchangeTime: number;
   }): void {
     const signed = f.side === 'buy' ? f.quantity : -f.quantity;
-    this.cash -= signed * f.price + f.fee.cost;
+    const fee = f.fee?.cost ?? 0; // the backtest's paper broker charges in the quote currency
+    this.cash -= signed * f.price + fee;
     this.held.set(f.symbol, (this.held.get(f.symbol) ?? 0) + signed);
     this.fills.push({
       at: f.exchangeTime,
@@ -274,7 +275,7 @@ class EquityBook {
       side: f.side,
       quantity: f.quantity,
       price: f.price,
-      fee: f.fee.cost,
+      fee,
     });
   }
 

@@ -1,4 +1,4 @@
-export { applyFill, QTY_EPSILON, quoteOf } from './apply-fill';
+export { applyFill, baseOf, QTY_EPSILON, quoteOf } from './apply-fill';
 export {
   checkRisk,
   RISK_RULES,
