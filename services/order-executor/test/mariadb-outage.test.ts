@@ -39,6 +39,8 @@ beforeAll(async () => {
       reconcile_seconds: 0,
       exchange: { id: 'binance', symbols: ['ETH/USDT'], base_url: fake.url },
       risk: { max_orders_per_minute: 1000, max_order_notional: 1e6, max_position_notional: 1e6 },
+      // a 503 on a placement costs the lookup window: short here, the venue has no lag
+      orders: { lookup_grace_seconds: 1 },
       sizing: { risk_pos_percentage: 0.01, min_order_notional: 1 },
       redis: { url: servers.redisUrl, prefix },
       mariadb: { host: '127.0.0.1', port: mariadb.port, user: 'root', database: DB },
