@@ -141,7 +141,7 @@ const orders = z
     lookup_grace_seconds: nonNegative
       .default(30)
       .describe(
-        'an order that may have reached the exchange is placed again only after the exchange has not known its client id for this long',
+        "an order that may have reached the exchange is placed again only after the exchange has not known its client id for this long; keep it above the venue's lookup lag plus its request window (Binance: recvWindow, ccxt default 10 s)",
       ),
     lookups: z
       .number()
