@@ -13,6 +13,14 @@ export {
   mariadbOptions,
 } from './db/create-pool';
 export {
+  DecimalColumnError,
+  fromDecimalColumn,
+  MONEY_PRECISION,
+  MONEY_SCALE,
+  plainDecimal,
+  toDecimalColumn,
+} from './db/decimal-column';
+export {
   defaultMigrationsDir,
   type MigrateOptions,
   type MigrateResult,
@@ -20,6 +28,7 @@ export {
   migrate,
   readMigrations,
 } from './db/migrate';
+export { accountEquityReader, accountEquityWriter } from './db/tables/account-equity';
 export {
   ALL_SCOPE,
   activeTradingHalts,

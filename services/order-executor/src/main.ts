@@ -19,10 +19,9 @@ import {
   runOrderStep,
   systemClock,
 } from '@3t/handlers';
-import { connectDatabase, mariadbOptions } from '@3t/runtime';
+import { accountEquityWriter, connectDatabase, mariadbOptions } from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler } from '@3t/runtime/telemetry';
-import { accountEquityWriter } from './account-equity';
 import { cachedBalances } from './cached-balances';
 import { accountGauges } from './instrumented-account';
 import {

@@ -16,7 +16,7 @@ import {
   quoteOf,
   type ReconciliationRecord,
 } from '@3t/handlers';
-import { activeTradingHalts, writeTradingHalt } from '@3t/runtime';
+import { activeTradingHalts, toDecimalColumn, writeTradingHalt } from '@3t/runtime';
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
 /** How long a step waits for another replica's step on the same symbol. */
@@ -86,10 +86,8 @@ function toRecord(r: IntentRow): IntentRecord {
 
 const OPEN_STATUSES_SQL = OPEN_INTENT_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** Numbers to DECIMAL text without exponent notation (DECIMAL(36,18)). */
-function dec(n: number): string {
-  return n.toFixed(18).replace(/\.?0+$/, '') || '0';
-}
+/** Numbers to DECIMAL(36,18) text through the one converter; the column is named in errors. */
+const dec = (n: number, column: string): string => toDecimalColumn(n, column);
 
 /** The outbox and its companions in MariaDB (tables of migration 001_core), one `mode`. */
 export class MariaDbIntentStore implements IntentStore {
@@ -116,10 +114,12 @@ export class MariaDbIntentStore implements IntentStore {
         intent.symbol,
         intent.side,
         intent.type,
-        dec(intent.quantity),
-        intent.limitPrice === undefined ? null : dec(intent.limitPrice),
-        dec(intent.targetPosition),
-        dec(intent.currentPosition),
+        dec(intent.quantity, 'order_intents.quantity'),
+        intent.limitPrice === undefined
+          ? null
+          : dec(intent.limitPrice, 'order_intents.limit_price'),
+        dec(intent.targetPosition, 'order_intents.target_position'),
+        dec(intent.currentPosition, 'order_intents.current_position'),
         status,
         intent.reason,
         reason,
@@ -175,9 +175,12 @@ export class MariaDbIntentStore implements IntentStore {
     if (u.statusReason !== undefined) columns.push(['status_reason = ?', u.statusReason]);
     if (u.attempts !== undefined) columns.push(['attempts = ?', u.attempts]);
     if (u.filledQuantity !== undefined)
-      columns.push(['filled_quantity = ?', dec(u.filledQuantity)]);
+      columns.push(['filled_quantity = ?', dec(u.filledQuantity, 'order_intents.filled_quantity')]);
     if (u.averagePrice !== undefined)
-      columns.push(['average_price = ?', u.averagePrice === null ? null : dec(u.averagePrice)]);
+      columns.push([
+        'average_price = ?',
+        u.averagePrice === null ? null : dec(u.averagePrice, 'order_intents.average_price'),
+      ]);
     // the first submission time stays: orders-per-minute counts first submissions
     if (u.submittedAt !== undefined)
       columns.push(['submitted_at = COALESCE(submitted_at, ?)', u.submittedAt]);
@@ -249,10 +252,10 @@ export class MariaDbIntentStore implements IntentStore {
         o.side,
         o.type,
         o.status,
-        dec(o.amount),
-        o.price === undefined ? null : dec(o.price),
-        dec(o.filled),
-        o.average === undefined ? null : dec(o.average),
+        dec(o.amount, 'orders.quantity'),
+        o.price === undefined ? null : dec(o.price, 'orders.price'),
+        dec(o.filled, 'orders.filled'),
+        o.average === undefined ? null : dec(o.average, 'orders.average_price'),
         o.timestamp,
       ],
     );
@@ -277,7 +280,13 @@ export class MariaDbIntentStore implements IntentStore {
     await this.pool.execute(
       `INSERT IGNORE INTO account_baselines (mode, exchange, symbol, quantity, recorded_at)
        VALUES (?, ?, ?, ?, ?)`,
-      [this.mode, this.exchange, symbol, dec(exchangeQuantity - ours), at],
+      [
+        this.mode,
+        this.exchange,
+        symbol,
+        dec(exchangeQuantity - ours, 'account_baselines.quantity'),
+        at,
+      ],
     );
     const [rows] = await this.pool.execute<RowDataPacket[]>(
       'SELECT quantity FROM account_baselines WHERE mode = ? AND exchange = ? AND symbol = ?',
@@ -349,10 +358,10 @@ export class MariaDbPositionStore implements PositionStore {
           fill.clientOrderId,
           fill.symbol,
           fill.side,
-          dec(fill.price),
-          dec(fill.quantity),
+          dec(fill.price, 'fills.price'),
+          dec(fill.quantity, 'fills.quantity'),
           // no fee reported: 0 in no currency ('' never names one)
-          dec(fill.fee?.cost ?? 0),
+          dec(fill.fee?.cost ?? 0, 'fills.fee_cost'),
           fill.fee?.currency ?? '',
           fill.liquidity ?? null,
           fill.exchangeTime,
@@ -378,10 +387,12 @@ export class MariaDbPositionStore implements PositionStore {
         `UPDATE positions SET quantity = ?, average_entry_price = ?, realized_pnl = ?, fees = ?,
            fill_count = ?, last_fill_time = ? WHERE mode = ? AND exchange = ? AND symbol = ?`,
         [
-          dec(after.quantity),
-          after.averageEntryPrice === null ? null : dec(after.averageEntryPrice),
-          dec(after.realizedPnl),
-          dec(after.fees),
+          dec(after.quantity, 'positions.quantity'),
+          after.averageEntryPrice === null
+            ? null
+            : dec(after.averageEntryPrice, 'positions.average_entry_price'),
+          dec(after.realizedPnl, 'positions.realized_pnl'),
+          dec(after.fees, 'positions.fees'),
           after.fillCount,
           after.lastFillTime,
           this.mode,
@@ -419,7 +430,7 @@ export class MariaDbPositionStore implements PositionStore {
     await this.pool.execute(
       `INSERT INTO positions (mode, exchange, symbol, quantity) VALUES (?, ?, ?, ?)
        ON DUPLICATE KEY UPDATE quantity = VALUES(quantity)`,
-      [this.mode, exchange, symbol, dec(quantity)],
+      [this.mode, exchange, symbol, dec(quantity, 'positions.quantity')],
     );
   }
 
@@ -445,9 +456,9 @@ export class MariaDbPositionStore implements PositionStore {
           this.mode,
           exchange,
           currency.slice(0, 20),
-          dec(b.total),
-          dec(b.free),
-          dec(b.used),
+          dec(b.total, 'balances.total'),
+          dec(b.free, 'balances.free'),
+          dec(b.used, 'balances.used'),
           asOf,
           source,
         ],
@@ -460,7 +471,7 @@ export class MariaDbPositionStore implements PositionStore {
     await this.pool.execute(
       `INSERT IGNORE INTO risk_day_baselines (mode, exchange, day, pnl, recorded_at)
        VALUES (?, ?, ?, ?, ?)`,
-      [this.mode, exchange, day, dec(pnl), at],
+      [this.mode, exchange, day, dec(pnl, 'risk_day_baselines.pnl'), at],
     );
     const [rows] = await this.pool.query<RowDataPacket[]>(
       'SELECT pnl FROM risk_day_baselines WHERE mode = ? AND exchange = ? AND day = ?',

@@ -1,9 +1,8 @@
 import { featuresSchema, Queues } from '@3t/contracts';
 import { createStrategyHandler, Ensemble, ensembleOptions, type RunStore } from '@3t/handlers';
-import { connectDatabase, mariadbOptions } from '@3t/runtime';
+import { accountEquityReader, connectDatabase, mariadbOptions } from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
-import { accountEquityReader } from './account-equity';
 import { MariaDbRunStore } from './mariadb-run-store';
 import { MariaDbSnapshotStore } from './snapshot-store';
 

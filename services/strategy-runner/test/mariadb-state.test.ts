@@ -1,8 +1,7 @@
 import { Ensemble } from '@3t/handlers';
-import { migrate } from '@3t/runtime';
+import { accountEquityReader, migrate } from '@3t/runtime';
 import { createTestDatabase, type TestDatabase } from '@3t/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountEquityReader } from '../src/account-equity';
 import { MariaDbSnapshotStore } from '../src/snapshot-store';
 
 // strategy-runner's two MariaDB reads at the heart of a restart and of the epochs, on the real
