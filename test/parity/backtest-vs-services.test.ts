@@ -9,19 +9,15 @@ import { type Stack, startStack, tail, waitThroughStrategy } from '../e2e/pipeli
 
 // 3,000 real one-minute BTC/USDT candles (from 2023-03-01) through (1) the four services as
 // processes on the real Redis and MariaDB in paper mode and (2) `3t backtest`'s in-process engine,
-// with one config file. Decisions on every target and risk limits wide enough for Kelly-sized
-// orders: the services' order-executor reads the wall clock for orders-per-minute and the daily
-// loss, the backtest reads event time, so those two limits must not bind for a replay at full speed.
+// with one config file. Decisions on every target, and config.yml.example's risk limits (the
+// defaults) except one order per minute, so that max_orders_per_minute binds: both sides read the
+// event clock of the candles (issue 13), so a replay at full speed denies the same decisions as
+// the backtest.
 const CANDLES = 3_000;
 const MAX_WAIT_MS = 150_000;
 const EXTRA = {
   reconcile_seconds: 0,
-  risk: {
-    max_order_notional: 1_000_000,
-    max_position_notional: 1_000_000,
-    max_daily_loss: 1_000_000,
-    max_orders_per_minute: 1_000_000,
-  },
+  risk: { max_orders_per_minute: 1 },
 };
 
 interface Order {
@@ -135,6 +131,20 @@ describe('3t backtest and the BullMQ services in paper mode over the same candle
       expect([o.side, o.at + 60_000], `intent ${i}`).toEqual([f.side, f.at]);
       expect(o.quantity, `intent ${i} quantity`).toBeCloseTo(f.quantity, 12);
     });
+  });
+
+  it('denies the same decisions by the same rules (max_orders_per_minute binds)', async () => {
+    const denied = (
+      await rows<{ created_at_event: number; status_reason: string }>(
+        "SELECT created_at_event, status_reason FROM order_intents WHERE symbol = 'BTC/USDT' AND status = 'denied' ORDER BY created_at_event",
+      )
+    ).map((r) => ({ at: Number(r.created_at_event), rule: r.status_reason.split(':')[0] }));
+    const engine = backtest.denials.map((d) => ({ at: d.at, rule: d.rule }));
+    expect(
+      engine.filter((d) => d.rule === 'max_orders_per_minute').length,
+      'the order rate limit binds',
+    ).toBeGreaterThan(0);
+    expect(denied).toEqual(engine);
   });
 
   it('ends with the same position', async () => {

@@ -40,6 +40,14 @@ export const backtestFillSchema = z.strictObject({
   fee: z.number().nonnegative(),
 });
 
+/** A decision the risk rules denied (the services record the same as a `denied` intent). */
+export const backtestDenialSchema = z.strictObject({
+  at: ms.describe('event time of the decision'),
+  symbol: z.string().min(1),
+  rule: z.string().min(1).describe('the risk rule that denied it, e.g. max_orders_per_minute'),
+});
+export type BacktestDenial = z.infer<typeof backtestDenialSchema>;
+
 /** Target position (base units) of one symbol after each strategy tick that changed it. */
 export const targetSeriesSchema = z.strictObject({
   symbol: z.string().min(1),
@@ -81,6 +89,7 @@ export const backtestResultSchema = z.strictObject({
   /** account equity at each candle close, quote units, starting with initialEquity */
   equity: z.strictObject({ times: z.array(ms), equity: z.array(finite) }),
   fills: z.array(backtestFillSchema),
+  denials: z.array(backtestDenialSchema),
   targets: z.array(targetSeriesSchema),
   runResults: z.array(runResultSchema),
 });

@@ -16,7 +16,7 @@ import {
   type TargetOutcome,
 } from '@3t/handlers';
 import type { Config } from '@3t/runtime';
-import type { BacktestResult, RunResult, TargetSeries } from '../backtest-result';
+import type { BacktestDenial, BacktestResult, RunResult, TargetSeries } from '../backtest-result';
 import { CliError } from '../cli-error';
 import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
 import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
@@ -174,6 +174,7 @@ export async function backtestCandles(
   );
   const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
   let runUpdates = 0;
+  const denials: BacktestDenial[] = [];
   const total = candles.length;
   const every = Math.max(1, Math.floor(total / 200));
   for (let i = 0; i < total; i++) {
@@ -192,6 +193,9 @@ export async function backtestCandles(
           state,
           paper: broker,
         });
+        if (outcome.action === 'denied') {
+          denials.push({ at: target.at, symbol: target.symbol, rule: outcome.rule });
+        }
         const wanted = await decidedTarget(outcome, intents);
         const series = targets.get(target.symbol);
         if (series && wanted !== null && wanted !== series.position.at(-1)) {
@@ -217,6 +221,7 @@ export async function backtestCandles(
   return {
     equity,
     fills: book.fills,
+    denials,
     targets: [...targets.values()],
     runResults: runResults(runStore, ensemble, now),
     runUpdates,
