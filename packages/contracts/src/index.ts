@@ -22,6 +22,26 @@ export {
   traceContextSchema,
 } from './common';
 export { type DeadLetter, DeadLetterReason, deadLetterSchema } from './dead-letter';
+export {
+  ERROR_KINDS,
+  type ExchangeErrorCategory,
+  type ExchangeErrorKind,
+  ExchangePortError,
+} from './exchange-error';
+export {
+  type Balances,
+  type CandleRange,
+  type ExchangePort,
+  type MarketDataPort,
+  type OrderRequest,
+  type OrderSnapshot,
+  type OrderStatus,
+  orderRequestSchema,
+  type ParsedOrderRequest,
+  type Position,
+  parseOrderRequest,
+  type TradingPort,
+} from './exchange-port';
 export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';
 export { type Fee, type Fill, feeSchema, fillSchema } from './fill';
 export {

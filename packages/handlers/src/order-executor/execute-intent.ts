@@ -1,4 +1,8 @@
-import type { OrderIntentStatus } from '@3t/contracts';
+import {
+  type ExchangeErrorCategory,
+  ExchangePortError,
+  type OrderIntentStatus,
+} from '@3t/contracts';
 import { applyIntentUpdate } from './apply-intent-update';
 import type {
   Broker,
@@ -69,14 +73,8 @@ export interface ExecuteDeps {
   readonly backoffMs?: number;
 }
 
-/** What @3t/exchange's ExchangePortError carries; read structurally so a backtest needs no ccxt. */
-type ErrorCategory = 'retryable' | 'rate-limited' | 'rejected' | 'unknown';
-function categoryOf(err: unknown): { category: ErrorCategory; kind: string } | null {
-  const e = err as { category?: unknown; kind?: unknown } | null;
-  if (e && typeof e.category === 'string' && typeof e.kind === 'string') {
-    return { category: e.category as ErrorCategory, kind: e.kind };
-  }
-  return null;
+function categoryOf(err: unknown): { category: ExchangeErrorCategory; kind: string } | null {
+  return err instanceof ExchangePortError ? { category: err.category, kind: err.kind } : null;
 }
 
 /** A network error, timeout, 5xx or rate limit: the same request may well succeed later. */

@@ -1,50 +1,35 @@
-import type { Fill, OrderIntent, OrderIntentStatus } from '@3t/contracts';
+import type {
+  ExchangePort,
+  Fill,
+  OrderIntent,
+  OrderIntentStatus,
+  OrderRequest,
+  OrderSnapshot,
+} from '@3t/contracts';
 
 /**
  * The ports of order-executor. The service plugs in MariaDB stores and the ccxt / paper broker;
  * the backtester plugs in the in-memory ones — the handler logic is the same.
  */
 
-/** An order as the venue reports it (structurally @3t/exchange's OrderSnapshot). */
-export interface BrokerOrder {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly orderId: string;
-  readonly clientOrderId: string;
-  readonly side: 'buy' | 'sell';
-  readonly type: 'market' | 'limit';
-  readonly status: 'open' | 'closed' | 'canceled' | 'expired' | 'rejected';
-  readonly amount: number;
-  readonly filled: number;
-  readonly remaining: number;
-  readonly price: number | undefined;
-  readonly average: number | undefined;
-  readonly timestamp: number;
-}
+/** An order as the venue reports it: @3t/contracts' OrderSnapshot. */
+export type BrokerOrder = OrderSnapshot;
+export type BrokerOrderRequest = OrderRequest;
 
-export interface BrokerOrderRequest {
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly type: 'market' | 'limit';
-  readonly quantity: number;
-  readonly limitPrice?: number;
-  readonly clientOrderId: string;
-}
-
-/** The trading part of @3t/exchange's ExchangePort (ccxt adapter, paper broker, in-memory). */
-export interface Broker {
-  readonly id: string;
-  fetchBalances(): Promise<Record<string, { free: number; used: number; total: number }>>;
-  fetchPositions(symbols: readonly string[]): Promise<{ symbol: string; quantity: number }[]>;
-  /** The venue's latest traded price of `symbol` (the paper broker's latest applied price). */
-  fetchPrice(symbol: string): Promise<number>;
-  placeOrder(request: BrokerOrderRequest): Promise<BrokerOrder>;
-  fetchOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder | null>;
-  cancelOrder(symbol: string, clientOrderId: string): Promise<BrokerOrder | null>;
-  fetchOpenOrders(symbol: string): Promise<BrokerOrder[]>;
-  fetchFills(symbol: string, range?: { since?: number; limit?: number }): Promise<Fill[]>;
-  fetchOrderFills(symbol: string, clientOrderId: string): Promise<Fill[]>;
-}
+/** The part of the exchange port order-executor uses (ccxt adapter, paper broker, in-memory). */
+export type Broker = Pick<
+  ExchangePort,
+  | 'id'
+  | 'fetchBalances'
+  | 'fetchPositions'
+  | 'fetchPrice'
+  | 'placeOrder'
+  | 'fetchOrder'
+  | 'cancelOrder'
+  | 'fetchOpenOrders'
+  | 'fetchFills'
+  | 'fetchOrderFills'
+>;
 
 export interface Clock {
   now(): number;
