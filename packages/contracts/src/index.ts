@@ -22,7 +22,6 @@ export { type Fill, fillSchema } from './fill';
 export {
   candleJobId,
   featuresJobId,
-  fillJobId,
   JOB_ID_SEPARATOR,
   jobId,
   orderIntentId,

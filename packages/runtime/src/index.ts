@@ -38,7 +38,7 @@ export {
   REDACTED,
   secretValues,
 } from './logger/secret-scrubber';
-export { FatalError, RejectedError, UnrecoverableError } from './queue/job-errors';
+export { FatalError, UnrecoverableError } from './queue/job-errors';
 export {
   createQueueRuntime,
   QueueRuntime,

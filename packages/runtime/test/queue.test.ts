@@ -5,7 +5,7 @@ import {
   createQueueRuntime,
   type DeadLetterEvent,
   type QueueRuntime,
-  RejectedError,
+  UnrecoverableError,
 } from '../src/index';
 import { deleteRedisPrefix, testQueueOptions, uniqueName, waitFor } from './support/infra';
 
@@ -189,7 +189,7 @@ describe('QueueRuntime', () => {
       schema: candleSchema,
       handler: async () => {
         calls++;
-        throw new RejectedError('InsufficientFunds: balance 3 < 12.5');
+        throw new UnrecoverableError('InsufficientFunds: balance 3 < 12.5');
       },
     });
     await rt.queue(q).add(q, candle(0), { jobId: 'rej-1' });

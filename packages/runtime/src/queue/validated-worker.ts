@@ -52,7 +52,7 @@ function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
 
 /**
  * A BullMQ worker that validates job data with a zod schema. Invalid data goes straight to
- * `<queue>.dead` (reason `invalid`, with the validation issues); a RejectedError/UnrecoverableError
+ * `<queue>.dead` (reason `invalid`, with the validation issues); an UnrecoverableError
  * goes there with reason `rejected`; other errors are retried with the queue's backoff and go
  * there with reason `exhausted` after the last attempt. The dead letter is written before BullMQ
  * marks the job failed, so a crash in between retries the job rather than losing the letter.
