@@ -17,6 +17,7 @@ export {
   traceContextSchema,
 } from './common';
 export { type DeadLetter, DeadLetterReason, deadLetterSchema } from './dead-letter';
+export { DEFAULT_MAX_CLOCK_SKEW_MS, futureDated, queueEventTime } from './event-time';
 export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';
 export { type Fill, fillSchema } from './fill';
 export {

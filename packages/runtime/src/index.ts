@@ -38,7 +38,8 @@ export {
   REDACTED,
   secretValues,
 } from './logger/secret-scrubber';
-export { FatalError, UnrecoverableError } from './queue/job-errors';
+export { type DeadLetterInput, writeDeadLetter } from './queue/dead-letters';
+export { DeadLetterError, FatalError, UnrecoverableError } from './queue/job-errors';
 export {
   createQueueRuntime,
   QueueRuntime,
