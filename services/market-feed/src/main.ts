@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queues, timeframeMs } from '@3t/contracts';
+import { candleJobId, Queues, timeframeMs } from '@3t/contracts';
 import { ccxtClientConfig, createCcxtExchange, type DropReason } from '@3t/exchange';
 import { CandleGate, type GateResult, type RawCandle } from '@3t/handlers';
 import { startService } from '@3t/runtime/service';
@@ -27,20 +27,44 @@ shutdown.add('feed', () => stop.abort());
 const gates = new Map(
   config.exchange.symbols.map((symbol) => [
     symbol,
-    new CandleGate({
-      exchange: config.exchange.id,
-      symbol,
-      timeframe: config.exchange.timeframe,
-      timeframeMs: tfMs,
-    }),
+    new CandleGate(
+      {
+        exchange: config.exchange.id,
+        symbol,
+        timeframe: config.exchange.timeframe,
+        timeframeMs: tfMs,
+      },
+      {
+        maxClockSkewMs: config.queues.max_clock_skew_seconds * 1000,
+        // a recording holds closed candles only; the wall clock still bounds them from above
+        recorded: config.feed.source === 'replay',
+      },
+    ),
   ]),
 );
+for (const reason of ['future', 'conflict'] as const) {
+  metrics.queue.deadLettered.inc({ queue: Queues.candles, reason }, 0);
+}
 
 async function offer(symbol: string, raw: RawCandle, now: number): Promise<void> {
   const result: GateResult = gates.get(symbol)!.admit(raw, now);
   if (!result.ok) {
     metrics.feed.candlesDropped.inc({ reason: result.reason });
     if (result.reason === 'invalid') logger.warn({ symbol, error: result.error }, 'candle dropped');
+    if (result.offered && (result.reason === 'future' || result.reason === 'conflict')) {
+      // Bad data from the source, kept where an operator looks for it (Bull Board, the alert).
+      await queues.deadLetter({
+        queue: Queues.candles,
+        jobId: candleJobId(result.offered),
+        jobName: Queues.candles,
+        reason: result.reason,
+        error: result.error,
+        attemptsMade: 0,
+        data: result.offered,
+        ...(result.admitted ? { conflictsWith: result.admitted } : {}),
+      });
+      metrics.queue.deadLettered.inc({ queue: Queues.candles, reason: result.reason });
+    }
     return;
   }
   const { candle, jobId } = result;
@@ -87,8 +111,8 @@ async function replay(): Promise<void> {
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
     }
-    // In replay the candle has just closed when it is played.
-    await offer(symbol, raw, Math.max(Date.now(), raw.openTime + tfMs));
+    // A recorded candle has closed when it is played; one dated after our clock + skew is refused.
+    await offer(symbol, raw, Date.now());
   }
   logger.info({ candles: rows.length }, 'replay finished; idle until stopped');
 }
