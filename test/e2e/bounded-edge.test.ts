@@ -9,7 +9,7 @@ import {
   type Target,
 } from '@3t/contracts';
 import { loadConfig, type QueueRuntime } from '@3t/runtime';
-import { waitUntil } from '@3t/test-support';
+import { type FakeExchange, startFakeExchange, waitUntil } from '@3t/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PIPELINE_SERVICES } from '../../packages/cli/src/start/services';
 import { ensembleOptions, runInProcess } from '../../packages/handlers/src';
@@ -53,10 +53,101 @@ async function metric(port: number, series: string): Promise<number | undefined>
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+/** Series of the dead-letter counter of the candles queue, as `service` counts it. */
+const candlesDeadLettered = (service: string, reason: string) =>
+  `tt_queue_jobs_dead_lettered_total{queue="candles",reason="${reason}",service="${service}"}`;
+const STALE_FEATURES =
+  'tt_strategy_stale_features_total{symbol="BTC/USDT",service="strategy-runner"}';
+
 const healthy = (port: number) => async () => {
   const r = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
   return r?.ok === true;
 };
+
+describe('market-feed restarting over an exchange that revised a published candle', () => {
+  const MINUTE = 60_000;
+  let fake: FakeExchange;
+  let stack: Stack;
+  let rt: QueueRuntime;
+  let revisedAt: number;
+  let before: Candle;
+
+  beforeAll(async () => {
+    const current = Math.floor(Date.now() / MINUTE) * MINUTE;
+    const candles = Array.from({ length: 60 }, (_, i) => ({
+      openTime: current - (59 - i) * MINUTE,
+      open: '100.00',
+      high: '101.00',
+      low: '99.00',
+      close: (100 + i / 100).toFixed(2),
+      volume: '1.5',
+    }));
+    fake = await startFakeExchange({
+      markets: [{ symbol: 'BTC/USDT', candles }],
+      balances: { USDT: '10000' },
+      clock: 'last',
+    });
+    stack = await startStack({
+      candles: 10,
+      label: 'feed-conflict',
+      services: [],
+      extra: {
+        exchange: { id: 'binance', base_url: fake.url },
+        feed: { source: 'exchange', poll_seconds: 0.5, backfill_candles: 30 },
+      },
+    });
+    rt = stackQueues(stack);
+    // what an earlier market-feed published for a candle the exchange has revised since
+    revisedAt = candles[45]!.openTime;
+    before = {
+      v: 1,
+      exchange: 'binance',
+      symbol: 'BTC/USDT',
+      timeframe: '1m',
+      openTime: revisedAt,
+      open: 100,
+      high: 101,
+      low: 99,
+      close: 100.2,
+      volume: 1.5,
+      exchangeTime: revisedAt + MINUTE,
+      receivedAt: revisedAt + MINUTE,
+    };
+    await rt.publish(Queues.candles, before, candleJobId(before));
+    stack.launch(service('market-feed'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await rt?.close();
+    await stack?.cleanup();
+    await fake?.close();
+  });
+
+  it('keeps the candle published first and dead-letters the revised one as conflict, with both values', async () => {
+    await waitUntil(
+      'the conflict dead-lettered',
+      async () => (await deadLetters(rt, Queues.candles)).length === 1,
+      40_000,
+      200,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}\n${tail(stack, 'market-feed')}`);
+    });
+    const [letter] = (await deadLetters(rt, Queues.candles)) as [DeadLetter];
+    expect(letter.reason).toBe('conflict');
+    expect(letter.conflictsWith, 'the first value').toEqual(before);
+    expect(letter.data).toMatchObject({ openTime: revisedAt, close: 100.45 });
+    expect(letter.error).toBe(
+      `candle ${revisedAt} was published before this start with other values: close 100.2 → 100.45`,
+    );
+    const job = await rt.queue(Queues.candles).getJob(candleJobId(before));
+    expect(job?.data, 'the first candle stands in the queue').toEqual(before);
+    const port = stack.ports.market_feed!;
+    expect(await metric(port, candlesDeadLettered('market-feed', 'conflict'))).toBe(1);
+    expect(
+      await metric(port, 'tt_feed_candles_dropped_total{reason="conflict",service="market-feed"}'),
+    ).toBe(1);
+  }, 60_000);
+});
 
 describe('a recorded candle dated 2100', () => {
   const CANDLES = 50;
@@ -117,12 +208,7 @@ describe('a recorded candle dated 2100', () => {
     expect(
       await metric(port, 'tt_feed_candles_dropped_total{reason="future",service="market-feed"}'),
     ).toBe(1);
-    expect(
-      await metric(
-        port,
-        'tt_queue_jobs_dead_lettered_total{queue="candles",reason="future",service="market-feed"}',
-      ),
-    ).toBe(1);
+    expect(await metric(port, candlesDeadLettered('market-feed', 'future'))).toBe(1);
   }, 120_000);
 });
 
@@ -208,15 +294,11 @@ describe('a candle dated 2100', () => {
       'targets after the 2100 candle',
     ).toBeGreaterThan(50);
 
-    const dead = (reason: string) =>
-      `tt_queue_jobs_dead_lettered_total{queue="candles",reason="${reason}",service="inference"}`;
-    expect(await metric(stack.ports.inference!, dead('future'))).toBe(1);
-    expect(await metric(stack.ports.inference!, dead('conflict'))).toBe(1);
+    const inference = stack.ports.inference!;
+    expect(await metric(inference, candlesDeadLettered('inference', 'future'))).toBe(1);
+    expect(await metric(inference, candlesDeadLettered('inference', 'conflict'))).toBe(1);
     expect(
-      await metric(
-        stack.ports.strategy_runner!,
-        'tt_strategy_stale_features_total{symbol="BTC/USDT",service="strategy-runner"}',
-      ),
+      await metric(stack.ports.strategy_runner!, STALE_FEATURES),
       'no real features dropped as stale',
     ).toBe(0);
   }, 240_000);
@@ -308,10 +390,7 @@ describe('a features job dated 2100, then a restart', () => {
       'targets from the features after the restart',
     ).toBeGreaterThan(300);
     expect(
-      await metric(
-        stack.ports.strategy_runner!,
-        'tt_strategy_stale_features_total{symbol="BTC/USDT",service="strategy-runner"}',
-      ),
+      await metric(stack.ports.strategy_runner!, STALE_FEATURES),
       'no real features dropped as stale after the restart',
     ).toBe(0);
   }, 300_000);
