@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type Candle,
   candleJobId,
@@ -394,4 +395,47 @@ describe('a features job dated 2100, then a restart', () => {
       'no real features dropped as stale after the restart',
     ).toBe(0);
   }, 300_000);
+
+  it('does not restore a snapshot that stepped a 2100 candle (saved before this bound): a fresh population takes the real features', async () => {
+    const running = stack.children.get('strategy-runner')!;
+    await new Promise((resolve) => {
+      running.once('exit', resolve);
+      running.kill('SIGTERM');
+    });
+    // what a features job dated 2100 left in the snapshot before the worker refused such jobs
+    const where = "mode = 'paper' AND exchange = 'binanceus'";
+    const [rows] = await stack.db.pool.query(
+      `SELECT snapshot FROM strategy_snapshots WHERE ${where}`,
+    );
+    const saved = JSON.parse(
+      gunzipSync((rows as { snapshot: Buffer }[])[0]!.snapshot).toString('utf8'),
+    ) as { symbols: { lastOpenTime: number | null }[] };
+    saved.symbols[0]!.lastOpenTime = Y2100;
+    await stack.db.pool.query(
+      `UPDATE strategy_snapshots SET snapshot = ?, last_open_time = ? WHERE ${where}`,
+      [gzipSync(JSON.stringify(saved)), Y2100],
+    );
+
+    stack.launch(runner);
+    await waitUntil('strategy-runner healthy', healthy(stack.ports.strategy_runner!), 60_000, 200);
+    expect(tail(stack, 'strategy-runner', 200)).toMatch(
+      /ensemble snapshot stepped a candle from the future: starting a fresh population/,
+    );
+    // the last 100 features again under new ids: a restored 2100 clock would drop them as stale
+    const again = rt.queue(Queues.features);
+    const done = (await again.getJobCounts('completed')).completed ?? 0;
+    for (const f of features.slice(-100)) {
+      await again.add(Queues.features, f, {
+        jobId: `${featuresJobId(f)}|again`,
+        removeOnComplete: false,
+      });
+    }
+    await waitUntil(
+      '100 more features jobs done',
+      async () => (await again.getJobCounts('completed')).completed === done + 100,
+      60_000,
+      200,
+    );
+    expect(await metric(stack.ports.strategy_runner!, STALE_FEATURES), 'none stale').toBe(0);
+  }, 120_000);
 });
