@@ -63,8 +63,8 @@ function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
  * A BullMQ worker that validates job data with a zod schema. Invalid data goes straight to
  * `<queue>.dead` (reason `invalid`, with the validation issues), and so does a job dated beyond
  * the clock plus the allowed skew (reason `future`); a DeadLetterError goes there with its own
- * reason, an UnrecoverableError with reason `rejected`; other errors are retried with the queue's backoff and go
- * there with reason `exhausted` after the last attempt. The dead letter is written before BullMQ
+ * reason, an UnrecoverableError with reason `rejected`; other errors are retried with the queue's
+ * backoff and go there with reason `exhausted` after the last attempt. The dead letter is written before BullMQ
  * marks the job failed, so a crash in between retries the job rather than losing the letter.
  */
 export function createValidatedWorker<S extends z.ZodType, R>(
