@@ -8,6 +8,10 @@ export const DeadLetterReason = {
   exhausted: 'exhausted',
   /** the handler rejected the work (BullMQ UnrecoverableError); not retried */
   rejected: 'rejected',
+  /** dated beyond our clock plus `queues.max_clock_skew_seconds`; not retried */
+  future: 'future',
+  /** a second candle with the same open time and other values; the first one stands */
+  conflict: 'conflict',
 } as const;
 export type DeadLetterReason = (typeof DeadLetterReason)[keyof typeof DeadLetterReason];
 
@@ -26,5 +30,9 @@ export const deadLetterSchema = z.strictObject({
   attemptsMade: z.number().int().nonnegative(),
   failedAt: epochMs.describe('our clock when it was dead-lettered (ms)'),
   data: z.unknown().describe('the original job data, unmodified'),
+  conflictsWith: z
+    .unknown()
+    .optional()
+    .describe('for reason=conflict: the value accepted first, which `data` contradicts'),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;

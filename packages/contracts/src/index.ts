@@ -22,6 +22,7 @@ export {
   traceContextSchema,
 } from './common';
 export { type DeadLetter, DeadLetterReason, deadLetterSchema } from './dead-letter';
+export { DEFAULT_MAX_CLOCK_SKEW_MS, futureDated, queueEventTime } from './event-time';
 export {
   ERROR_KINDS,
   type ExchangeErrorCategory,
@@ -47,7 +48,6 @@ export { type Fee, type Fill, feeSchema, fillSchema } from './fill';
 export {
   candleJobId,
   featuresJobId,
-  fillJobId,
   JOB_ID_SEPARATOR,
   jobId,
   orderIntentId,

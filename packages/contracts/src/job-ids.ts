@@ -61,8 +61,3 @@ export function orderIntentId(i: {
 }): string {
   return jobId('intent', i.exchange, i.symbol, i.at, i.seq ?? 0);
 }
-
-/** `fill|exchange|tradeId`: exchange trade ids are unique per exchange. */
-export function fillJobId(f: { exchange: string; tradeId: string }): string {
-  return jobId('fill', f.exchange, f.tradeId);
-}

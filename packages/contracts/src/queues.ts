@@ -1,20 +1,17 @@
 import type { z } from 'zod';
 import { candleSchema } from './candle';
 import { featuresSchema } from './features';
-import { fillSchema } from './fill';
-import { orderIntentSchema } from './order-intent';
 import { targetSchema } from './target';
 
 /**
  * Every BullMQ queue of the pipeline (design.md): market-feed → candles → inference → features →
- * strategy-runner → targets → order-executor → orders (intents to place) → fills.
+ * strategy-runner → targets → order-executor. Order intents and fills are not queued: the
+ * executor keeps them in MariaDB (the outbox), so no queue carries them.
  */
 export const Queues = {
   candles: 'candles',
   features: 'features',
   targets: 'targets',
-  orders: 'orders',
-  fills: 'fills',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(Queues);
@@ -24,8 +21,6 @@ export const queueSchemas = {
   candles: candleSchema,
   features: featuresSchema,
   targets: targetSchema,
-  orders: orderIntentSchema,
-  fills: fillSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 export type JobOf<Q extends QueueName> = z.infer<(typeof queueSchemas)[Q]>;
 

@@ -9,11 +9,13 @@ import {
   featuresSchema,
   fillSchema,
   fnv1a128Hex,
+  futureDated,
   orderIntentId,
   orderIntentSchema,
   parseJobId,
   QUEUE_NAMES,
   Queues,
+  queueEventTime,
   queueSchemas,
   targetSchema,
   timeframeMs,
@@ -156,6 +158,27 @@ describe('job schemas', () => {
     expect(
       issuePaths(fillSchema.safeParse({ ...fill, fee: { cost: Number.NaN, currency: 'USDT' } })),
     ).toContain('fee.cost');
+  });
+});
+
+describe('event time and the future bound', () => {
+  it('dates a candle and its features by their close, a target by its tick', () => {
+    expect(queueEventTime.candles(candle)).toBe(1_700_000_100_000);
+    expect(queueEventTime.candles({ ...candle, timeframe: '4h' })).toBe(
+      1_700_000_040_000 + 4 * 3_600_000,
+    );
+    const features = { ...candle, timeframe: '1m', openTime: 60_000 } as never;
+    expect(queueEventTime.features(features)).toBe(120_000);
+    expect(queueEventTime.targets({ at: 5_000 } as never)).toBe(5_000);
+  });
+
+  it('is future only beyond now + skew, and says by how much and which key allows it', () => {
+    expect(futureDated(1_120_000, 1_000_000, 120_000)).toBeNull();
+    expect(futureDated(1_121_000, 1_000_000, 120_000)).toBe(
+      'dated 1970-01-01T00:18:41.000Z, 121 s after our clock 1970-01-01T00:16:40.000Z (allowed skew 120 s, queues.max_clock_skew_seconds)',
+    );
+    // beyond what a Date holds: the number, not a RangeError from toISOString
+    expect(futureDated(9e15, 0, 0)).toMatch(/^dated 9000000000000000 ms, /);
   });
 });
 

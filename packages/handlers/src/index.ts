@@ -1,3 +1,4 @@
+export { CandleConflictError, candleDifferences } from './candle-conflict';
 export { FeatureState } from './inference/feature-state';
 export {
   createInferenceHandler,
@@ -8,8 +9,10 @@ export {
 export {
   type CandleDrop,
   CandleGate,
+  type CandleGateOptions,
   type CandleSource,
   type GateResult,
+  type OfferedCandle,
   type RawCandle,
 } from './market-feed/candle-gate';
 export * from './order-executor';

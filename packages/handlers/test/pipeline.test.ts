@@ -1,6 +1,12 @@
 import { featuresSchema, targetSchema } from '@3t/contracts';
 import { describe, expect, it } from 'vitest';
-import { CandleGate, runInProcess } from '../src';
+import {
+  CandleConflictError,
+  CandleGate,
+  createInferenceHandler,
+  InMemoryLatestFeatures,
+  runInProcess,
+} from '../src';
 import { BUNDLED_BTC_USDT, gatedCandles } from './gated-candles';
 
 const bundledCandles = (n: number) => gatedCandles(BUNDLED_BTC_USDT, n);
@@ -36,6 +42,82 @@ describe('CandleGate', () => {
     const r = gate().admit({ ...raw, high: 1.2 }, 120_000);
     expect(r).toMatchObject({ ok: false, reason: 'invalid' });
     expect(!r.ok && r.error).toContain('high');
+  });
+
+  it('refuses a candle closing beyond now + the clock skew as future, and admits the next real one', () => {
+    const g = new CandleGate(
+      { exchange: 'x', symbol: 'A/B', timeframe: '1m', timeframeMs: 60_000 },
+      { maxClockSkewMs: 120_000 },
+    );
+    const y2100 = Date.UTC(2100, 0, 1);
+    const r = g.admit({ ...raw, openTime: y2100 }, 120_000);
+    expect(r).toMatchObject({
+      ok: false,
+      reason: 'future',
+      offered: { exchange: 'x', symbol: 'A/B', timeframe: '1m', openTime: y2100, close: 1.5 },
+    });
+    expect(!r.ok && r.error).toMatch(/dated 2100-01-01T00:01:00\.000Z/);
+    expect(g.lastOpenTime, 'a future candle does not move the gate').toBe(Number.NEGATIVE_INFINITY);
+    expect(g.admit(raw, 120_000).ok).toBe(true);
+    // within the skew a still-open candle is not future, only not closed yet
+    expect(g.admit({ ...raw, openTime: 120_000 }, 121_000)).toMatchObject({ reason: 'not_closed' });
+  });
+
+  it('admits a recorded (replayed) candle that closes within the skew, received at its close', () => {
+    const g = new CandleGate(
+      { exchange: 'x', symbol: 'A/B', timeframe: '1m', timeframeMs: 60_000 },
+      { recorded: true },
+    );
+    const r = g.admit(raw, 100_000);
+    expect(r.ok && r.candle.receivedAt).toBe(120_000);
+    expect(g.admit({ ...raw, openTime: 300_000 }, 100_000)).toMatchObject({ reason: 'future' });
+  });
+
+  it('reports the same open time with other values as a conflict, showing both', () => {
+    const g = gate();
+    const first = g.admit(raw, 120_000);
+    const r = g.admit({ ...raw, close: 1.75, volume: 4 }, 130_000);
+    expect(r).toMatchObject({
+      ok: false,
+      reason: 'conflict',
+      offered: { openTime: 60_000, close: 1.75, volume: 4 },
+      admitted: first.ok ? first.candle : null,
+    });
+    expect(!r.ok && r.error).toBe(
+      'candle 60000 was published with other values: close 1.5 → 1.75, volume 3 → 4',
+    );
+  });
+});
+
+describe('inference handler', () => {
+  const candle = {
+    v: 1 as const,
+    exchange: 'x',
+    symbol: 'A/B',
+    timeframe: '1m',
+    openTime: 60_000,
+    open: 1,
+    high: 2,
+    low: 0.5,
+    close: 1.5,
+    volume: 3,
+    exchangeTime: 120_000,
+    receivedAt: 120_000,
+  };
+
+  it('gives the same features for the same candle again and throws on other values, keeping the first', async () => {
+    const onCandle = createInferenceHandler({ store: new InMemoryLatestFeatures(), now: () => 1 });
+    const first = await onCandle(candle);
+    expect(await onCandle({ ...candle, receivedAt: 125_000 }), 'a retried job').toBe(first);
+    const second = { ...candle, high: 2.5 };
+    const err = await onCandle(second).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CandleConflictError);
+    expect((err as CandleConflictError).first).toEqual(candle);
+    expect((err as CandleConflictError).second).toEqual(second);
+    expect((err as Error).message).toBe(
+      'A/B 1m candle 60000 was already handled with other values: high 2 → 2.5',
+    );
+    expect(await onCandle(candle), 'the first candle still stands').toBe(first);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RunParams } from './run-params';
+import type { RunParams } from './run-param-set';
 
 /** An inclusive `[min, max]` draw range. */
 export type Range = readonly [number, number];

@@ -1,5 +1,5 @@
 import { type Population, runParams } from './population';
-import type { RunParams } from './run-params';
+import type { RunParams } from './run-param-set';
 
 /** Why a run ended: at a tick (strategy.md §4) or by an epoch (§7). */
 export type EndReason =

@@ -38,7 +38,8 @@ export {
 } from './population';
 export { FLAT_EPSILON, reconcileOrder } from './reconcile-order';
 export { COLUMN_BYTES_PER_RUN } from './run-columns';
-export { drawRunParams, RUN_PARAM_KEYS, type RunParams } from './run-params';
+export { RUN_PARAM_KEYS, type RunParams } from './run-param-set';
+export { drawRunParams } from './run-params';
 export { type PopulationSnapshot, restore, snapshot } from './snapshot';
 export {
   capTarget,

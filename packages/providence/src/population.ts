@@ -9,7 +9,8 @@ import {
 } from './apr-arena';
 import { type ProvidenceConfig, type ProvidenceConfigInput, resolveConfig } from './config';
 import { allocateColumns, type RunColumns } from './run-columns';
-import { drawRunParams, type RunParams, validateRunParams } from './run-params';
+import type { RunParams } from './run-param-set';
+import { drawRunParams, validateRunParams } from './run-params';
 import { createSymbolSeries, type SymbolSeries } from './symbol-series';
 
 /** aprStored of a run without trades. */

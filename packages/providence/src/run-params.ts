@@ -1,55 +1,6 @@
 import type { SeededRandom } from '@3t/trend-core';
 import type { ParamRanges, ProvidenceConfig } from './config';
-
-/**
- * The parameter set of one run (strategy.md §3; upstream "ANN params"), plain and JSON-safe. Used
- * to re-seed survivors and to replay a run for audit. Times in seconds.
- */
-export interface RunParams {
-  symbol: string;
-  systemSwing: boolean;
-  maxDuration: number;
-  maxDirectionReversal: number;
-  posScaler: number;
-  aprTarget: number;
-  minGoal: number;
-  maxGoal: number;
-  minGoalWeight: number;
-  maxGoalWeight: number;
-  entropyWindowMinutes: number;
-  entropyWindowSamples: number;
-  entropyMax: number;
-  rollingAprMinutes: number;
-  balanceDivisor: number;
-  maxCrossMarginRatio: number;
-  posWeight: number;
-  leverage: number;
-  virtualBalance: number;
-  startTime: number;
-}
-
-export const RUN_PARAM_KEYS = [
-  'symbol',
-  'systemSwing',
-  'maxDuration',
-  'maxDirectionReversal',
-  'posScaler',
-  'aprTarget',
-  'minGoal',
-  'maxGoal',
-  'minGoalWeight',
-  'maxGoalWeight',
-  'entropyWindowMinutes',
-  'entropyWindowSamples',
-  'entropyMax',
-  'rollingAprMinutes',
-  'balanceDivisor',
-  'maxCrossMarginRatio',
-  'posWeight',
-  'leverage',
-  'virtualBalance',
-  'startTime',
-] as const satisfies readonly (keyof RunParams)[];
+import { RUN_PARAM_KEYS, type RunParams } from './run-param-set';
 
 /**
  * Draws one parameter set for an already chosen symbol, in upstream's draw order (system_swing,

@@ -56,7 +56,8 @@ export {
   REDACTED,
   secretValues,
 } from './logger/secret-scrubber';
-export { FatalError, RejectedError, UnrecoverableError } from './queue/job-errors';
+export { type DeadLetterInput, writeDeadLetter } from './queue/dead-letters';
+export { DeadLetterError, FatalError, UnrecoverableError } from './queue/job-errors';
 export {
   createQueueRuntime,
   QueueRuntime,

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import {
   createQueueRuntime,
+  DeadLetterError,
   type DeadLetterEvent,
   type QueueRuntime,
-  RejectedError,
+  UnrecoverableError,
 } from '../src/index';
 import { deleteRedisPrefix, testQueueOptions, uniqueName, waitFor } from './support/infra';
 
@@ -189,7 +190,7 @@ describe('QueueRuntime', () => {
       schema: candleSchema,
       handler: async () => {
         calls++;
-        throw new RejectedError('InsufficientFunds: balance 3 < 12.5');
+        throw new UnrecoverableError('InsufficientFunds: balance 3 < 12.5');
       },
     });
     await rt.queue(q).add(q, candle(0), { jobId: 'rej-1' });
@@ -200,6 +201,76 @@ describe('QueueRuntime', () => {
     const job = await rt.queue(q).getJob('rej-1');
     expect(job?.attemptsMade).toBe(1);
     expect(calls).toBe(1);
+    await worker.close();
+  });
+
+  it('dead-letters a contract job dated beyond clock + skew as future and goes on with the next', async () => {
+    const now = Date.UTC(2024, 0, 1, 12);
+    const y2100 = Date.UTC(2100, 0, 1);
+    const handled: number[] = [];
+    const events: DeadLetterEvent[] = [];
+    // its own prefix: the candles queue of the shared runtime is used by the publish() test
+    const own = createQueueRuntime({ ...testQueueOptions(uniqueName()), maxClockSkewMs: 120_000 });
+    try {
+      const worker = own.worker({
+        queue: Queues.candles,
+        schema: candleSchema,
+        clock: () => now,
+        handler: async (c) => {
+          handled.push(c.openTime);
+        },
+        onDeadLetter: (e) => events.push(e),
+      });
+      // closes at now − 60 s; exactly at the bound (closes now + 120 s); 1 ms past it; year 2100
+      const times = [now - 120_000, now + 60_000, now + 60_001, y2100, now + 60_000 + 60_000];
+      for (const t of times) {
+        await own.queue(Queues.candles).add(Queues.candles, candle(t), { jobId: `c${t}` });
+      }
+      await waitFor('all five candles handled or dead-lettered', async () =>
+        handled.length + events.length === 5 ? true : undefined,
+      );
+      expect(handled, 'in-bound candles reach the handler, in order').toEqual([
+        now - 120_000,
+        now + 60_000,
+      ]);
+      expect(events.map((e) => [e.jobId, e.reason])).toEqual([
+        [`c${now + 60_001}`, 'future'],
+        [`c${y2100}`, 'future'],
+        [`c${now + 120_000}`, 'future'],
+      ]);
+      const letters = (await own.deadLetterQueue(Queues.candles).getJobs(['waiting'])).map(
+        (j) => j.data as DeadLetter,
+      );
+      const letter2100 = letters.find((l) => l.jobId === `c${y2100}`)!;
+      expect(letter2100.reason).toBe('future');
+      expect(letter2100.data).toEqual(candle(y2100));
+      expect(letter2100.error).toMatch(/dated 2100-01-01T00:01:00\.000Z/);
+      expect(letter2100.error).toContain('queues.max_clock_skew_seconds');
+      const job = await own.queue(Queues.candles).getJob(`c${y2100}`);
+      expect(job?.attemptsMade, 'a future job is not retried').toBe(1);
+      await worker.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('dead-letters a DeadLetterError with its reason and the value it conflicts with', async () => {
+    const q = 'conflict';
+    const first = candle(0);
+    const worker = rt.worker({
+      queue: q,
+      schema: candleSchema,
+      handler: async (c) => {
+        throw new DeadLetterError('conflict', `candle ${c.openTime}: close 100 vs 105`, first);
+      },
+    });
+    await rt.queue(q).add(q, { ...first, close: 100.5 }, { jobId: 'conflict-1' });
+    const letter = await firstDeadLetter(q);
+    expect(letter.reason).toBe('conflict');
+    expect(letter.error).toBe('candle 0: close 100 vs 105');
+    expect(letter.conflictsWith).toEqual(first);
+    expect(letter.data).toEqual({ ...first, close: 100.5 });
+    expect(letter.attemptsMade).toBe(1);
     await worker.close();
   });
 });

@@ -1,3 +1,4 @@
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { checkFirstCandle, throwBadCandle } from './true-range';
 import { assertPeriod, assertSameLength, outputArray } from './validate';
 
@@ -66,16 +67,15 @@ function atrInto(
 }
 
 /** Streaming {@link atr}: `update(high, low, close)` gives the same bits as the batch form. */
-export class AtrStream {
+export class AtrStream extends StreamingIndicatorBase<[high: number, low: number, close: number]> {
   readonly period: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly keep: number;
   private prevClose = Number.NaN;
   private seen = 0;
   private sum = 0;
 
   constructor(period: number) {
+    super();
     assertPeriod('period', period);
     this.period = period;
     this.keep = period - 1;

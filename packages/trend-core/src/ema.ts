@@ -1,3 +1,4 @@
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { assertPeriod, assertSeries, notFinite, notFiniteInput, outputArray } from './validate';
 
 /**
@@ -39,15 +40,14 @@ function emaInto(values: Float64Array, period: number, res: Float64Array): Float
 }
 
 /** Streaming {@link ema}: `update(x)` gives the same bits as the batch form at that index. */
-export class EmaStream {
+export class EmaStream extends StreamingIndicatorBase {
   readonly period: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly k: number;
   private seen = 0;
   private sum = 0;
 
   constructor(period: number) {
+    super();
     assertPeriod('period', period);
     this.period = period;
     this.k = 2 / (period + 1);

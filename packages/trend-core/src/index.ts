@@ -8,6 +8,7 @@ export { type RandomState, SeededRandom } from './random';
 export { RangeVolatilityStream, rangeVolatility } from './range-volatility';
 export { RollingMaxStream, RollingMinStream, rollingMax, rollingMin } from './rolling-extreme';
 export { SmaStream, sma } from './sma';
+export { type StreamingIndicator, StreamingIndicatorBase } from './streaming-indicator';
 export { type TradingRange, TradingRangeStream, tradingRange } from './trading-range';
 export { TrueRangeStream, trueRange } from './true-range';
 export { volatilityGoal } from './volatility-goal';

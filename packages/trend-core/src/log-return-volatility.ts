@@ -1,4 +1,5 @@
 import { SlidingVariance } from './sliding-variance';
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { assertPeriod, assertSeries, outputArray } from './validate';
 
 function badClose(close: number, where: string): RangeError {
@@ -44,14 +45,13 @@ function logReturnVolatilityInto(
 }
 
 /** Streaming {@link logReturnVolatility}: `update(close)` gives the same bits as the batch form. */
-export class LogReturnVolatilityStream {
+export class LogReturnVolatilityStream extends StreamingIndicatorBase {
   readonly window: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly moments: SlidingVariance;
   private prev = Number.NaN;
 
   constructor(window: number) {
+    super();
     assertPeriod('window', window, 2);
     this.window = window;
     this.moments = new SlidingVariance(window);

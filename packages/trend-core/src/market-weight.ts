@@ -1,3 +1,4 @@
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { assertPeriod, assertSeries, notFinite, notFiniteInput, outputArray } from './validate';
 
 /**
@@ -55,15 +56,14 @@ export function rollingMarketWeight(
 const SLACK = 1024;
 
 /** Streaming {@link rollingMarketWeight}: `update(close)` gives the same bits as the batch form. */
-export class MarketWeightStream {
+export class MarketWeightStream extends StreamingIndicatorBase {
   readonly window: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly recent: Float64Array;
   private end = 0;
   private seen = 0;
 
   constructor(window: number) {
+    super();
     assertPeriod('window', window, 2);
     this.window = window;
     this.recent = new Float64Array(window + SLACK);

@@ -1,4 +1,5 @@
 import { PatternEntropy } from './pattern-entropy';
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { assertPeriod, assertSeries, notFinite, notFiniteInput, outputArray } from './validate';
 
 /** Largest supported order: the pattern-count table has order! entries (10! ≈ 3.6 M). */
@@ -112,12 +113,10 @@ const SLACK = 1024;
  * recent values sit in a linear buffer shifted down every {@link SLACK} updates, so the pattern
  * code reads them exactly as the batch form reads its input.
  */
-export class PermutationEntropyStream {
+export class PermutationEntropyStream extends StreamingIndicatorBase {
   readonly order: number;
   readonly delay: number;
   readonly window: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly weights: Int32Array;
   private readonly counter: PatternEntropy;
   private readonly recent: Float64Array;
@@ -125,6 +124,7 @@ export class PermutationEntropyStream {
   private end = -1;
 
   constructor(order: number, delay: number, window: number, normalized = false) {
+    super();
     const patterns = patternsPerWindow(order, delay, window);
     this.order = order;
     this.delay = delay;

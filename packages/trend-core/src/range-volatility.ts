@@ -1,3 +1,4 @@
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { TradingRangeStream } from './trading-range';
 import { throwBadCandle } from './true-range';
 import { assertPeriod, assertSameLength, outputArray } from './validate';
@@ -31,11 +32,9 @@ export function rangeVolatility(
  * Streaming {@link rangeVolatility}: `update(high, low)`. The mean keeps a running sum that is
  * re-added from the stored ranges every `meanWindow` bars, so its rounding cannot build up.
  */
-export class RangeVolatilityStream {
+export class RangeVolatilityStream extends StreamingIndicatorBase<[high: number, low: number]> {
   readonly rangeWindow: number;
   readonly meanWindow: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly range: TradingRangeStream;
   private readonly ranges: Float64Array;
   private head = 0;
@@ -43,6 +42,7 @@ export class RangeVolatilityStream {
   private sum = 0;
 
   constructor(rangeWindow = 61, meanWindow = rangeWindow) {
+    super();
     assertPeriod('rangeWindow', rangeWindow);
     assertPeriod('meanWindow', meanWindow);
     this.rangeWindow = rangeWindow;
@@ -52,6 +52,10 @@ export class RangeVolatilityStream {
   }
 
   update(high: number, low: number): number {
+    // checked here too, so the error names this stream rather than the range inside it
+    if (!(high - low >= 0) || high - high + (low - low) !== 0) {
+      throwBadCandle(high, low, 0, 'RangeVolatilityStream');
+    }
     const r = this.range.update(high, low);
     if (Number.isNaN(r)) return Number.NaN;
     const w = this.meanWindow;

@@ -1,13 +1,12 @@
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { assertPeriod, assertSeries, notFinite, notFiniteInput, outputArray } from './validate';
 
 /**
  * Maximum (or minimum) of the last `window` values, amortised O(1) per value: a monotonic deque
  * keeps only the values that can still become the extreme (each enters and leaves once).
  */
-export class RollingExtremeStream {
+export class RollingExtremeStream extends StreamingIndicatorBase {
   readonly window: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly sign: 1 | -1;
   private readonly dequeValues: Float64Array;
   private readonly dequeTimes: Float64Array;
@@ -17,6 +16,7 @@ export class RollingExtremeStream {
 
   /** `kind` 'max' keeps the largest value, 'min' the smallest. */
   constructor(window: number, kind: 'max' | 'min') {
+    super();
     assertPeriod('window', window);
     this.window = window;
     this.sign = kind === 'max' ? 1 : -1;

@@ -1,3 +1,4 @@
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { assertPeriod, assertSeries, notFinite, notFiniteInput, outputArray } from './validate';
 
 /**
@@ -33,16 +34,15 @@ function smaInto(values: Float64Array, period: number, res: Float64Array): Float
 }
 
 /** Streaming {@link sma}: `update(x)` gives the same bits as the batch form at that index. */
-export class SmaStream {
+export class SmaStream extends StreamingIndicatorBase {
   readonly period: number;
-  /** The last value returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   private readonly window: Float64Array;
   private head = 0;
   private seen = 0;
   private sum = 0;
 
   constructor(period: number) {
+    super();
     assertPeriod('period', period);
     this.period = period;
     this.window = new Float64Array(period);

@@ -1,4 +1,5 @@
 import { RollingMaxStream, RollingMinStream } from './rolling-extreme';
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { throwBadCandle } from './true-range';
 import { assertPeriod, assertSameLength, outputArray } from './validate';
 
@@ -40,16 +41,15 @@ export function tradingRange(
  * Streaming {@link tradingRange}: `update(high, low)` returns the width (highest high − lowest
  * low, NaN while warming up); `high` and `low` hold the two ends.
  */
-export class TradingRangeStream {
+export class TradingRangeStream extends StreamingIndicatorBase<[high: number, low: number]> {
   readonly window: number;
-  /** The last width returned by `update` (NaN while warming up). */
-  value = Number.NaN;
   high = Number.NaN;
   low = Number.NaN;
   private readonly highs: RollingMaxStream;
   private readonly lows: RollingMinStream;
 
   constructor(window: number) {
+    super();
     assertPeriod('window', window);
     this.window = window;
     this.highs = new RollingMaxStream(window);

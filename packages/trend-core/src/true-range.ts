@@ -1,3 +1,4 @@
+import { StreamingIndicatorBase } from './streaming-indicator';
 import { assertSameLength, candleProblem, outputArray } from './validate';
 
 /**
@@ -67,9 +68,9 @@ export function checkFirstCandle(high: Float64Array, low: Float64Array, close: F
 }
 
 /** Streaming {@link trueRange}: `update(high, low, close)`; NaN for the first candle. */
-export class TrueRangeStream {
-  /** The last value returned by `update` (NaN for the first candle). */
-  value = Number.NaN;
+export class TrueRangeStream extends StreamingIndicatorBase<
+  [high: number, low: number, close: number]
+> {
   private prevClose = Number.NaN;
 
   update(high: number, low: number, close: number): number {

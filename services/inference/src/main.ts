@@ -1,5 +1,6 @@
 import { candleSchema, featuresJobId, Queues } from '@3t/contracts';
-import { createInferenceHandler } from '@3t/handlers';
+import { CandleConflictError, createInferenceHandler } from '@3t/handlers';
+import { DeadLetterError } from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
 import { RedisLatestFeatures } from './redis-latest-features';
@@ -20,7 +21,13 @@ queues.worker({
   schema: candleSchema,
   handler: instrumentHandler(Queues.candles, metrics.queue, async (candle) => {
     const stop = metrics.inference.featureSeconds.startTimer();
-    const features = await onCandle(candle);
+    const features = await onCandle(candle).catch((err: unknown) => {
+      // the first candle of that open time stands; this one goes to candles.dead with both
+      if (err instanceof CandleConflictError) {
+        throw new DeadLetterError('conflict', err.message, err.first);
+      }
+      throw err;
+    });
     stop();
     // Inside the job's span: the line carries trace_id/span_id, which lead to the trace.
     logger.debug(

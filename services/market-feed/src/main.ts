@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queues, timeframeMs } from '@3t/contracts';
+import { type Candle, candleJobId, Queues, timeframeMs } from '@3t/contracts';
 import { ccxtClientConfig, createCcxtExchange, type DropReason } from '@3t/exchange';
-import { CandleGate, type GateResult, type RawCandle } from '@3t/handlers';
+import { CandleGate, candleDifferences, type GateResult, type RawCandle } from '@3t/handlers';
 import { startService } from '@3t/runtime/service';
 import {
   type CandleDropReason,
@@ -27,23 +27,78 @@ shutdown.add('feed', () => stop.abort());
 const gates = new Map(
   config.exchange.symbols.map((symbol) => [
     symbol,
-    new CandleGate({
-      exchange: config.exchange.id,
-      symbol,
-      timeframe: config.exchange.timeframe,
-      timeframeMs: tfMs,
-    }),
+    new CandleGate(
+      {
+        exchange: config.exchange.id,
+        symbol,
+        timeframe: config.exchange.timeframe,
+        timeframeMs: tfMs,
+      },
+      {
+        maxClockSkewMs: config.queues.max_clock_skew_seconds * 1000,
+        // a recording holds closed candles only; the wall clock still bounds them from above
+        recorded: config.feed.source === 'replay',
+      },
+    ),
   ]),
 );
+for (const reason of ['future', 'conflict'] as const) {
+  metrics.queue.deadLettered.inc({ queue: Queues.candles, reason }, 0);
+}
 
-async function offer(symbol: string, raw: RawCandle, now: number): Promise<void> {
+/** Bad data from the source, kept where an operator looks for it (Bull Board, the alert). */
+async function deadLetter(
+  reason: 'future' | 'conflict',
+  error: string,
+  data: unknown,
+  jobId: string,
+  conflictsWith?: unknown,
+): Promise<void> {
+  await queues.deadLetter({
+    queue: Queues.candles,
+    jobId,
+    jobName: Queues.candles,
+    reason,
+    error,
+    attemptsMade: 0,
+    data,
+    ...(conflictsWith !== undefined ? { conflictsWith } : {}),
+  });
+  metrics.queue.deadLettered.inc({ queue: Queues.candles, reason });
+}
+
+/**
+ * `published`: the candle may have been published before this process started (the backfill of
+ * the first poll): a job BullMQ still keeps under its id with other values is the first value,
+ * which stands; the new one is a conflict (BullMQ would drop it silently).
+ */
+async function offer(
+  symbol: string,
+  raw: RawCandle,
+  now: number,
+  published = false,
+): Promise<void> {
   const result: GateResult = gates.get(symbol)!.admit(raw, now);
   if (!result.ok) {
     metrics.feed.candlesDropped.inc({ reason: result.reason });
     if (result.reason === 'invalid') logger.warn({ symbol, error: result.error }, 'candle dropped');
+    if (result.offered && (result.reason === 'future' || result.reason === 'conflict')) {
+      const id = candleJobId(result.offered);
+      await deadLetter(result.reason, result.error, result.offered, id, result.admitted);
+    }
     return;
   }
   const { candle, jobId } = result;
+  if (published) {
+    const first = (await queues.queue(Queues.candles).getJob(jobId))?.data as Candle | undefined;
+    const diff = first ? candleDifferences(first, candle) : '';
+    if (first && diff) {
+      metrics.feed.candlesDropped.inc({ reason: 'conflict' });
+      const error = `candle ${candle.openTime} was published before this start with other values: ${diff}`;
+      await deadLetter('conflict', error, candle, jobId, first);
+      return;
+    }
+  }
   await withSpan('candle', { attributes: { 'tt.symbol': symbol } }, async () => {
     await tracePublish(Queues.candles, () =>
       queues.publish(Queues.candles, withTraceContext(candle), jobId),
@@ -87,8 +142,8 @@ async function replay(): Promise<void> {
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
     }
-    // In replay the candle has just closed when it is played.
-    await offer(symbol, raw, Math.max(Date.now(), raw.openTime + tfMs));
+    // A recorded candle has closed when it is played; one dated after our clock + skew is refused.
+    await offer(symbol, raw, Date.now());
   }
   logger.info({ candles: rows.length }, 'replay finished; idle until stopped');
 }
@@ -104,7 +159,9 @@ async function poll(): Promise<void> {
         : Date.now() - (backfill + 1) * tfMs;
       try {
         const candles = await exchange.fetchCandles(symbol, config.exchange.timeframe, { since });
-        for (const c of candles) await offer(symbol, c, Date.now());
+        // until a candle is admitted, this is the backfill: published before a restart, maybe
+        const firstFetch = !Number.isFinite(gate.lastOpenTime);
+        for (const c of candles) await offer(symbol, c, Date.now(), firstFetch);
       } catch (err) {
         logger.warn({ err, symbol }, 'fetchOHLCV failed; retrying at the next poll');
       }

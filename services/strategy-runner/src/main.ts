@@ -133,6 +133,17 @@ async function restoreEnsemble(): Promise<void> {
     logger.info('no ensemble snapshot: starting a fresh population');
     return;
   }
+  // A snapshot stepped past our clock (a future-dated features job before issue 13) would make
+  // every real features job look stale forever: start fresh instead.
+  const bound = Date.now() + config.queues.max_clock_skew_seconds * 1000;
+  const ahead = saved.snapshot.symbols.find((s) => (s.lastOpenTime ?? 0) > bound);
+  if (ahead) {
+    logger.error(
+      { symbol: ahead.symbol, lastOpenTime: ahead.lastOpenTime },
+      'ensemble snapshot stepped a candle from the future: starting a fresh population',
+    );
+    return;
+  }
   const r = ensemble.restore(saved.snapshot);
   if (r.restored) {
     logger.info(

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '@3t/contracts';
 import { z } from 'zod';
 
 // Every key has a default and a description; docs/configuration.md is rendered from this schema
@@ -310,6 +311,11 @@ const queues = z
       .nonnegative()
       .default(10_000)
       .describe('failed jobs kept per queue'),
+    max_clock_skew_seconds: nonNegative
+      .default(DEFAULT_MAX_CLOCK_SKEW_MS / 1000)
+      .describe(
+        'a candle, features or target job dated more than this after our clock goes to `<queue>.dead` with reason `future`',
+      ),
   })
   .describe('BullMQ job options');
 

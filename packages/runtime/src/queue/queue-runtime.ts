@@ -1,10 +1,17 @@
-import { deadLetterQueue, type QueueName, queueSchemas } from '@3t/contracts';
+import {
+  type DeadLetter,
+  deadLetterQueue,
+  type QueueName,
+  queueEventTime,
+  queueSchemas,
+} from '@3t/contracts';
 import { type JobsOptions, Queue, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Config } from '../config/config-schema';
 import type { Secrets } from '../config/secrets-schema';
+import { type DeadLetterInput, writeDeadLetter } from './dead-letters';
 import { createRedis } from './redis-connection';
 import { createValidatedWorker, type ValidatedWorkerOptions } from './validated-worker';
 
@@ -24,6 +31,10 @@ export interface QueueRuntimeOptions {
   scrub?: (text: string) => string;
   /** connection name shown by CLIENT LIST, e.g. the service name */
   name?: string;
+  /** config `queues.max_clock_skew_seconds` in ms: the future bound of the workers (default 120 s) */
+  maxClockSkewMs?: number;
+  /** the clock of that bound (default the wall clock; a replay may pass its own) */
+  clock?: () => number;
 }
 
 /** QueueRuntimeOptions from the loaded config.yml and secrets.yml. */
@@ -39,7 +50,17 @@ export function queueRuntimeOptions(
     backoffMs: config.queues.backoff_ms,
     keepCompleted: config.queues.keep_completed,
     keepFailed: config.queues.keep_failed,
+    maxClockSkewMs: config.queues.max_clock_skew_seconds * 1000,
   };
+}
+
+/** The event time of a contract queue's jobs (contracts' queueEventTime), for the future bound. */
+function contractEventTime(queue: string): ((data: unknown) => number) | undefined {
+  if (!Object.hasOwn(queueEventTime, queue)) return undefined;
+  const of = queueEventTime[queue as QueueName];
+  // The worker of a contract queue parses with the contract schema (publish does too), so the
+  // data has the queue's shape; a worker with another schema gets no bound (the call throws).
+  return (data) => of(data as never);
 }
 
 /**
@@ -108,9 +129,28 @@ export class QueueRuntime {
     return this.queue(name).add(name, parsed, { ...opts, jobId });
   }
 
-  /** A worker that validates each job with `options.schema` (see createValidatedWorker). */
+  /**
+   * Writes a dead letter for a job that never reached a queue (market-feed refusing a candle), as
+   * the workers write theirs.
+   */
+  deadLetter(input: DeadLetterInput): Promise<DeadLetter> {
+    return writeDeadLetter(
+      this.deadLetterQueue(input.queue),
+      input,
+      this.options.scrub ?? ((t) => t),
+      this.options.logger,
+    );
+  }
+
+  /**
+   * A worker that validates each job with `options.schema` (see createValidatedWorker). On a
+   * contract queue (candles, features, targets) a job dated beyond the clock plus
+   * `maxClockSkewMs` is dead-lettered as `future` unless `options.eventTime` says otherwise.
+   */
   worker<S extends z.ZodType, R>(options: ValidatedWorkerOptions<S, R>): Worker {
     const connection = this.newConnection('worker');
+    const eventTime = options.eventTime ?? contractEventTime(options.queue);
+    const { clock, maxClockSkewMs } = this.options;
     const worker = createValidatedWorker(
       {
         prefix: this.prefix,
@@ -118,8 +158,10 @@ export class QueueRuntime {
         deadLetters: (q) => this.deadLetterQueue(q),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         scrub: this.options.scrub ?? ((t) => t),
+        ...(clock ? { clock } : {}),
+        ...(maxClockSkewMs !== undefined ? { maxClockSkewMs } : {}),
       },
-      options,
+      eventTime ? { ...options, eventTime } : options,
     );
     this.workers.push({ worker, connection });
     return worker;

@@ -1,15 +1,10 @@
-import {
-  type DeadLetter,
-  DeadLetterReason,
-  deadLetterQueue,
-  jobId,
-  traceContextSchema,
-} from '@3t/contracts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, DeadLetterReason, futureDated } from '@3t/contracts';
 import { type Job, type Queue, UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { FatalError } from './job-errors';
+import { writeDeadLetter } from './dead-letters';
+import { DeadLetterError, FatalError } from './job-errors';
 
 export interface DeadLetterEvent {
   queue: string;
@@ -32,6 +27,16 @@ export interface ValidatedWorkerOptions<S extends z.ZodType, R> {
   maxDataBytes?: number;
   /** extra BullMQ worker options (lockDuration, limiter, …) */
   workerOptions?: Partial<Omit<WorkerOptions, 'connection' | 'prefix' | 'concurrency'>>;
+  /**
+   * The time (ms) the job is dated by: a job dated beyond `clock() + maxClockSkewMs` goes to
+   * `<queue>.dead` with reason `future` before the handler sees it. QueueRuntime.worker sets it
+   * for the contract queues (candles, features, targets: contracts' queueEventTime).
+   */
+  eventTime?: (data: z.infer<S>) => number;
+  /** the clock the future bound reads (default: the context's, else the wall clock) */
+  clock?: () => number;
+  /** allowed skew of the future bound in ms (default: the context's, else 120 s) */
+  maxClockSkewMs?: number;
 }
 
 export interface WorkerContext {
@@ -41,6 +46,10 @@ export interface WorkerContext {
   logger?: Logger;
   /** removes secret values from error text before it is stored */
   scrub: (text: string) => string;
+  /** clock of the future bound (config-wide; a worker may override it) */
+  clock?: () => number;
+  /** config `queues.max_clock_skew_seconds` in ms */
+  maxClockSkewMs?: number;
 }
 
 export const DEFAULT_MAX_DATA_BYTES = 256 * 1024;
@@ -52,9 +61,10 @@ function issuesOf(error: z.ZodError): Array<{ path: string; message: string }> {
 
 /**
  * A BullMQ worker that validates job data with a zod schema. Invalid data goes straight to
- * `<queue>.dead` (reason `invalid`, with the validation issues); a RejectedError/UnrecoverableError
- * goes there with reason `rejected`; other errors are retried with the queue's backoff and go
- * there with reason `exhausted` after the last attempt. The dead letter is written before BullMQ
+ * `<queue>.dead` (reason `invalid`, with the validation issues), and so does a job dated beyond
+ * the clock plus the allowed skew (reason `future`); a DeadLetterError goes there with its own
+ * reason, an UnrecoverableError with reason `rejected`; other errors are retried with the queue's
+ * backoff and go there with reason `exhausted` after the last attempt. The dead letter is written before BullMQ
  * marks the job failed, so a crash in between retries the job rather than losing the letter.
  */
 export function createValidatedWorker<S extends z.ZodType, R>(
@@ -70,34 +80,40 @@ export function createValidatedWorker<S extends z.ZodType, R>(
     error: string,
     issues?: Array<{ path: string; message: string }>,
     data: unknown = job.data,
+    conflictsWith?: unknown,
   ) => {
     const id = job.id ?? 'unknown';
-    const trace = traceContextSchema.safeParse(
-      (job.data as { traceContext?: unknown })?.traceContext,
-    );
-    const letter: DeadLetter = {
-      v: 1,
-      ...(trace.success ? { traceContext: trace.data } : {}),
-      queue,
-      jobId: id,
-      jobName: job.name,
-      reason,
-      error: ctx.scrub(error),
-      ...(issues
-        ? { issues: issues.map((i) => ({ path: i.path, message: ctx.scrub(i.message) })) }
-        : {}),
-      attemptsMade: job.attemptsMade + 1,
-      failedAt: Date.now(),
-      data,
-    };
-    // Deterministic id: a job dead-lettered twice (crash before BullMQ recorded the failure)
-    // still makes one letter.
-    await ctx.deadLetters(queue).add(reason, letter, { jobId: jobId('dead', id) });
-    ctx.logger?.warn(
-      { queue, jobId: id, reason, error: letter.error, deadLetterQueue: deadLetterQueue(queue) },
-      'job dead-lettered',
+    const letter = await writeDeadLetter(
+      ctx.deadLetters(queue),
+      {
+        queue,
+        jobId: id,
+        jobName: job.name,
+        reason,
+        error,
+        ...(issues ? { issues } : {}),
+        attemptsMade: job.attemptsMade + 1,
+        data,
+        ...(conflictsWith !== undefined ? { conflictsWith } : {}),
+      },
+      ctx.scrub,
+      ctx.logger,
     );
     options.onDeadLetter?.({ queue, jobId: id, reason, error: letter.error });
+  };
+
+  const clock = options.clock ?? ctx.clock ?? Date.now;
+  const maxSkewMs = options.maxClockSkewMs ?? ctx.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
+  /** Why the job is from the future, or null (also when its date cannot be read). */
+  const fromTheFuture = (data: z.infer<S>): string | null => {
+    if (!options.eventTime) return null;
+    let at: number;
+    try {
+      at = options.eventTime(data);
+    } catch {
+      return null;
+    }
+    return Number.isFinite(at) ? futureDated(at, clock(), maxSkewMs) : null;
   };
 
   const maxBytes = options.maxDataBytes ?? DEFAULT_MAX_DATA_BYTES;
@@ -121,11 +137,24 @@ export function createValidatedWorker<S extends z.ZodType, R>(
       lettered.add(err);
       throw err;
     }
+    // Before the handler: a job from the future must not move its "latest" (issue 13).
+    const future = fromTheFuture(parsed.data);
+    if (future) {
+      await deadLetter(job, DeadLetterReason.future, `job ${future}`);
+      const err = new UnrecoverableError(`job ${future}`);
+      lettered.add(err);
+      throw err;
+    }
     try {
       return await handler(parsed.data, job);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       if (err instanceof FatalError) options.onFatal?.(err);
+      if (err instanceof DeadLetterError) {
+        await deadLetter(job, err.reason, err.message, undefined, job.data, err.conflictsWith);
+        lettered.add(err);
+        throw err;
+      }
       const rejected = err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (rejected || last) {

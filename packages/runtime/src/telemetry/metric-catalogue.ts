@@ -66,8 +66,18 @@ export const DEAD_LETTER_REASONS = Object.values(DeadLetterReason);
 
 const SIDES = ['buy', 'sell'] as const;
 
-/** Why market-feed dropped a candle instead of publishing it. */
-export const CANDLE_DROP_REASONS = ['invalid', 'out_of_order', 'duplicate', 'not_closed'] as const;
+/**
+ * Why market-feed dropped a candle instead of publishing it; `future` and `conflict` ones also go
+ * to `candles.dead` (and count in tt_queue_jobs_dead_lettered_total).
+ */
+export const CANDLE_DROP_REASONS = [
+  'invalid',
+  'out_of_order',
+  'duplicate',
+  'not_closed',
+  'future',
+  'conflict',
+] as const;
 export type CandleDropReason = (typeof CANDLE_DROP_REASONS)[number];
 
 /** BullMQ job states the queue collector reports (`tt_queue_jobs{state}`). */
@@ -96,7 +106,7 @@ export const queueMetricDefs = {
   ),
   deadLettered: counter(
     'tt_queue_jobs_dead_lettered_total',
-    'Jobs moved to <queue>.dead; reason: invalid (schema), rejected (venue said no) or exhausted.',
+    'Jobs moved to <queue>.dead; reason: invalid (schema), rejected (venue said no), exhausted, future (dated beyond clock + skew) or conflict (same candle, other values).',
     ['queue', 'reason'],
     { reason: DEAD_LETTER_REASONS },
   ),
@@ -132,7 +142,7 @@ export const feedMetricDefs = {
   ),
   candlesDropped: counter(
     'tt_feed_candles_dropped_total',
-    'Candles market-feed dropped: invalid, out_of_order, duplicate or not_closed.',
+    'Candles market-feed dropped: invalid, out_of_order, duplicate, not_closed, future or conflict.',
     ['reason'],
     { reason: CANDLE_DROP_REASONS },
   ),

@@ -19,14 +19,6 @@ import { traceTreeHtml } from './helpers/trace-tree-html';
 // local OTLP receiver and scraped by the real Prometheus.
 const CANDLES = 200;
 
-/**
- * Panel queries (`panel › refId`) whose series need wiring in order-executor that does not exist
- * yet; they may be empty here, every other panel query must return a series. Each says what is
- * missing; remove an entry once order-executor does it.
- */
-const AWAITING_SERVICE_WIRING: Record<string, string> = {};
-const key = (o: { ref: { panel: string; refId: string } }) => `${o.ref.panel} › ${o.ref.refId}`;
-
 let receiver: OtlpReceiver;
 let stack: Stack;
 let prometheus: PrometheusServer;
@@ -173,20 +165,14 @@ describe('observability of the running pipeline', () => {
     // a rate() needs two scrapes of a series; a scrape may fail on a busy machine: ask again for
     // a while before calling a query empty
     let outcomes = await runPromqlQueries(prometheus, listPanelQueries());
-    for (
-      let i = 0;
-      i < 15 && outcomes.some((o) => o.count === 0 && !(key(o) in AWAITING_SERVICE_WIRING));
-      i++
-    ) {
+    for (let i = 0; i < 15 && outcomes.some((o) => o.count === 0); i++) {
       await new Promise((r) => setTimeout(r, 2_000));
       outcomes = await runPromqlQueries(prometheus, listPanelQueries());
     }
     const failed = outcomes.filter((o) => o.error !== undefined);
     expect(failed.map(describeOutcome), 'queries Prometheus rejected').toEqual([]);
-    const empty = outcomes.filter((o) => o.count === 0 && !(key(o) in AWAITING_SERVICE_WIRING));
+    const empty = outcomes.filter((o) => o.count === 0);
     expect(empty.map(describeOutcome), 'panel queries without a series').toEqual([]);
-    const waiting = outcomes.filter((o) => o.count === 0).map(key);
-    console.info(`panel queries still waiting for order-executor wiring: ${waiting.join('; ')}`);
   });
 
   it('every SQL panel query runs on the MariaDB the services wrote', async () => {
