@@ -22,7 +22,12 @@ export {
   traceContextSchema,
 } from './common';
 export { type DeadLetter, DeadLetterReason, deadLetterSchema } from './dead-letter';
-export { DEFAULT_MAX_CLOCK_SKEW_MS, futureDated, queueEventTime } from './event-time';
+export {
+  type DatedQueueName,
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  futureDated,
+  queueEventTime,
+} from './event-time';
 export {
   ERROR_KINDS,
   type ExchangeErrorCategory,
@@ -75,6 +80,6 @@ export {
   Queues,
   queueSchemas,
 } from './queues';
-export { RECONCILE_QUEUE, type ReconcileJob, reconcileJobSchema } from './reconcile-job';
+export { type ReconcileJob, reconcileJobSchema } from './reconcile-job';
 export { type KellyInputs, kellyInputsSchema, type Target, targetSchema } from './target';
 export { timeframeMs } from './timeframe';

@@ -1,17 +1,21 @@
 import type { z } from 'zod';
 import { candleSchema } from './candle';
 import { featuresSchema } from './features';
+import { reconcileJobSchema } from './reconcile-job';
 import { targetSchema } from './target';
 
 /**
  * Every BullMQ queue of the pipeline (design.md): market-feed → candles → inference → features →
  * strategy-runner → targets → order-executor. Order intents and fills are not queued: the
- * executor keeps them in MariaDB (the outbox), so no queue carries them.
+ * executor keeps them in MariaDB (the outbox), so no queue carries them. `reconcile` carries
+ * order-executor's periodic reconciliation passes (a BullMQ job scheduler puts one job per pass,
+ * so however many executor replicas run, one of them runs each pass).
  */
 export const Queues = {
   candles: 'candles',
   features: 'features',
   targets: 'targets',
+  reconcile: 'reconcile',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(Queues);
@@ -21,6 +25,7 @@ export const queueSchemas = {
   candles: candleSchema,
   features: featuresSchema,
   targets: targetSchema,
+  reconcile: reconcileJobSchema,
 } as const satisfies Record<QueueName, z.ZodType>;
 export type JobOf<Q extends QueueName> = z.infer<(typeof queueSchemas)[Q]>;
 

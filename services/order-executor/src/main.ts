@@ -1,13 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  Queues,
-  RECONCILE_QUEUE,
-  reconcileJobSchema,
-  type Target,
-  targetSchema,
-  timeframeMs,
-} from '@3t/contracts';
+import { Queues, reconcileJobSchema, type Target, targetSchema, timeframeMs } from '@3t/contracts';
 import { ERROR_KINDS } from '@3t/exchange';
 import {
   type ExecuteDeps,
@@ -190,14 +183,14 @@ const queues = openQueues();
 // replicas run, each pass is one job taken by one of them. A failed pass is retried with the
 // queue's backoff; the next one comes on schedule anyway.
 await queues
-  .queue(RECONCILE_QUEUE)
+  .queue(Queues.reconcile)
   .upsertJobScheduler(
     'reconcile',
     { every: config.orders.reconcile_interval_seconds * 1000 },
     { name: 'reconcile', data: { trigger: 'scheduled' } },
   );
 queues.worker({
-  queue: RECONCILE_QUEUE,
+  queue: Queues.reconcile,
   schema: reconcileJobSchema,
   concurrency: 1,
   handler: async (job) => {

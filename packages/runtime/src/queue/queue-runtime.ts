@@ -1,4 +1,5 @@
 import {
+  type DatedQueueName,
   type DeadLetter,
   deadLetterQueue,
   type QueueName,
@@ -57,7 +58,7 @@ export function queueRuntimeOptions(
 /** The event time of a contract queue's jobs (contracts' queueEventTime), for the future bound. */
 function contractEventTime(queue: string): ((data: unknown) => number) | undefined {
   if (!Object.hasOwn(queueEventTime, queue)) return undefined;
-  const of = queueEventTime[queue as QueueName];
+  const of = queueEventTime[queue as DatedQueueName];
   // The worker of a contract queue parses with the contract schema (publish does too), so the
   // data has the queue's shape; a worker with another schema gets no bound (the call throws).
   return (data) => of(data as never);
