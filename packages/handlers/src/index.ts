@@ -16,7 +16,7 @@ export {
   type RawCandle,
 } from './market-feed/candle-gate';
 export * from './order-executor';
-export { type InProcessResult, runInProcess } from './pipeline';
+export { type InProcessOptions, type InProcessResult, runInProcess } from './pipeline';
 export {
   Ensemble,
   type EnsembleOptions,

@@ -2,16 +2,14 @@ import { type Candle, timeframeMs } from '@3t/contracts';
 import { MemoryPaperBroker } from '@3t/exchange';
 import {
   type Clock,
-  createInferenceHandler,
-  createStrategyHandler,
   Ensemble,
   type ExecuteDeps,
   ensembleOptions,
-  InMemoryLatestFeatures,
-  InMemoryRunStore,
+  type InMemoryRunStore,
   newOrderExecutorState,
   type OrderExecutorSettings,
   quoteOf,
+  runInProcess,
   runOrderStep,
   type TargetOutcome,
 } from '@3t/handlers';
@@ -150,7 +148,6 @@ export async function backtestCandles(
       timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
   };
   const state = newOrderExecutorState();
-  const runStore = new InMemoryRunStore();
   const ensemble = new Ensemble(
     ensembleOptions({
       ...config,
@@ -158,73 +155,59 @@ export async function backtestCandles(
       providence: { ...config.providence, run_count: s.runs, seed: s.seed },
     }),
   );
-  const inference = createInferenceHandler({ store: new InMemoryLatestFeatures(), now: clock.now });
   const book = new EquityBook(s.initialEquity);
-  // the account equity the epochs see (strategy.md §7): the book at the latest closes, as
-  // order-executor values the account for strategy-runner in the services
-  const strategy = createStrategyHandler({
-    ensemble,
-    runs: runStore,
-    now: clock.now,
-    equity: async () => book.equity(),
-  });
-
   const targets = new Map<string, TargetSeries>(
     s.symbols.map((symbol) => [symbol, { symbol, times: [], position: [] }]),
   );
   const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
-  let runUpdates = 0;
   const denials: BacktestDenial[] = [];
   const total = candles.length;
   const every = Math.max(1, Math.floor(total / 200));
-  for (let i = 0; i < total; i++) {
-    const candle = candles[i]!;
-    now = candle.receivedAt; // market-feed plays a replayed candle at its close
-    const features = await inference(candle);
-    if (features) {
-      const out = await strategy.onFeatures(features);
-      runUpdates += out.runUpdates;
-      if (out.target) {
-        const target = out.target;
-        // the one per-target step of order-executor (packages/handlers order-step.ts)
-        const { outcome } = await runOrderStep(target, {
-          ...deps,
-          settings,
-          state,
-          paper: broker,
-        });
-        if (outcome.action === 'denied') {
-          denials.push({ at: target.at, symbol: target.symbol, rule: outcome.rule });
-        }
-        const wanted = await decidedTarget(outcome, intents);
-        const series = targets.get(target.symbol);
-        if (series && wanted !== null && wanted !== series.position.at(-1)) {
-          series.times.push(target.at);
-          series.position.push(wanted);
-        }
+  // The services' pipeline in one process (packages/handlers pipeline.ts): inference and
+  // strategy-runner, then order-executor's one per-target step; the hooks keep the equity book.
+  const run = await runInProcess(candles, ensemble, {
+    now: clock.now,
+    collect: false,
+    // the account equity the epochs see (strategy.md §7): the book at the latest closes, as
+    // order-executor values the account for strategy-runner in the services
+    equity: async () => book.equity(),
+    beforeCandle: (candle) => {
+      now = candle.receivedAt; // market-feed plays a replayed candle at its close
+    },
+    onTarget: async (target) => {
+      const { outcome } = await runOrderStep(target, { ...deps, settings, state, paper: broker });
+      if (outcome.action === 'denied') {
+        denials.push({ at: target.at, symbol: target.symbol, rule: outcome.rule });
       }
-    }
-    book.close(candle.symbol, candle.close);
-    for (const f of positions.newFills.splice(0)) book.fill(f);
-    const next = candles[i + 1];
-    if (!next || next.openTime !== candle.openTime) {
-      equity.times.push(candle.receivedAt);
-      equity.equity.push(book.equity());
-    }
-    if ((i + 1) % every === 0 || i + 1 === total) {
-      onProgress(i + 1, total);
-      // let a progress bar's timer draw
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-  await strategy.flush();
+      const wanted = await decidedTarget(outcome, intents);
+      const series = targets.get(target.symbol);
+      if (series && wanted !== null && wanted !== series.position.at(-1)) {
+        series.times.push(target.at);
+        series.position.push(wanted);
+      }
+    },
+    afterCandle: async (candle, i) => {
+      book.close(candle.symbol, candle.close);
+      for (const f of positions.newFills.splice(0)) book.fill(f);
+      const next = candles[i + 1];
+      if (!next || next.openTime !== candle.openTime) {
+        equity.times.push(candle.receivedAt);
+        equity.equity.push(book.equity());
+      }
+      if ((i + 1) % every === 0 || i + 1 === total) {
+        onProgress(i + 1, total);
+        // let a progress bar's timer draw
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    },
+  });
   return {
     equity,
     fills: book.fills,
     denials,
     targets: [...targets.values()],
-    runResults: runResults(runStore, ensemble, now),
-    runUpdates,
+    runResults: runResults(run.runs, ensemble, now),
+    runUpdates: run.runUpdates,
   };
 }
 
