@@ -85,6 +85,45 @@ export interface OrderSnapshot {
   readonly timestamp: number;
 }
 
+const units = z.number().nonnegative();
+const optionalPrice = z.number().positive().optional();
+
+/**
+ * An order snapshot as an adapter hands it on: checked (parseOrderSnapshot) before anything is
+ * stored or decided on it, since a venue's answer is outside input.
+ */
+export const orderSnapshotSchema = z
+  .object({
+    exchange: z.string().min(1),
+    symbol: marketSymbol,
+    orderId: z.string().min(1),
+    clientOrderId: z.string().min(1).max(64),
+    side,
+    type: z.enum(['market', 'limit']),
+    status: z.enum(['open', 'closed', 'canceled', 'expired', 'rejected']),
+    amount: units,
+    filled: units,
+    remaining: units,
+    price: optionalPrice,
+    average: optionalPrice,
+    timestamp: z.number().int().nonnegative(),
+  })
+  .refine((o) => o.filled <= o.amount * (1 + 1e-9) + 1e-12, {
+    message: 'filled more than the order amount',
+    path: ['filled'],
+  });
+
+/** Checks a venue's order; a bad one is an `unknown` error (what happened cannot be told). */
+export function parseOrderSnapshot(order: OrderSnapshot): OrderSnapshot {
+  const parsed = orderSnapshotSchema.safeParse(order);
+  if (parsed.success) return order;
+  const issue = parsed.error.issues[0];
+  throw new ExchangePortError(
+    'unknown',
+    `order ${String(order.clientOrderId)} from ${String(order.exchange)}: ${issue?.path.join('.') || 'order'} ${issue?.message ?? 'is invalid'}`,
+  );
+}
+
 /** What order-executor asks for; validated before it reaches any venue. */
 export const orderRequestSchema = z
   .strictObject({

@@ -43,9 +43,11 @@ export {
   type OrderSnapshot,
   type OrderStatus,
   orderRequestSchema,
+  orderSnapshotSchema,
   type ParsedOrderRequest,
   type Position,
   parseOrderRequest,
+  parseOrderSnapshot,
   type TradingPort,
 } from './exchange-port';
 export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';

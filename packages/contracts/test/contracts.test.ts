@@ -6,6 +6,7 @@ import {
   candleSchema,
   clientOrderId,
   deadLetterQueue,
+  ExchangePortError,
   featuresSchema,
   fillSchema,
   fnv1a128Hex,
@@ -13,6 +14,7 @@ import {
   orderIntentId,
   orderIntentSchema,
   parseJobId,
+  parseOrderSnapshot,
   QUEUE_NAMES,
   Queues,
   queueEventTime,
@@ -209,5 +211,42 @@ describe('job ids', () => {
     expect(timeframeMs('1m')).toBe(60_000);
     expect(timeframeMs('4h')).toBe(14_400_000);
     expect(() => timeframeMs('1x')).toThrow(/1x/);
+  });
+});
+
+describe('orderSnapshotSchema: a venue order is checked before it is stored', () => {
+  const good = {
+    exchange: 'binance',
+    symbol: 'BTC/USDT',
+    orderId: '42',
+    clientOrderId: '3t0123456789abcdef0123456789abcdef',
+    side: 'buy' as const,
+    type: 'market' as const,
+    status: 'closed' as const,
+    amount: 1,
+    filled: 1,
+    remaining: 0,
+    price: undefined,
+    average: 100,
+    timestamp: 1_700_000_000_000,
+  };
+  it('passes a well-formed order unchanged', () => {
+    expect(parseOrderSnapshot(good)).toBe(good);
+  });
+  it.each([
+    ['negative filled', { filled: -1 }, /filled/],
+    ['filled beyond the amount', { filled: 2 }, /filled more than the order amount/],
+    ['NaN average', { average: Number.NaN }, /average/],
+    ['empty order id', { orderId: '' }, /orderId/],
+    ['unknown status', { status: 'weird' }, /status/],
+  ])('refuses %s as an unknown-kind exchange error', (_name, patch, message) => {
+    const bad = { ...good, ...patch } as typeof good;
+    expect(() => parseOrderSnapshot(bad)).toThrow(ExchangePortError);
+    expect(() => parseOrderSnapshot(bad)).toThrow(message);
+    try {
+      parseOrderSnapshot(bad);
+    } catch (err) {
+      expect((err as ExchangePortError).category).toBe('unknown');
+    }
   });
 });

@@ -1,4 +1,11 @@
-import { type Candle, candleSchema, type Fill, fillSchema, timeframeMs } from '@3t/contracts';
+import {
+  type Candle,
+  candleSchema,
+  type Fill,
+  fillSchema,
+  parseOrderSnapshot,
+  timeframeMs,
+} from '@3t/contracts';
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
 import { type ClientIdCodec, clientIdCodecFor } from './client-id-codec';
 import {
@@ -325,7 +332,7 @@ export class CcxtExchange implements ExchangePort {
     const amount = o.amount ?? request?.quantity ?? 0;
     const filled = o.filled ?? 0;
     const type = o.type === 'limit' || o.type === 'market' ? o.type : (request?.type ?? 'limit');
-    return {
+    return parseOrderSnapshot({
       exchange: this.id,
       symbol: o.symbol ?? request?.symbol ?? '',
       orderId,
@@ -339,7 +346,7 @@ export class CcxtExchange implements ExchangePort {
       price: type === 'limit' ? (o.price ?? request?.limitPrice) : undefined,
       average: o.average ?? (filled > 0 ? o.price : undefined),
       timestamp: o.timestamp ?? this.now(),
-    };
+    });
   }
 
   private drop(reason: string, message: string, row: unknown): void {
