@@ -1,25 +1,24 @@
 import {
+  type Balances,
   type Candle,
+  type CandleRange,
   candleSchema,
+  type ExchangePort,
+  ExchangePortError,
   type Fill,
   fillSchema,
-  parseOrderSnapshot,
-  timeframeMs,
-} from '@3t/contracts';
-import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
-import { type ClientIdCodec, clientIdCodecFor } from './client-id-codec';
-import {
-  type Balances,
-  type CandleRange,
-  type ExchangePort,
   type OrderRequest,
   type OrderSnapshot,
   type OrderStatus,
   type ParsedOrderRequest,
   type Position,
   parseOrderRequest,
-} from './exchange-port';
-import { classifyError, ExchangePortError } from './exchange-port-error';
+  parseOrderSnapshot,
+  timeframeMs,
+} from '@3t/contracts';
+import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
+import { type ClientIdCodec, clientIdCodecFor } from './client-id-codec';
+import { classifyError } from './exchange-port-error';
 
 export interface CcxtExchangeOptions {
   /** Our clock (ms): stamps `receivedAt` and decides which candles have closed. */

@@ -1,13 +1,6 @@
 import { type ExchangeErrorKind, ExchangePortError } from '@3t/contracts';
 import ccxt from 'ccxt';
 
-export {
-  ERROR_KINDS,
-  type ExchangeErrorCategory,
-  type ExchangeErrorKind,
-  ExchangePortError,
-} from '@3t/contracts';
-
 /**
  * Maps a ccxt error (or anything thrown while talking to a venue) to an {@link ExchangePortError}.
  * Order matters: ccxt's RateLimitExceeded, RequestTimeout and ExchangeNotAvailable are all

@@ -7,28 +7,7 @@ export {
   createCcxtExchange,
 } from './create-ccxt-exchange';
 export { dec } from './decimal';
-export {
-  type Balances,
-  type CandleRange,
-  type ExchangePort,
-  type MarketDataPort,
-  type OrderRequest,
-  type OrderSnapshot,
-  type OrderStatus,
-  orderRequestSchema,
-  type ParsedOrderRequest,
-  type Position,
-  parseOrderRequest,
-  type TradingPort,
-} from './exchange-port';
-export {
-  classifyError,
-  ERROR_KINDS,
-  type ExchangeErrorCategory,
-  type ExchangeErrorKind,
-  ExchangePortError,
-  scrub,
-} from './exchange-port-error';
+export { classifyError, scrub } from './exchange-port-error';
 export { MemoryPaperBroker, type MemoryPaperBrokerOptions } from './memory-paper-broker';
 export { PaperBroker, type PaperBrokerOptions } from './paper-broker';
 export type { PaperFill, PaperOrder } from './paper-records';

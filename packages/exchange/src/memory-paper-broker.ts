@@ -1,15 +1,15 @@
 import type { Candle, Fill } from '@3t/contracts';
-import { dec } from './decimal';
 import {
   type Balances,
   type CandleRange,
   type ExchangePort,
+  ExchangePortError,
   type OrderRequest,
   type OrderSnapshot,
   type Position,
   parseOrderRequest,
-} from './exchange-port';
-import { ExchangePortError } from './exchange-port-error';
+} from '@3t/contracts';
+import { dec } from './decimal';
 import type { PaperBrokerOptions } from './paper-broker';
 import {
   assertSameOrder,

@@ -1,10 +1,9 @@
 import type { Candle, Fill } from '@3t/contracts';
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { dec } from './decimal';
 import {
   type Balances,
   type CandleRange,
   type ExchangePort,
+  ExchangePortError,
   type MarketDataPort,
   type OrderRequest,
   type OrderSnapshot,
@@ -12,8 +11,9 @@ import {
   type ParsedOrderRequest,
   type Position,
   parseOrderRequest,
-} from './exchange-port';
-import { ExchangePortError } from './exchange-port-error';
+} from '@3t/contracts';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { dec } from './decimal';
 import {
   assertSameOrder,
   contractFill,

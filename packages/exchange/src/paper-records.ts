@@ -1,7 +1,6 @@
-import { type Fill, fillSchema } from '@3t/contracts';
+import type { OrderSnapshot, OrderStatus, ParsedOrderRequest } from '@3t/contracts';
+import { ExchangePortError, type Fill, fillSchema } from '@3t/contracts';
 import { dec } from './decimal';
-import type { OrderSnapshot, OrderStatus, ParsedOrderRequest } from './exchange-port';
-import { ExchangePortError } from './exchange-port-error';
 
 /** A paper venue's order, amounts as exact decimal strings (as stored in `paper_orders`). */
 export interface PaperOrder {

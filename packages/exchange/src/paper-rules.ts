@@ -1,6 +1,6 @@
+import type { ParsedOrderRequest } from '@3t/contracts';
+import { ExchangePortError } from '@3t/contracts';
 import { dec } from './decimal';
-import type { ParsedOrderRequest } from './exchange-port';
-import { ExchangePortError } from './exchange-port-error';
 
 /**
  * The paper venue's rules as pure functions on exact decimal strings, shared by the MariaDB

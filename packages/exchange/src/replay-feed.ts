@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import type { Candle } from '@3t/contracts';
-import type { CandleRange, MarketDataPort } from './exchange-port';
-import { ExchangePortError } from './exchange-port-error';
+import type { Candle, CandleRange, MarketDataPort } from '@3t/contracts';
+import { ExchangePortError } from '@3t/contracts';
 import {
   type CandleCsv,
   type CsvSource,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { ExchangeErrorKind } from '@3t/contracts';
 import { clientOrderId } from '@3t/contracts';
 import {
   type FakeExchange,
@@ -14,7 +15,6 @@ import {
   ccxtClientConfig,
   clientIdCodecFor,
   createCcxtClient,
-  type ExchangeErrorKind,
 } from '../src/index';
 import { refusal } from './support';
 

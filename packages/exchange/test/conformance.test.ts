@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { ExchangePort } from '@3t/contracts';
 import { migrate } from '@3t/runtime';
 import {
   createTestDatabase,
@@ -9,7 +10,7 @@ import {
   type TestDatabase,
 } from '@3t/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CcxtExchange, type ExchangePort, MemoryPaperBroker, PaperBroker } from '../src/index';
+import { CcxtExchange, MemoryPaperBroker, PaperBroker } from '../src/index';
 import { refusal } from './support';
 
 /**

@@ -1,15 +1,10 @@
-import type { Fill } from '@3t/contracts';
+import { ExchangePortError, type Fill } from '@3t/contracts';
 import { migrate } from '@3t/runtime';
 import { createTestDatabase, type TestDatabase } from '@3t/test-support';
 import fc from 'fast-check';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ExchangePortError,
-  MemoryPaperBroker,
-  PaperBroker,
-  type PaperBrokerOptions,
-} from '../src/index';
+import { MemoryPaperBroker, PaperBroker, type PaperBrokerOptions } from '../src/index';
 import { refusal } from './support';
 
 let db: TestDatabase;

@@ -1,4 +1,4 @@
-import { ExchangePortError } from '../src/index';
+import { ExchangePortError } from '@3t/contracts';
 
 /** The ExchangePortError a promise rejects with; fails the test when it resolves or throws else. */
 export async function refusal(p: Promise<unknown>): Promise<ExchangePortError> {

@@ -1,4 +1,4 @@
-import type { Balances, ExchangePort } from '@3t/exchange';
+import type { Balances, ExchangePort } from '@3t/contracts';
 
 /**
  * The port with `fetchBalances` answered from the last answer while nothing of ours can have

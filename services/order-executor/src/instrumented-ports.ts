@@ -1,4 +1,4 @@
-import type { ExchangePort } from '@3t/exchange';
+import type { ExchangePort } from '@3t/contracts';
 import type { IntentStore, PositionStore } from '@3t/handlers';
 import { type OrderMetrics, traceExchange, traceSql } from '@3t/runtime/telemetry';
 

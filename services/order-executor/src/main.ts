@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Queues, reconcileJobSchema, type Target, targetSchema, timeframeMs } from '@3t/contracts';
-import { ERROR_KINDS } from '@3t/exchange';
+import {
+  ERROR_KINDS,
+  Queues,
+  reconcileJobSchema,
+  type Target,
+  targetSchema,
+  timeframeMs,
+} from '@3t/contracts';
 import {
   type ExecuteDeps,
   type ExecutionEvents,

@@ -1,4 +1,5 @@
-import { ccxtClientConfig, createCcxtExchange, type ExchangePort, PaperBroker } from '@3t/exchange';
+import type { ExchangePort } from '@3t/contracts';
+import { ccxtClientConfig, createCcxtExchange, PaperBroker } from '@3t/exchange';
 import { type Config, FatalError, type Secrets } from '@3t/runtime';
 import type { Pool } from 'mysql2/promise';
 

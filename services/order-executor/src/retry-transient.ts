@@ -1,4 +1,4 @@
-import { ExchangePortError } from '@3t/exchange';
+import { ExchangePortError } from '@3t/contracts';
 
 export interface RetryTransientOptions {
   /** tries in all (default 8) */

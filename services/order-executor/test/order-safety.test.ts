@@ -1,5 +1,11 @@
-import { clientOrderId, type OrderIntent, orderIntentId, type Target } from '@3t/contracts';
-import { CcxtExchange, ExchangePortError } from '@3t/exchange';
+import {
+  clientOrderId,
+  ExchangePortError,
+  type OrderIntent,
+  orderIntentId,
+  type Target,
+} from '@3t/contracts';
+import { CcxtExchange } from '@3t/exchange';
 import {
   type ExecuteDeps,
   executeIntent,

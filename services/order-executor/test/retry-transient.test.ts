@@ -1,4 +1,4 @@
-import { ExchangePortError } from '@3t/exchange';
+import { ExchangePortError } from '@3t/contracts';
 import { describe, expect, it } from 'vitest';
 import { retryTransient } from '../src/retry-transient';
 

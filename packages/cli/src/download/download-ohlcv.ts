@@ -1,5 +1,5 @@
+import type { MarketDataPort } from '@3t/contracts';
 import { timeframeMs } from '@3t/contracts';
-import type { MarketDataPort } from '@3t/exchange';
 import { appendCandles, prepareCsvForAppend } from './ohlcv-csv';
 
 export interface DownloadRequest {
