@@ -20,6 +20,8 @@ export interface BrokerOrder {
   readonly price: number | undefined;
   readonly average: number | undefined;
   readonly timestamp: number;
+  /** trades listed in the venue's answer itself (a new order's fills), possibly fewer than `filled` */
+  readonly fills?: readonly Fill[];
 }
 
 export interface BrokerOrderRequest {
