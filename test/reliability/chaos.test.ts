@@ -6,6 +6,9 @@
 // Issue 12 ("Chaos, harder"): two executors on one database and one exchange account, half the
 // kills on them (some during their start reconciliation), MariaDB SIGKILLed, lookup lag and fees
 // in the received asset on the venue, a halt set and lifted; the verdict from the venue's ledger.
+// Its first run found an intent settled `filled` before the venue listed its trades (no fill
+// stored, the symbol then halted by a reconciliation for the rest of the run): fixed in 75e452d.
+// First passing run: 283 s, 50 kills (32 of order-executor, 9 during a start reconciliation).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -295,7 +298,8 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
     await sleep(1_000); // the grace above
     fake.setHalted('all', true);
     const flaggedAt = Date.now();
-    await sleep(8_000);
+    // every target decided meanwhile is denied (intents too): short, so most intents trade
+    await sleep(5_000);
     fake.setHalted('all', false);
     const liftedAt = Date.now();
     await persist('3t resume', () => runResume({ ...cliFiles, reason: 'chaos: resume' }, cliIo));
