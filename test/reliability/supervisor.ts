@@ -8,6 +8,11 @@ export interface SupervisedSpec {
   readonly env: Readonly<Record<string, string>>;
   /** A log line that says the process took up its work; without it, a started process counts. */
   readonly readyLine?: RegExp;
+  /**
+   * A log line that says the process entered its start-up work worth a kill of its own (for
+   * order-executor: its start reconciliation); see {@link Supervisor.inStartPhase}.
+   */
+  readonly startPhaseLine?: RegExp;
 }
 
 /**
@@ -18,6 +23,7 @@ export class Supervisor {
   private readonly children = new Map<string, ChildProcess>();
   private readonly startedAt = new Map<string, number>();
   private readonly readyAt = new Map<string, number>();
+  private readonly startPhaseAt = new Map<string, number>();
   private stopping = false;
   readonly restarts = new Map<string, number>();
   readonly logs = new Map<string, string[]>();
@@ -47,12 +53,18 @@ export class Supervisor {
     const lines = this.logs.get(spec.name) ?? [];
     this.logs.set(spec.name, lines);
     this.readyAt.delete(spec.name);
+    this.startPhaseAt.delete(spec.name);
     if (!spec.readyLine) this.readyAt.set(spec.name, Date.now());
     for (const s of [child.stdout, child.stderr]) {
       s?.on('data', (b: Buffer) => {
         const fresh = b.toString().split('\n').filter(Boolean);
-        if (spec.readyLine && fresh.some((l) => spec.readyLine?.test(l))) {
+        // a dead life's last words do not mark the next life
+        const current = this.children.get(spec.name) === child;
+        if (current && spec.readyLine && fresh.some((l) => spec.readyLine?.test(l))) {
           this.readyAt.set(spec.name, Date.now());
+        }
+        if (current && spec.startPhaseLine && fresh.some((l) => spec.startPhaseLine?.test(l))) {
+          this.startPhaseAt.set(spec.name, Date.now());
         }
         lines.push(...fresh);
         if (this.logDir) appendFileSync(join(this.logDir, `${spec.name}.log`), b);
@@ -81,6 +93,16 @@ export class Supervisor {
   readyFor(name: string): number {
     const at = this.readyAt.get(name);
     return this.uptime(name) < 0 || at === undefined ? -1 : Date.now() - at;
+  }
+
+  /**
+   * ms since the service's current process logged its `startPhaseLine`, while it has not logged
+   * its `readyLine` yet; -1 otherwise (down, earlier in its start, or ready).
+   */
+  inStartPhase(name: string): number {
+    const at = this.startPhaseAt.get(name);
+    if (this.uptime(name) < 0 || at === undefined || this.readyAt.has(name)) return -1;
+    return Date.now() - at;
   }
 
   /** SIGKILLs the service when it runs; false when it is between exit and restart. */

@@ -83,6 +83,12 @@ export interface OrderSnapshot {
   readonly average: number | undefined;
   /** Creation time at the venue (ms). */
   readonly timestamp: number;
+  /**
+   * Trades the venue listed in this very answer (Binance's answer to a new order lists its
+   * fills), possibly fewer than `filled`. The venue's trade listings can lag the answer by
+   * seconds, so these are the first word on the fills of an order just placed.
+   */
+  readonly fills?: readonly Fill[];
 }
 
 const units = z.number().nonnegative();

@@ -178,7 +178,9 @@ export class CcxtExchange implements ExchangePort {
         clientOrderId: venueId,
         ...(r.postOnly ? { postOnly: true } : {}),
       });
-      return this.snapshot(order, r.clientOrderId, r);
+      const snapshot = this.snapshot(order, r.clientOrderId, r);
+      const fills = this.answerFills(order, snapshot);
+      return fills.length > 0 ? { ...snapshot, fills } : snapshot;
     } catch (err) {
       if (isDuplicate(err)) {
         // The venue already holds an open order with this id: that order is the answer.
@@ -346,6 +348,38 @@ export class CcxtExchange implements ExchangePort {
       average: o.average ?? (filled > 0 ? o.price : undefined),
       timestamp: o.timestamp ?? this.now(),
     });
+  }
+
+  /**
+   * The fills a venue lists in its answer to a new order (Binance: `fills`, with trade ids and
+   * commissions), which ccxt parses into `order.trades` without order, side or time: those are
+   * the order's. Trades without an id are left out (they could not be merged with the venue's
+   * trade listing later); the listing then supplies them.
+   */
+  private answerFills(o: Order, snapshot: OrderSnapshot): Fill[] {
+    const receivedAt = this.now();
+    const fills: Fill[] = [];
+    for (const t of o.trades ?? []) {
+      if (t.id === undefined || t.id === null || !((t.amount ?? 0) > 0) || !((t.price ?? 0) > 0))
+        continue;
+      const parsed = fillSchema.safeParse({
+        v: 1,
+        exchange: this.id,
+        symbol: snapshot.symbol,
+        tradeId: String(t.id),
+        orderId: snapshot.orderId,
+        clientOrderId: snapshot.clientOrderId,
+        side: snapshot.side,
+        price: t.price,
+        quantity: t.amount,
+        ...feeOf(t, snapshot.symbol),
+        ...(t.takerOrMaker ? { liquidity: t.takerOrMaker } : {}),
+        exchangeTime: t.timestamp ?? snapshot.timestamp,
+        receivedAt,
+      });
+      if (parsed.success) fills.push(parsed.data);
+    }
+    return fills;
   }
 
   private drop(reason: string, message: string, row: unknown): void {

@@ -3,6 +3,7 @@ import {
   ExchangePortError,
   type OrderIntentStatus,
 } from '@3t/contracts';
+import { QTY_EPSILON } from './apply-fill';
 import { applyIntentUpdate } from './apply-intent-update';
 import type {
   Broker,
@@ -315,7 +316,17 @@ export function haltOf(
   return null;
 }
 
-/** Stores the venue's answer: order row, fills, intent status. */
+const FILLS_PENDING = 'fills not listed by the venue yet';
+
+/**
+ * Stores the venue's answer: order row, fills, intent status. Fills come from the answer itself
+ * (a new order's answer lists them on Binance) and, for the rest, from the venue's trade listing
+ * — which lags: Binance lists an order's trades seconds after it answered (ccxt #1786, #6615).
+ * An intent ends only once its fills add up to what the order filled: an intent `filled` without
+ * its fills leaves our position short of the exchange's, so the next decision would buy the same
+ * gap again and reconciliation would halt the symbol. Until then it stays open
+ * (`partially_filled`) and is settled again before the next decision of its symbol.
+ */
 async function settle(
   rec: IntentRecord,
   order: BrokerOrder,
@@ -323,12 +334,21 @@ async function settle(
   move: (u: Partial<IntentUpdate>) => Promise<IntentRecord>,
 ): Promise<ExecuteOutcome> {
   await deps.intents.recordOrder(order);
-  if (order.filled > 0) {
+  // the fills listed in the answer itself first; the venue's trade listing for the rest
+  const fills = new Map((order.fills ?? []).map((f) => [f.tradeId, f]));
+  const listed = () => [...fills.values()].reduce((sum, f) => sum + f.quantity, 0);
+  const short = () => order.filled - listed() > Math.max(QTY_EPSILON, order.filled * 1e-9);
+  if (order.filled > 0 && short()) {
     for (const fill of await deps.broker.fetchOrderFills(order.symbol, order.clientOrderId)) {
-      if (await deps.positions.recordFill(fill)) deps.events?.fill?.(fill.side);
+      fills.set(fill.tradeId, fill);
     }
   }
-  const status = intentStatusOf(order);
+  for (const fill of fills.values()) {
+    if (await deps.positions.recordFill(fill)) deps.events?.fill?.(fill.side);
+  }
+  const fillsMissing = short();
+  const venueStatus = intentStatusOf(order);
+  const status = fillsMissing ? 'partially_filled' : venueStatus;
   const terminal = status !== 'submitted' && status !== 'partially_filled';
   const changed = status !== rec.status || order.filled !== rec.filledQuantity;
   await move({
@@ -337,6 +357,13 @@ async function settle(
     averagePrice: order.average ?? null,
     notFoundSince: null,
     notFoundCount: 0,
+    ...(fillsMissing
+      ? {
+          statusReason: `${FILLS_PENDING}: order ${order.status}, filled ${order.filled}, its trades list ${listed()}`,
+        }
+      : rec.statusReason?.startsWith(FILLS_PENDING)
+        ? { statusReason: null }
+        : {}),
     ...(terminal ? { finishedAt: deps.clock.now() } : {}),
   });
   if (changed) deps.events?.orderStatus?.(status);

@@ -26,8 +26,8 @@ const FILL_OVERLAP_MS = 5_000;
  * 3. the exchange's fills of each symbol since our last stored one are stored (idempotent by
  *    trade id) — lost fills repaired;
  * 4. the position from our fills is compared with the exchange's less the baseline (holdings
- *    found at the first complete pass are not 3T's); a difference no fill explains halts the
- *    symbol. Everything is recorded in `reconciliations`.
+ *    found at the first complete pass are not 3T's), under the symbol's lock and only while none
+ *    of its intents is open; a difference no fill explains halts the symbol. Everything is recorded in `reconciliations`.
  * A step that meets a transient exchange error (network, 5xx, 429) is recorded as `skipped` and
  * left to the next round instead of failing the whole pass; a symbol with a skipped step is not
  * compared (its fills may be incomplete), so only a difference measured on complete data halts.
@@ -139,22 +139,45 @@ export async function reconcile(
 
   const complete = options.symbols.filter((s) => !incomplete.has(s));
   await step('*', 'positions and balances', async () => {
-    const theirs = complete.length > 0 ? await deps.broker.fetchPositions(complete) : [];
-    for (const { symbol, quantity } of theirs) {
-      const ours = (await deps.positions.position(exchange, symbol)).quantity;
-      const baseline = await deps.intents.accountBaseline(symbol, quantity, ours, deps.clock.now());
-      const expected = quantity - baseline;
-      if (Math.abs(expected - ours) > Math.max(QTY_EPSILON, Math.abs(expected) * 1e-9)) {
-        const reason = `position of ${symbol}: ours ${ours}, exchange ${expected}, not explained by any fill`;
-        await deps.intents.setHalt(symbol, true, reason, deps.clock.now());
-        differences.push({
-          kind: 'position',
+    for (const symbol of complete) {
+      // Compared under the symbol's lock, so no target step (of any replica) places for it
+      // between the two reads, and only while none of its intents is open: an intent in flight
+      // elsewhere, or one whose fills the venue does not list yet, would make a difference that
+      // no fill explains *yet* — and halt the symbol for good.
+      await deps.intents.withSymbolLock(symbol, async () => {
+        const open = (await deps.intents.openIntents()).filter((r) => r.intent.symbol === symbol);
+        if (open.length > 0) {
+          differences.push({
+            kind: 'skipped',
+            symbol,
+            ours: 'position',
+            theirs: `not compared: intent ${open.map((r) => r.intent.intentId).join(', ')} open`,
+            action: 'none',
+          });
+          return;
+        }
+        const [theirs] = await deps.broker.fetchPositions([symbol]);
+        if (!theirs) return;
+        const ours = (await deps.positions.position(exchange, symbol)).quantity;
+        const baseline = await deps.intents.accountBaseline(
           symbol,
-          ours: String(ours),
-          theirs: String(expected),
-          action: 'halted',
-        });
-      }
+          theirs.quantity,
+          ours,
+          deps.clock.now(),
+        );
+        const expected = theirs.quantity - baseline;
+        if (Math.abs(expected - ours) > Math.max(QTY_EPSILON, Math.abs(expected) * 1e-9)) {
+          const reason = `position of ${symbol}: ours ${ours}, exchange ${expected}, not explained by any fill`;
+          await deps.intents.setHalt(symbol, true, reason, deps.clock.now());
+          differences.push({
+            kind: 'position',
+            symbol,
+            ours: String(ours),
+            theirs: String(expected),
+            action: 'halted',
+          });
+        }
+      });
     }
     await deps.positions.recordBalances(
       exchange,
