@@ -48,6 +48,7 @@ interface IntentRow extends RowDataPacket {
   claim_expires_at: number | string | null;
   not_found_since: number | string | null;
   not_found_count: number | string;
+  seen_at_exchange: number | string;
 }
 
 const nullableNumber = (v: number | string | null) => (v === null ? null : Number(v));
@@ -81,10 +82,15 @@ function toRecord(r: IntentRow): IntentRecord {
     claimExpiresAt: nullableNumber(r.claim_expires_at),
     notFoundSince: nullableNumber(r.not_found_since),
     notFoundCount: Number(r.not_found_count),
+    seenAtExchange: Number(r.seen_at_exchange) === 1,
   };
 }
 
 const OPEN_STATUSES_SQL = OPEN_INTENT_STATUSES.map((s) => `'${s}'`).join(', ');
+/** Intent rows with whether the venue ever answered with their order (an `orders` row). */
+const SELECT_INTENTS = `SELECT i.*, EXISTS (SELECT 1 FROM orders o WHERE o.mode = i.mode
+    AND o.exchange = i.exchange AND o.client_order_id = i.client_order_id) AS seen_at_exchange
+  FROM order_intents i`;
 
 /** Numbers to DECIMAL(36,18) text through the one converter; the column is named in errors. */
 const dec = (n: number, column: string): string => toDecimalColumn(n, column);
@@ -135,7 +141,7 @@ export class MariaDbIntentStore implements IntentStore {
 
   async getIntent(intentId: string) {
     const [rows] = await this.pool.execute<IntentRow[]>(
-      'SELECT * FROM order_intents WHERE mode = ? AND intent_id = ?',
+      `${SELECT_INTENTS} WHERE i.mode = ? AND i.intent_id = ?`,
       [this.mode, intentId],
     );
     return rows[0] ? toRecord(rows[0]) : null;
@@ -222,7 +228,7 @@ export class MariaDbIntentStore implements IntentStore {
 
   async openIntents() {
     const [rows] = await this.pool.execute<IntentRow[]>(
-      `SELECT * FROM order_intents WHERE mode = ? AND status IN (${OPEN_STATUSES_SQL}) ORDER BY id`,
+      `${SELECT_INTENTS} WHERE i.mode = ? AND i.status IN (${OPEN_STATUSES_SQL}) ORDER BY i.id`,
       [this.mode],
     );
     return rows.map(toRecord);

@@ -181,6 +181,27 @@ describe('finding 1: one client order id is never placed twice', () => {
     expect(venueFilled()).toBe(1);
   });
 
+  it('an order the venue once answered for is never placed again when it stops finding it', async () => {
+    await venue();
+    const deps = executor('seen', { lookupGraceMs: 600 });
+    const intent = newIntent({ type: 'limit', limitPrice: 50, quantity: 0.1 });
+    const first = await executeIntent(
+      await deps.intents.insertIntent(intent, 'pending', null),
+      deps,
+    );
+    expect(first.status, 'a resting limit order').toBe('submitted');
+    // the order is cancelled behind our back and the venue's lookups now lag for a minute:
+    // its client id is free again and every lookup answers "not found"
+    await deps.broker.cancelOrder(SYMBOL, intent.clientOrderId);
+    fake.configure({ orderLookupLagMs: 60_000 });
+    const again = await deps.intents.getIntent(intent.intentId);
+    expect(again?.seenAtExchange).toBe(true);
+    const outcome = await executeIntent(again!, deps, { waitForLookups: true });
+    expect(outcome.status).toBe('halted');
+    expect(await status(intent.intentId)).toBe('unknown');
+    expect(accepted(intent.clientOrderId), 'placed once').toBe(1);
+  });
+
   it('a state change is a compare-and-set: a writer without the claim changes nothing', async () => {
     await venue();
     const deps = executor('holder');

@@ -208,6 +208,16 @@ async function drive(
       if (rec.status === 'unknown') {
         return { status: 'unknown', order: null, reason: 'outcome unknown: never placed again' };
       }
+      if (rec.seenAtExchange) {
+        // the venue answered with this order before: "not found" now means its lookups lag
+        // longer than the window (or it lost the order), never that placing again is safe
+        return await unknownOutcome(
+          rec,
+          'the venue knew this order before and no longer finds it',
+          deps,
+          move,
+        );
+      }
       const stop = await placementStop(rec, deps, safety, options, maxAttempts);
       if (stop) {
         if (stop.rule) deps.events?.riskDenied?.(stop.rule);

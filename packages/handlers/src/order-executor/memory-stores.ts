@@ -41,13 +41,19 @@ export class MemoryIntentStore implements IntentStore {
       claimExpiresAt: null,
       notFoundSince: null,
       notFoundCount: 0,
+      seenAtExchange: false,
     };
     this.records.set(intent.intentId, record);
     return record;
   }
 
   async getIntent(intentId: string) {
-    return this.records.get(intentId) ?? null;
+    const r = this.records.get(intentId);
+    return r ? this.withSeen(r) : null;
+  }
+
+  private withSeen(r: IntentRecord): IntentRecord {
+    return { ...r, seenAtExchange: this.orders.has(r.intent.clientOrderId) };
   }
 
   async claimIntent(intentId: string, owner: string, now: number, ttlMs: number) {
@@ -57,7 +63,7 @@ export class MemoryIntentStore implements IntentStore {
     if (!free) return null;
     const claimed = { ...r, claimOwner: owner, claimExpiresAt: now + ttlMs };
     this.records.set(intentId, claimed);
-    return claimed;
+    return this.withSeen(claimed);
   }
 
   async releaseClaim(intentId: string, owner: string) {
@@ -85,7 +91,9 @@ export class MemoryIntentStore implements IntentStore {
   }
 
   async openIntents() {
-    return [...this.records.values()].filter((r) => OPEN_INTENT_STATUSES.includes(r.status));
+    return [...this.records.values()]
+      .filter((r) => OPEN_INTENT_STATUSES.includes(r.status))
+      .map((r) => this.withSeen(r));
   }
 
   async countSubmittedSince(since: number) {

@@ -56,6 +56,8 @@ export interface IntentRecord {
   /** "not found" answers of the exchange since the last placement, and the first one's time */
   readonly notFoundSince: number | null;
   readonly notFoundCount: number;
+  /** the venue once answered with this intent's order: it is never placed again */
+  readonly seenAtExchange: boolean;
 }
 
 export interface IntentUpdate {
