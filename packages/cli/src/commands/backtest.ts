@@ -171,7 +171,29 @@ export function describeRequest(r: BacktestRequest): string {
     ms === null ? '…' : new Date(ms).toISOString().replace(':00.000Z', 'Z');
   const files = r.dataFiles.map((f) => `${f.symbol} ${f.timeframe}`).join(', ');
   const window = r.fromMs === null && r.toMs === null ? '' : `, ${day(r.fromMs)} → ${day(r.toMs)}`;
-  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${r.runs} runs, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
+  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
+}
+
+/**
+ * The run count as it will act: Providence splits it over the symbols by leverage and a symbol
+ * holds at most floor(max_runs_per_leverage × leverage) + 1 active runs (strategy.md §6).
+ */
+function runsOf(r: BacktestRequest): string {
+  const cap = r.config.providence.max_runs_per_leverage;
+  const leverage = (s: string) => r.config.exchange.leverage[s] ?? 1;
+  const sum = r.symbols.reduce((a, s) => a + leverage(s), 0);
+  const limit = r.symbols.reduce(
+    (a, s) =>
+      a +
+      Math.min(
+        Math.max(1, Math.round((r.runs * leverage(s)) / sum)),
+        Math.floor(cap * leverage(s)) + 1,
+      ),
+    0,
+  );
+  return limit < r.runs
+    ? `${r.runs} runs requested, at most ${limit} active (cap: providence.max_runs_per_leverage ${cap} × leverage + 1)`
+    : `${r.runs} runs`;
 }
 
 /** `3t backtest`: resolve, run the engine with progress, then print and write the report. */
@@ -221,7 +243,9 @@ export async function presentBacktest(
   } else {
     io.out(formatSummaryTable(summary));
     if (report)
-      io.out(`report: ${report.html}\ncharts: ${report.equityPng}, ${report.drawdownPng}\n`);
+      io.out(
+        `report: ${report.html}\ncharts: ${report.equityPng}, ${report.drawdownPng}\ntrades: ${report.tradesCsv}\n`,
+      );
   }
   return { summary, report };
 }
@@ -245,9 +269,12 @@ export function registerBacktest(program: Command, io: CliIo, deps: BacktestDeps
 inference → strategy-runner → order-executor), in-process with the paper broker's fees and
 slippage: no Redis or MariaDB needed. The same data, config and seed give the same result.
 
-Prints a summary (total return, CAGR, max drawdown, Sharpe, Sortino, win rate, trades,
-exposure, fees; strategy vs buy-and-hold of each symbol) and writes an HTML report with
-charts, plus PNG images of the equity and drawdown charts, to --out.
+Prints a summary (total return, CAGR, Calmar, max drawdown and its duration, Sharpe,
+Sortino, win rate, trades, time in market, fees) of the strategy beside buy-and-hold of
+each symbol and beside buy-and-hold of the strategy's average position share; the per-trade
+statistics; the position size; the Providence runs against their cap; and, when nothing
+traded, why. Annualised figures of a window under 3 months are marked, CAGR and Calmar
+withheld. Writes an HTML report with the trade list, monthly returns and charts to --out.
 
 With no data arguments it reads config.yml's exchange.symbols from feed.replay_dir
 (defaults: the bundled binanceus_BTC-USDT_1m.csv).`),
@@ -293,7 +320,11 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       'adverse price move per fill: 0.0005, 0.05% or 5bps (default: paper.slippage_bps)',
       parseRate,
     )
-    .option('-o, --out <dir>', 'folder for report.html, equity.png, drawdown.png', 'backtest-out')
+    .option(
+      '-o, --out <dir>',
+      'folder for report.html, equity.png, drawdown.png, summary.json, trades.csv',
+      'backtest-out',
+    )
     .option('--no-report', 'print the summary only, write no report')
     .option('--json', 'print the results as JSON on stdout (progress stays on stderr)')
     .option(
@@ -309,7 +340,10 @@ Examples:
   $ 3t backtest my.csv --from 2023-03-05 --to 2023-03-15 --seed 7 --runs 1000 --fee 0.1%
   $ 3t backtest --json > result.json
 
-Exit codes: 0 done, 1 bad input, 2 not available yet (the engine has not landed).`,
+Writes to --out: report.html (opens offline), equity.png, drawdown.png, summary.json and
+trades.csv (one round trip per line; its pnl column sums to the reported PnL).
+
+Exit codes: 0 done, 1 bad input.`,
     )
     .action(async (data: string[], options: BacktestCliOptions) => {
       await runBacktest(data, options, io, deps);

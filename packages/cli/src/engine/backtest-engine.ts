@@ -16,7 +16,13 @@ import {
   type TargetOutcome,
 } from '@3t/handlers';
 import type { Config } from '@3t/runtime';
-import type { BacktestDenial, BacktestResult, RunResult, TargetSeries } from '../backtest-result';
+import type {
+  BacktestDenial,
+  BacktestResult,
+  EngineDiagnostics,
+  RunResult,
+  TargetSeries,
+} from '../backtest-result';
 import { CliError } from '../cli-error';
 import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
 import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
@@ -175,6 +181,9 @@ export async function backtestCandles(
   const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
   let runUpdates = 0;
   const denials: BacktestDenial[] = [];
+  // what the report needs to explain the result (a zero-trade one above all)
+  const seen = { targets: 0, votes: 0, maxVoters: 0, peakActive: ensemble.activeRuns };
+  const decisions: Record<string, number> = {};
   const total = candles.length;
   const every = Math.max(1, Math.floor(total / 200));
   for (let i = 0; i < total; i++) {
@@ -184,8 +193,12 @@ export async function backtestCandles(
     if (features) {
       const out = await strategy.onFeatures(features);
       runUpdates += out.runUpdates;
+      seen.peakActive = Math.max(seen.peakActive, ensemble.activeRuns);
       if (out.target) {
         const target = out.target;
+        seen.targets++;
+        if (target.voters > 0) seen.votes++;
+        seen.maxVoters = Math.max(seen.maxVoters, target.voters);
         // the one per-target step of order-executor (packages/handlers order-step.ts)
         const { outcome } = await runOrderStep(target, {
           ...deps,
@@ -193,6 +206,7 @@ export async function backtestCandles(
           state,
           paper: broker,
         });
+        decisions[outcome.action] = (decisions[outcome.action] ?? 0) + 1;
         if (outcome.action === 'denied') {
           denials.push({ at: target.at, symbol: target.symbol, rule: outcome.rule });
         }
@@ -224,7 +238,38 @@ export async function backtestCandles(
     denials,
     targets: [...targets.values()],
     runResults: runResults(runStore, ensemble, now),
+    diagnostics: diagnostics(s, ensemble, now, { ...seen, decisions }),
     runUpdates,
+  };
+}
+
+/** The population against its cap (strategy.md §6) and what became of the targets. */
+function diagnostics(
+  s: BacktestSettings,
+  ensemble: Ensemble,
+  endMs: number,
+  seen: Omit<EngineDiagnostics, 'maxRunsPerLeverage' | 'minVotePnl' | 'population'>,
+): EngineDiagnostics {
+  const cap = s.config.providence.max_runs_per_leverage;
+  const leverage = (symbol: string) => s.config.exchange.leverage[symbol] ?? 1;
+  const leverageSum = s.symbols.reduce((sum, symbol) => sum + leverage(symbol), 0);
+  const active = new Map<string, number>();
+  for (const row of ensemble.activeRows(endMs / 1000)) {
+    active.set(row.symbol, (active.get(row.symbol) ?? 0) + 1);
+  }
+  return {
+    maxRunsPerLeverage: cap,
+    minVotePnl: s.config.providence.min_vote_pnl,
+    population: s.symbols.map((symbol) => ({
+      symbol,
+      leverage: leverage(symbol),
+      // the Ensemble's split of the run count by leverage, at least one run per symbol
+      requested: Math.max(1, Math.round((s.runs * leverage(symbol)) / leverageSum)),
+      // a symbol takes a new run while active / leverage ≤ cap (providence population.ts)
+      limit: Math.floor(cap * leverage(symbol)) + 1,
+      activeAtEnd: active.get(symbol) ?? 0,
+    })),
+    ...seen,
   };
 }
 
