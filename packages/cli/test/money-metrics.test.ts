@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../src/backtest-result';
 import {
-  type BacktestFill,
   buyAndHold,
   computeMetrics,
   explainResult,
