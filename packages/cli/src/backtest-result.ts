@@ -16,6 +16,23 @@ export const dataFileInfoSchema = z.strictObject({
   rows: z.number().int().nonnegative().describe('candles used from the file'),
   firstMs: ms.nullable().describe('open time of the first candle used'),
   lastMs: ms.nullable().describe('open time of the last candle used'),
+  dataRows: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('data rows in the file (kept and dropped; no header, no blank lines)'),
+  dropped: z.number().int().nonnegative().optional().describe('rows dropped, all reasons'),
+  droppedByReason: z
+    .record(z.string(), z.number().int().positive())
+    .optional()
+    .describe('dropped rows by kind (parse-candle-csv DROP_KINDS; gate:… for the candle gate)'),
+  droppedExamples: z
+    .array(
+      z.strictObject({ line: z.number().int().positive(), reason: z.string(), detail: z.string() }),
+    )
+    .optional()
+    .describe('the first dropped rows with their line and what was wrong'),
 });
 export type DataFileInfo = z.infer<typeof dataFileInfoSchema>;
 

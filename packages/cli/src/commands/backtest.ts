@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import type { BacktestResult } from '../backtest-result';
 import { CliError, NotAvailableError } from '../cli-error';
 import { bundledDataDir, type DataFile, dataFileName, listDataFiles } from '../data-files';
+import { describeDroppedRows } from '../engine/dropped-rows';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
 import { loadCliConfig } from '../load-cli-config';
@@ -32,6 +33,7 @@ export interface BacktestCliOptions {
   runs?: number;
   fee?: number;
   slippage?: number;
+  maxBadRows?: number;
   out: string;
   json?: boolean;
   report?: boolean;
@@ -51,6 +53,8 @@ export interface BacktestRequest {
   runs: number;
   fee: number;
   slippage: number;
+  /** most rows a data file may lose to validation, as a fraction; more fails the backtest */
+  maxBadRows: number;
   initialEquity: number;
   config: Config;
   configPath: string | null;
@@ -72,6 +76,9 @@ export interface BacktestDeps {
   /** absent until the handler wiring lands: the command then exits 2 and says so */
   engine?: BacktestEngine;
 }
+
+/** Share of a file's rows that may be dropped as malformed before the backtest refuses it. */
+export const DEFAULT_MAX_BAD_ROWS = 0.001;
 
 /** Turns command-line options and config.yml into a complete request (no I/O but file checks). */
 export function resolveBacktestRequest(
@@ -113,6 +120,7 @@ export function resolveBacktestRequest(
     runs: options.runs ?? config.providence.run_count,
     fee: options.fee ?? config.paper.fee_rate,
     slippage: options.slippage ?? config.paper.slippage_bps / 10_000,
+    maxBadRows: options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS,
     initialEquity: config.paper.starting_balance,
     config,
     configPath,
@@ -219,6 +227,9 @@ export async function runBacktest(
   } finally {
     progress.finish();
   }
+  for (const f of result.meta.dataFiles) {
+    if ((f.dropped ?? 0) > 0) io.err(`warning: ${describeDroppedRows(f)}\n`);
+  }
   await presentBacktest(result, options, io);
 }
 
@@ -321,6 +332,12 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       parseRate,
     )
     .option(
+      '--max-bad-rows <rate>',
+      'most rows of a data file that may be dropped as malformed, invalid, duplicate or out of order before the backtest fails: 0.001, 0.1% or 10bps',
+      parseRate,
+      DEFAULT_MAX_BAD_ROWS,
+    )
+    .option(
       '-o, --out <dir>',
       'folder for report.html, equity.png, drawdown.png, summary.json, trades.csv',
       'backtest-out',
@@ -343,7 +360,10 @@ Examples:
 Writes to --out: report.html (opens offline), equity.png, drawdown.png, summary.json and
 trades.csv (one round trip per line; its pnl column sums to the reported PnL).
 
-Exit codes: 0 done, 1 bad input.`,
+Rows a data file loses to validation are counted by reason, with the first lines, on
+stderr, in summary.json and in the report; more than --max-bad-rows of a file fails the run.
+
+Exit codes: 0 done, 1 bad input (options, config, or data files with too many bad rows).`,
     )
     .action(async (data: string[], options: BacktestCliOptions) => {
       await runBacktest(data, options, io, deps);

@@ -26,6 +26,7 @@ import type {
 import { CliError } from '../cli-error';
 import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
 import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
+import { checkDroppedRows } from './dropped-rows';
 import { replayCandles } from './replay-candles';
 
 /** What the wiring needs besides the candles: a request's settings with every default resolved. */
@@ -57,6 +58,7 @@ export async function runBacktestEngine(
 ): Promise<BacktestResult> {
   const startedAt = new Date().toISOString();
   const replay = replayCandles(request.dataFiles, request.timeframe, request.fromMs, request.toMs);
+  checkDroppedRows(replay.files, request.maxBadRows);
   if (replay.candles.length === 0) {
     throw new CliError(
       `no candles to replay in ${request.dataFiles.map((f) => f.path).join(', ')}${request.fromMs !== null || request.toMs !== null ? ' within --from/--to' : ''}: widen the window or pass other data files`,

@@ -56,12 +56,12 @@ export function buildReportHtml(
     ([label, f]) =>
       `<tr><th>${esc(label)}</th>${columns.map((c) => `<td>${esc(f(c.metrics))}</td>`).join('')}</tr>`,
   ).join('')}</tbody></table>`;
-  const filesTable = `<table><thead><tr><th>file</th><th>symbol</th><th>timeframe</th><th>rows</th><th>first candle (UTC)</th><th>last candle (UTC)</th></tr></thead><tbody>${meta.dataFiles
+  const filesTable = `<table><thead><tr><th>file</th><th>symbol</th><th>timeframe</th><th>rows</th><th>dropped rows</th><th>first candle (UTC)</th><th>last candle (UTC)</th></tr></thead><tbody>${meta.dataFiles
     .map(
       (f) =>
-        `<tr><td><code>${esc(f.path)}</code></td><td>${esc(f.symbol)}</td><td>${esc(f.timeframe)}</td><td>${f.rows}</td><td>${iso(f.firstMs)}</td><td>${iso(f.lastMs)}</td></tr>`,
+        `<tr><td><code>${esc(f.path)}</code></td><td>${esc(f.symbol)}</td><td>${esc(f.timeframe)}</td><td>${f.rows}</td><td>${f.dropped ?? 0}</td><td>${iso(f.firstMs)}</td><td>${iso(f.lastMs)}</td></tr>`,
     )
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table>${droppedRowsTable(meta.dataFiles)}`;
   const facts: [string, string][] = [
     ['seed', String(meta.seed)],
     [
@@ -108,6 +108,7 @@ h1 { margin-bottom: 4px; } h2 { font-size: 16px; margin-top: 28px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid #ddd; padding: 4px 8px; text-align: left; }
 table.metrics td, td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.warn { color: #b26a00; }
 .pos { color: #1b7f74; } .neg { color: #c62828; }
 #trades { max-height: 480px; }
 .chart { width: 100%; height: 380px; border: 1px solid #eee; }
@@ -293,4 +294,20 @@ function tradeTable(trades: readonly Trade[]): string {
     `<span title="${esc(EXIT_REASONS[t.exitReason])}">${t.exitReason}</span>`,
   ]);
   return `${table('trades', ['#', 'symbol', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'size', 'PnL', 'fees', 'held', 'exit reason'], rows, 4)}${note}`;
+}
+
+function droppedRowsTable(files: BacktestResult['meta']['dataFiles']): string {
+  const rows = files.flatMap((f) =>
+    Object.entries(f.droppedByReason ?? {}).map(([reason, n]) => {
+      const first = (f.droppedExamples ?? []).find((e) => e.reason === reason);
+      return [
+        `<code>${esc(f.path)}</code>`,
+        esc(reason),
+        String(n),
+        first ? esc(`line ${first.line}: ${first.detail}`) : '',
+      ];
+    }),
+  );
+  if (rows.length === 0) return '';
+  return `<p class="warn">Rows dropped while reading the data (not traded on):</p>${table('dropped-rows', ['file', 'reason', 'rows', 'first example'], rows, 2)}`;
 }

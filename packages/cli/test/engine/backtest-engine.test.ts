@@ -28,6 +28,7 @@ function request(over: Partial<BacktestRequest> = {}): BacktestRequest {
     runs: 100,
     fee: 0.001,
     slippage: 0.0005,
+    maxBadRows: 0.001,
     initialEquity: 10_000,
     config,
     configPath: null,
