@@ -16,6 +16,23 @@ export const dataFileInfoSchema = z.strictObject({
   rows: z.number().int().nonnegative().describe('candles used from the file'),
   firstMs: ms.nullable().describe('open time of the first candle used'),
   lastMs: ms.nullable().describe('open time of the last candle used'),
+  dataRows: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('data rows in the file (kept and dropped; no header, no blank lines)'),
+  dropped: z.number().int().nonnegative().optional().describe('rows dropped, all reasons'),
+  droppedByReason: z
+    .record(z.string(), z.number().int().positive())
+    .optional()
+    .describe('dropped rows by kind (parse-candle-csv DROP_KINDS; gate:… for the candle gate)'),
+  droppedExamples: z
+    .array(
+      z.strictObject({ line: z.number().int().positive(), reason: z.string(), detail: z.string() }),
+    )
+    .optional()
+    .describe('the first dropped rows with their line and what was wrong'),
 });
 export type DataFileInfo = z.infer<typeof dataFileInfoSchema>;
 
@@ -67,6 +84,49 @@ export const runResultSchema = z.strictObject({
 });
 export type RunResult = z.infer<typeof runResultSchema>;
 
+/** Active runs of one symbol's population: what config asked and what the cap allowed. */
+export const populationSymbolSchema = z.strictObject({
+  symbol: z.string().min(1),
+  leverage: z.number().positive().describe('max leverage of the symbol (exchange.leverage)'),
+  requested: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('runs the run count gives the symbol (split by leverage)'),
+  limit: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      'most active runs the cap lets the symbol hold: floor(max_runs_per_leverage × leverage) + 1',
+    ),
+  activeAtEnd: z.number().int().nonnegative(),
+});
+export type PopulationSymbol = z.infer<typeof populationSymbolSchema>;
+
+/**
+ * What the engine saw on the way, so a result (a zero-trade one above all) can be explained:
+ * the population against its cap, how often the runs voted, and what order-executor did with
+ * each target (strategy.md §6).
+ */
+export const engineDiagnosticsSchema = z.strictObject({
+  maxRunsPerLeverage: z.number().positive(),
+  minVotePnl: z.number().describe('live PnL a run needs to vote (providence.min_vote_pnl)'),
+  population: z.array(populationSymbolSchema),
+  peakActive: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe('most active runs (all symbols) seen after a candle'),
+  targets: z.number().int().nonnegative().describe('targets strategy-runner published'),
+  votes: z.number().int().nonnegative().describe('targets with at least one voting run'),
+  maxVoters: z.number().int().nonnegative(),
+  decisions: z
+    .record(z.string(), z.number().int().nonnegative())
+    .describe('order-executor outcomes by action: order, none, denied, skipped, dropped'),
+});
+export type EngineDiagnostics = z.infer<typeof engineDiagnosticsSchema>;
+
 export const backtestMetaSchema = z.strictObject({
   startedAt: z.string().describe('ISO time the backtest ran (for the report only)'),
   seed: z.number().int(),
@@ -92,5 +152,7 @@ export const backtestResultSchema = z.strictObject({
   denials: z.array(backtestDenialSchema),
   targets: z.array(targetSeriesSchema),
   runResults: z.array(runResultSchema),
+  /** absent in results made without the engine (test fixtures) */
+  diagnostics: engineDiagnosticsSchema.optional(),
 });
 export type BacktestResult = z.infer<typeof backtestResultSchema>;

@@ -104,6 +104,16 @@ describe('resolveBacktestRequest: options and config.yml into one request', () =
   });
 });
 
+describe('3t backtest --help', () => {
+  it('describes the engine that is there: the outputs, and no "not landed"', async () => {
+    const io = captureIo({ cwd: dir, env: {} });
+    expect(await runCli(['backtest', '--help'], io)).toBe(0);
+    expect(io.stdout).not.toMatch(/not landed|not available yet/);
+    expect(io.stdout).toMatch(/trades\.csv/);
+    expect(io.stdout).toMatch(/Exit codes: 0 done, 1 bad input/);
+  });
+});
+
 describe('3t backtest with an engine plugged in', () => {
   // The engine's place: the handler wiring will provide it. Here a synthetic result over the
   // requested real files stands in, so the command's own path (progress, table, JSON, report)
@@ -144,9 +154,9 @@ describe('3t backtest with an engine plugged in', () => {
     expect(code, io.stderr).toBe(0);
     expect(requests.at(-1)).toMatchObject({ seed: 5, runs: 50, symbols: ['BTC/USDT'] });
     expect(io.stderr).toContain('backtest: 50% (1000/2000 candles)');
-    expect(io.stdout).toMatch(/^\s+strategy\s+buy & hold BTC\/USDT\n/);
+    expect(io.stdout).toMatch(/^\s+strategy\s+buy & hold BTC\/USDT\s/);
     expect(io.stdout).toContain(`report: ${join(dir, 'run1', 'report.html')}`);
-    for (const f of ['report.html', 'equity.png', 'drawdown.png', 'summary.json']) {
+    for (const f of ['report.html', 'equity.png', 'drawdown.png', 'summary.json', 'trades.csv']) {
       expect(existsSync(join(dir, 'run1', f)), f).toBe(true);
     }
   });
@@ -166,7 +176,10 @@ describe('3t backtest with an engine plugged in', () => {
       expect.arrayContaining([
         'totalReturn',
         'cagr',
+        'calmar',
+        'shortWindow',
         'maxDrawdown',
+        'drawdownDurationMs',
         'sharpe',
         'sortino',
         'winRate',
@@ -174,6 +187,9 @@ describe('3t backtest with an engine plugged in', () => {
         'exposure',
         'feesPaid',
       ]),
+    );
+    expect(Object.keys(parsed.summary)).toEqual(
+      expect.arrayContaining(['trades', 'perSymbol', 'monthly', 'exposureMatched', 'explanation']),
     );
     expect(JSON.parse(readFileSync(join(dir, 'run1', 'summary.json'), 'utf8')).meta.seed).toBe(5);
   });

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type BacktestFill,
   buyAndHold,
   computeMetrics,
   drawdownSeries,
@@ -11,16 +10,9 @@ import {
   samplingPeriodMs,
   YEAR_MS,
 } from '../src/metrics/index';
+import { fill } from './helpers/fill';
 
 const DAY = 86_400_000;
-const fill = (
-  at: number,
-  symbol: string,
-  side: 'buy' | 'sell',
-  quantity: number,
-  price: number,
-  fee = 0,
-): BacktestFill => ({ at, symbol, side, quantity, price, fee });
 
 describe('computeMetrics on a hand-computed daily curve 100 → 110 → 99 → 121', () => {
   const curve = { times: [0, DAY, 2 * DAY, 3 * DAY], equity: [100, 110, 99, 121] };

@@ -64,7 +64,7 @@ describe('3t command tree', () => {
     expect(await runCli(['backtest'], io)).toBe(EXIT_NOT_AVAILABLE);
     expect(io.stderr).toMatch(/not available yet: the in-process backtest engine/);
     expect(io.stderr).toMatch(
-      /backtest: BTC\/USDT 1m as 1m, seed 1, 100 runs, fee 0\.100%, slippage 5\.0 bps, config built-in defaults/,
+      /backtest: BTC\/USDT 1m as 1m, seed 1, 100 runs requested, at most 46 active \(cap: providence\.max_runs_per_leverage 45 × leverage \+ 1\), fee 0\.100%, slippage 5\.0 bps, config built-in defaults/,
     );
     expect(io.stdout).toBe('');
   });

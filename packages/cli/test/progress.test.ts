@@ -35,4 +35,20 @@ describe('createProgress', () => {
     expect(io.stdout).toBe('');
     expect(io.stderr).toMatch(/backtest \[[█░]+\] (50|100)% \| (25|50)\/50 candles/);
   });
+
+  it('a bar whose total is not known yet waits for it: never "100% | 0/0"', () => {
+    const io = captureIo({ errIsTTY: true });
+    const p = createProgress(io, 'backtest', 0, { unit: 'candles' });
+    expect(io.stderr, 'nothing drawn before the total is known').toBe('');
+    p.update(100, 200);
+    p.finish();
+    expect(io.stderr).not.toMatch(/0\/0 candles/);
+    expect(io.stderr).toMatch(/backtest \[[█░]+\] 50% \| 100\/200 candles/);
+  });
+
+  it('plain lines do not claim a total of 0 before it is known', () => {
+    const io = captureIo();
+    createProgress(io, 'backtest', 0, { unit: 'candles' });
+    expect(io.stderr).toBe('backtest: started\n');
+  });
 });

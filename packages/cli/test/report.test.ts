@@ -97,14 +97,18 @@ describe('backtest report from a result over real bundled candles (30,240 × 2 o
     const report = await openReportOffline(files.html, { warnings: true });
     try {
       const containers = await report.page.locator('[data-chart]').count();
-      expect(containers, 'chart containers: 2 price + equity, drawdown, targets, runs').toBe(6);
+      expect(
+        containers,
+        'chart containers: 2 price + equity, drawdown, positions, rolling Sharpe, runs',
+      ).toBe(7);
       const drawn = await report.drawn();
       expect(drawn.map((d) => d.id)).toEqual([
         'price-0',
         'price-1',
         'equity',
         'drawdown',
-        'targets',
+        'positions',
+        'rolling-sharpe',
         'runs',
       ]);
       for (const d of drawn) {
@@ -116,6 +120,92 @@ describe('backtest report from a result over real bundled candles (30,240 × 2 o
       expect(statSync(join(SHOTS, 'report.png')).size).toBeGreaterThan(50_000);
       expect(report.problems, 'console errors and page errors').toEqual([]);
       expect(report.blocked, 'requests that would leave the machine').toEqual([]);
+    } finally {
+      await report.close();
+    }
+  });
+});
+
+/** Parses trades.csv (no quoted fields: symbols and reasons hold no commas). */
+function readTradesCsv(path: string): Record<string, string>[] {
+  const [head, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  const names = head!.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v])));
+}
+
+describe('the report explains the money', () => {
+  it('trades.csv has one line per round trip and its pnl column sums to the reported PnL', () => {
+    const rows = readTradesCsv(files.tradesCsv);
+    expect(rows.length).toBe(summary.trades.count);
+    expect(rows.length).toBeGreaterThan(10);
+    // independent of the metrics: end − start of the equity curve the engine wrote
+    const reported = result.equity.equity.at(-1)! - result.equity.equity[0]!;
+    const sum = rows.reduce((s, r) => s + Number(r.pnl), 0);
+    expect(sum, `Σ pnl of ${rows.length} trades vs end − start equity`).toBeCloseTo(reported, 6);
+    const fees = rows.reduce((s, r) => s + Number(r.fees), 0);
+    expect(fees, 'Σ fees = fees of every fill').toBeCloseTo(
+      result.fills.reduce((s, f) => s + f.fee, 0),
+      8,
+    );
+    for (const r of rows) {
+      const held =
+        (Date.parse(r.exit_time || '2023-03-22T00:00:00Z') - Date.parse(r.entry_time!)) / 1000;
+      expect(Number(r.holding_seconds), JSON.stringify(r)).toBe(held);
+    }
+  });
+
+  it('summary.json carries the trade statistics, per-symbol breakdown and monthly returns', () => {
+    const json = JSON.parse(readFileSync(files.json, 'utf8'));
+    expect(json.summary.trades.count).toBe(summary.trades.count);
+    expect(json.summary.perSymbol.map((s: { symbol: string }) => s.symbol)).toEqual([
+      'BTC/USDT',
+      'BTC/USDC',
+    ]);
+    const perSymbol = json.summary.perSymbol.reduce(
+      (s: number, x: { pnl: number }) => s + x.pnl,
+      0,
+    );
+    expect(perSymbol).toBeCloseTo(json.summary.trades.netPnl, 8);
+    expect(json.summary.monthly).toEqual([
+      { year: 2023, month: 3, return: summary.strategy.totalReturn, partial: true },
+    ]);
+    expect(json.summary.strategy.cagr, '21 days: CAGR withheld').toBeNull();
+  });
+
+  it('in headless Chromium: the trade table, the monthly returns, and price charts that open on the whole window', async () => {
+    const report = await openReportOffline(files.html);
+    try {
+      const page = report.page;
+      const tradeRows = await page.locator('table#trades tbody tr').count();
+      expect(tradeRows, 'trade table rows').toBe(summary.trades.count);
+      const firstRow = await page
+        .locator('table#trades tbody tr')
+        .first()
+        .locator('td')
+        .allTextContents();
+      expect(firstRow.slice(0, 3)).toEqual(['1', 'BTC/USDT', expect.stringMatching(/long|short/)]);
+      expect(firstRow[3]).toMatch(/^2023-03-/);
+      const months = await page.locator('table#monthly-returns tbody tr').allInnerTexts();
+      expect(months).toHaveLength(1);
+      expect(months[0]).toContain('2023');
+      expect(months[0]).toContain(`${(summary.strategy.totalReturn * 100).toFixed(2)}%†`);
+      expect(await page.locator('table#trade-stats').textContent()).toMatch(/profit factor/);
+      expect(await page.locator('table#per-symbol tbody tr').count()).toBe(2);
+      // every bar of each price chart is in view when the report opens (after its layout frame)
+      await page.evaluate(
+        'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))',
+      );
+      const ranges = (await page.evaluate(
+        `window.report.priceCharts.map((c) => { const r = c.timeScale().getVisibleLogicalRange(); return [r.from, r.to]; })`,
+      )) as [number, number][];
+      const bars = (await page.evaluate(
+        `JSON.parse(document.getElementById('report-data').textContent).price.map((p) => p.bars.length)`,
+      )) as number[];
+      ranges.forEach(([from, to], i) => {
+        expect(from, `price-${i} first visible bar`).toBeLessThanOrEqual(0);
+        expect(to, `price-${i} last visible bar`).toBeGreaterThanOrEqual(bars[i]! - 1);
+      });
+      expect(report.problems).toEqual([]);
     } finally {
       await report.close();
     }
@@ -136,12 +226,21 @@ describe('presentBacktest: what 3t backtest prints', () => {
       'Sortino',
       'win rate',
       'trades',
-      'exposure',
+      'time in market',
       'fees paid',
+      'Calmar',
+      'drawdown duration',
     ]) {
       expect(io.stdout, `row ${row}`).toMatch(new RegExp(`\\n${row}\\s`));
     }
-    expect(io.stdout).toContain(`runs: 300 (${summary.runs.profitable} profitable)`);
+    expect(io.stdout).toContain(
+      `runs: 300 in the population over the window (0 ended, 300 active at the end), ${summary.runs.profitable} with PnL > 0`,
+    );
+    expect(io.stdout, 'per-trade statistics').toMatch(/\nper trade: profit factor \d+\.\d\d, /);
+    expect(io.stdout, 'the exposure-matched benchmark column').toMatch(
+      /b&h BTC\/USDT at \d+\.\d\d%\s+b&h BTC\/USDC at/,
+    );
+    expect(io.stdout, 'a 21-day window withholds CAGR').toMatch(/\nCAGR\s+n\/a \(<3 mo\)/);
   });
 
   it('--json prints parseable results that match the summary, and no table', async () => {

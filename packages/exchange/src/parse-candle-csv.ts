@@ -5,10 +5,29 @@ import { type Candle, candleSchema, timeframeMs } from '@3t/contracts';
 export const DROP_REASONS = ['malformed', 'invalid', 'duplicate', 'out-of-order'] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
+/**
+ * What exactly was wrong with a dropped row: a finer split of the reasons, for the people who
+ * must fix the file (the backtest reports rows by kind; metrics keep the coarse reasons).
+ */
+export const DROP_KINDS = [
+  'missing-field',
+  'extra-field',
+  'not-a-number',
+  'not-finite',
+  'bad-time',
+  'non-positive-price',
+  'negative-volume',
+  'high-low-inconsistent',
+  'duplicate-time',
+  'out-of-order',
+] as const;
+export type DropKind = (typeof DROP_KINDS)[number];
+
 export interface DroppedRow {
   /** 1-based line number in the file. */
   readonly line: number;
   readonly reason: DropReason;
+  readonly kind: DropKind;
   readonly detail: string;
 }
 
@@ -16,6 +35,8 @@ export interface CandleCsv {
   readonly candles: Candle[];
   /** Rows dropped, by reason (every reason present, 0 when none). */
   readonly dropped: Record<DropReason, number>;
+  /** The same rows by kind (every kind present, 0 when none). */
+  readonly droppedByKind: Record<DropKind, number>;
   /** The first dropped rows with line and detail (at most 100). */
   readonly problems: DroppedRow[];
   /** Missing candles between kept ones (kept, not dropped: a gap is a fact of the data). */
@@ -52,10 +73,15 @@ export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
     duplicate: 0,
     'out-of-order': 0,
   };
+  const droppedByKind = Object.fromEntries(DROP_KINDS.map((k) => [k, 0])) as Record<
+    DropKind,
+    number
+  >;
   const problems: DroppedRow[] = [];
-  const drop = (line: number, reason: DropReason, detail: string) => {
+  const drop = (line: number, reason: DropReason, detail: string, kind: DropKind) => {
     dropped[reason]++;
-    if (problems.length < MAX_PROBLEMS) problems.push({ line, reason, detail });
+    droppedByKind[kind]++;
+    if (problems.length < MAX_PROBLEMS) problems.push({ line, reason, kind, detail });
   };
   let gaps = 0;
   const lines = text.split(/\r?\n/);
@@ -64,15 +90,20 @@ export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
     if (line === '' || (i === 0 && line.toLowerCase() === CANDLE_CSV_HEADER)) continue;
     const cells = line.split(',').map((c) => c.trim());
     if (cells.length !== 6) {
-      drop(i + 1, 'malformed', `expected 6 fields, got ${cells.length}`);
+      drop(
+        i + 1,
+        'malformed',
+        `expected 6 fields, got ${cells.length}`,
+        cells.length < 6 ? 'missing-field' : 'extra-field',
+      );
       continue;
     }
     const bad = cells.findIndex((c) => !NUMBER.test(c));
     if (bad >= 0) {
       const name = CANDLE_CSV_HEADER.split(',')[bad];
       const cell = cells[bad]!;
-      if (NON_FINITE.test(cell)) drop(i + 1, 'invalid', `${name} is ${cell}`);
-      else drop(i + 1, 'malformed', `${name} '${cell}' is not a number`);
+      if (NON_FINITE.test(cell)) drop(i + 1, 'invalid', `${name} is ${cell}`, 'not-finite');
+      else drop(i + 1, 'malformed', `${name} '${cell}' is not a number`, 'not-a-number');
       continue;
     }
     const [t, open, high, low, close, volume] = cells.map(Number) as [
@@ -102,23 +133,36 @@ export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
       const parsed = candleSchema.safeParse(candle);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        drop(i + 1, 'invalid', `${issue?.path.join('.') || 'row'}: ${issue?.message ?? 'invalid'}`);
+        drop(
+          i + 1,
+          'invalid',
+          `${issue?.path.join('.') || 'row'}: ${issue?.message ?? 'invalid'}`,
+          invalidKind(candle),
+        );
         continue;
       }
     }
     const prev = candles[candles.length - 1];
     if (prev && t === prev.openTime) {
-      drop(i + 1, 'duplicate', `time ${t} repeats line before`);
+      drop(i + 1, 'duplicate', `time ${t} repeats line before`, 'duplicate-time');
       continue;
     }
     if (prev && t < prev.openTime) {
-      drop(i + 1, 'out-of-order', `time ${t} is before ${prev.openTime}`);
+      drop(i + 1, 'out-of-order', `time ${t} is before ${prev.openTime}`, 'out-of-order');
       continue;
     }
     if (prev) gaps += Math.max(0, Math.round((t - prev.openTime) / step) - 1);
     candles.push(candle);
   }
-  return { candles, dropped, problems, gaps };
+  return { candles, dropped, droppedByKind, problems, gaps };
+}
+
+/** The first rule of candleRulesHold a row breaks, as a kind (numbers are finite here). */
+function invalidKind(c: Candle): DropKind {
+  if (!Number.isSafeInteger(c.openTime) || c.openTime < 0) return 'bad-time';
+  if (!(c.open > 0 && c.high > 0 && c.low > 0 && c.close > 0)) return 'non-positive-price';
+  if (!(c.volume >= 0)) return 'negative-volume';
+  return 'high-low-inconsistent';
 }
 
 /**

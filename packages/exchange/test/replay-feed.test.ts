@@ -60,6 +60,28 @@ describe('parseCandleCsv: every bad row is dropped and counted with its reason',
       [11, 'out-of-order'],
       [14, 'invalid'],
     ]);
+    expect(result.problems.map((p) => p.kind)).toEqual([
+      'missing-field',
+      'not-a-number',
+      'not-finite',
+      'negative-volume',
+      'high-low-inconsistent',
+      'non-positive-price',
+      'duplicate-time',
+      'out-of-order',
+      'not-finite',
+    ]);
+    const kinds = Object.entries(result.droppedByKind).filter(([, n]) => n > 0);
+    expect(Object.fromEntries(kinds)).toEqual({
+      'missing-field': 1,
+      'not-a-number': 1,
+      'not-finite': 2,
+      'negative-volume': 1,
+      'high-low-inconsistent': 1,
+      'non-positive-price': 1,
+      'duplicate-time': 1,
+      'out-of-order': 1,
+    });
     expect(result.problems[1]?.detail).toBe("high 'abc' is not a number");
     expect(result.problems[2]?.detail).toBe('open is NaN');
     expect(result.problems[4]?.detail).toMatch(/^high: high 8 is below/);

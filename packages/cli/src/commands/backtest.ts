@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import type { BacktestResult } from '../backtest-result';
 import { CliError, NotAvailableError } from '../cli-error';
 import { bundledDataDir, type DataFile, dataFileName, listDataFiles } from '../data-files';
+import { describeDroppedRows } from '../engine/dropped-rows';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
 import { loadCliConfig } from '../load-cli-config';
@@ -32,6 +33,7 @@ export interface BacktestCliOptions {
   runs?: number;
   fee?: number;
   slippage?: number;
+  maxBadRows?: number;
   out: string;
   json?: boolean;
   report?: boolean;
@@ -51,6 +53,8 @@ export interface BacktestRequest {
   runs: number;
   fee: number;
   slippage: number;
+  /** most rows a data file may lose to validation, as a fraction; more fails the backtest */
+  maxBadRows: number;
   initialEquity: number;
   config: Config;
   configPath: string | null;
@@ -72,6 +76,9 @@ export interface BacktestDeps {
   /** absent until the handler wiring lands: the command then exits 2 and says so */
   engine?: BacktestEngine;
 }
+
+/** Share of a file's rows that may be dropped as malformed before the backtest refuses it. */
+export const DEFAULT_MAX_BAD_ROWS = 0.001;
 
 /** Turns command-line options and config.yml into a complete request (no I/O but file checks). */
 export function resolveBacktestRequest(
@@ -113,6 +120,7 @@ export function resolveBacktestRequest(
     runs: options.runs ?? config.providence.run_count,
     fee: options.fee ?? config.paper.fee_rate,
     slippage: options.slippage ?? config.paper.slippage_bps / 10_000,
+    maxBadRows: options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS,
     initialEquity: config.paper.starting_balance,
     config,
     configPath,
@@ -171,7 +179,29 @@ export function describeRequest(r: BacktestRequest): string {
     ms === null ? '…' : new Date(ms).toISOString().replace(':00.000Z', 'Z');
   const files = r.dataFiles.map((f) => `${f.symbol} ${f.timeframe}`).join(', ');
   const window = r.fromMs === null && r.toMs === null ? '' : `, ${day(r.fromMs)} → ${day(r.toMs)}`;
-  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${r.runs} runs, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
+  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
+}
+
+/**
+ * The run count as it will act: Providence splits it over the symbols by leverage and a symbol
+ * holds at most floor(max_runs_per_leverage × leverage) + 1 active runs (strategy.md §6).
+ */
+function runsOf(r: BacktestRequest): string {
+  const cap = r.config.providence.max_runs_per_leverage;
+  const leverage = (s: string) => r.config.exchange.leverage[s] ?? 1;
+  const sum = r.symbols.reduce((a, s) => a + leverage(s), 0);
+  const limit = r.symbols.reduce(
+    (a, s) =>
+      a +
+      Math.min(
+        Math.max(1, Math.round((r.runs * leverage(s)) / sum)),
+        Math.floor(cap * leverage(s)) + 1,
+      ),
+    0,
+  );
+  return limit < r.runs
+    ? `${r.runs} runs requested, at most ${limit} active (cap: providence.max_runs_per_leverage ${cap} × leverage + 1)`
+    : `${r.runs} runs`;
 }
 
 /** `3t backtest`: resolve, run the engine with progress, then print and write the report. */
@@ -197,6 +227,9 @@ export async function runBacktest(
   } finally {
     progress.finish();
   }
+  for (const f of result.meta.dataFiles) {
+    if ((f.dropped ?? 0) > 0) io.err(`warning: ${describeDroppedRows(f)}\n`);
+  }
   await presentBacktest(result, options, io);
 }
 
@@ -221,7 +254,9 @@ export async function presentBacktest(
   } else {
     io.out(formatSummaryTable(summary));
     if (report)
-      io.out(`report: ${report.html}\ncharts: ${report.equityPng}, ${report.drawdownPng}\n`);
+      io.out(
+        `report: ${report.html}\ncharts: ${report.equityPng}, ${report.drawdownPng}\ntrades: ${report.tradesCsv}\n`,
+      );
   }
   return { summary, report };
 }
@@ -245,9 +280,12 @@ export function registerBacktest(program: Command, io: CliIo, deps: BacktestDeps
 inference → strategy-runner → order-executor), in-process with the paper broker's fees and
 slippage: no Redis or MariaDB needed. The same data, config and seed give the same result.
 
-Prints a summary (total return, CAGR, max drawdown, Sharpe, Sortino, win rate, trades,
-exposure, fees; strategy vs buy-and-hold of each symbol) and writes an HTML report with
-charts, plus PNG images of the equity and drawdown charts, to --out.
+Prints a summary (total return, CAGR, Calmar, max drawdown and its duration, Sharpe,
+Sortino, win rate, trades, time in market, fees) of the strategy beside buy-and-hold of
+each symbol and beside buy-and-hold of the strategy's average position share; the per-trade
+statistics; the position size; the Providence runs against their cap; and, when nothing
+traded, why. Annualised figures of a window under 3 months are marked, CAGR and Calmar
+withheld. Writes an HTML report with the trade list, monthly returns and charts to --out.
 
 With no data arguments it reads config.yml's exchange.symbols from feed.replay_dir
 (defaults: the bundled binanceus_BTC-USDT_1m.csv).`),
@@ -293,7 +331,17 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       'adverse price move per fill: 0.0005, 0.05% or 5bps (default: paper.slippage_bps)',
       parseRate,
     )
-    .option('-o, --out <dir>', 'folder for report.html, equity.png, drawdown.png', 'backtest-out')
+    .option(
+      '--max-bad-rows <rate>',
+      'most rows of a data file that may be dropped as malformed, invalid, duplicate or out of order before the backtest fails: 0.001, 0.1% or 10bps',
+      parseRate,
+      DEFAULT_MAX_BAD_ROWS,
+    )
+    .option(
+      '-o, --out <dir>',
+      'folder for report.html, equity.png, drawdown.png, summary.json, trades.csv',
+      'backtest-out',
+    )
     .option('--no-report', 'print the summary only, write no report')
     .option('--json', 'print the results as JSON on stdout (progress stays on stderr)')
     .option(
@@ -309,7 +357,13 @@ Examples:
   $ 3t backtest my.csv --from 2023-03-05 --to 2023-03-15 --seed 7 --runs 1000 --fee 0.1%
   $ 3t backtest --json > result.json
 
-Exit codes: 0 done, 1 bad input, 2 not available yet (the engine has not landed).`,
+Writes to --out: report.html (opens offline), equity.png, drawdown.png, summary.json and
+trades.csv (one round trip per line; its pnl column sums to the reported PnL).
+
+Rows a data file loses to validation are counted by reason, with the first lines, on
+stderr, in summary.json and in the report; more than --max-bad-rows of a file fails the run.
+
+Exit codes: 0 done, 1 bad input (options, config, or data files with too many bad rows).`,
     )
     .action(async (data: string[], options: BacktestCliOptions) => {
       await runBacktest(data, options, io, deps);

@@ -14,10 +14,17 @@ import {
   type TargetOutcome,
 } from '@3t/handlers';
 import type { Config } from '@3t/runtime';
-import type { BacktestDenial, BacktestResult, RunResult, TargetSeries } from '../backtest-result';
+import type {
+  BacktestDenial,
+  BacktestResult,
+  EngineDiagnostics,
+  RunResult,
+  TargetSeries,
+} from '../backtest-result';
 import { CliError } from '../cli-error';
 import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
 import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
+import { checkDroppedRows } from './dropped-rows';
 import { replayCandles } from './replay-candles';
 
 /** What the wiring needs besides the candles: a request's settings with every default resolved. */
@@ -49,6 +56,7 @@ export async function runBacktestEngine(
 ): Promise<BacktestResult> {
   const startedAt = new Date().toISOString();
   const replay = replayCandles(request.dataFiles, request.timeframe, request.fromMs, request.toMs);
+  checkDroppedRows(replay.files, request.maxBadRows);
   if (replay.candles.length === 0) {
     throw new CliError(
       `no candles to replay in ${request.dataFiles.map((f) => f.path).join(', ')}${request.fromMs !== null || request.toMs !== null ? ' within --from/--to' : ''}: widen the window or pass other data files`,
@@ -161,6 +169,9 @@ export async function backtestCandles(
   );
   const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
   const denials: BacktestDenial[] = [];
+  // what the report needs to explain the result (a zero-trade one above all)
+  const seen = { targets: 0, votes: 0, maxVoters: 0, peakActive: ensemble.activeRuns };
+  const decisions: Record<string, number> = {};
   const total = candles.length;
   const every = Math.max(1, Math.floor(total / 200));
   // The services' pipeline in one process (packages/handlers pipeline.ts): inference and
@@ -175,7 +186,11 @@ export async function backtestCandles(
       now = candle.receivedAt; // market-feed plays a replayed candle at its close
     },
     onTarget: async (target) => {
+      seen.targets++;
+      if (target.voters > 0) seen.votes++;
+      seen.maxVoters = Math.max(seen.maxVoters, target.voters);
       const { outcome } = await runOrderStep(target, { ...deps, settings, state, paper: broker });
+      decisions[outcome.action] = (decisions[outcome.action] ?? 0) + 1;
       if (outcome.action === 'denied') {
         denials.push({ at: target.at, symbol: target.symbol, rule: outcome.rule });
       }
@@ -187,6 +202,7 @@ export async function backtestCandles(
       }
     },
     afterCandle: async (candle, i) => {
+      seen.peakActive = Math.max(seen.peakActive, ensemble.activeRuns);
       book.close(candle.symbol, candle.close);
       for (const f of positions.newFills.splice(0)) book.fill(f);
       const next = candles[i + 1];
@@ -207,7 +223,38 @@ export async function backtestCandles(
     denials,
     targets: [...targets.values()],
     runResults: runResults(run.runs, ensemble, now),
+    diagnostics: diagnostics(s, ensemble, now, { ...seen, decisions }),
     runUpdates: run.runUpdates,
+  };
+}
+
+/** The population against its cap (strategy.md §6) and what became of the targets. */
+function diagnostics(
+  s: BacktestSettings,
+  ensemble: Ensemble,
+  endMs: number,
+  seen: Omit<EngineDiagnostics, 'maxRunsPerLeverage' | 'minVotePnl' | 'population'>,
+): EngineDiagnostics {
+  const cap = s.config.providence.max_runs_per_leverage;
+  const leverage = (symbol: string) => s.config.exchange.leverage[symbol] ?? 1;
+  const leverageSum = s.symbols.reduce((sum, symbol) => sum + leverage(symbol), 0);
+  const active = new Map<string, number>();
+  for (const row of ensemble.activeRows(endMs / 1000)) {
+    active.set(row.symbol, (active.get(row.symbol) ?? 0) + 1);
+  }
+  return {
+    maxRunsPerLeverage: cap,
+    minVotePnl: s.config.providence.min_vote_pnl,
+    population: s.symbols.map((symbol) => ({
+      symbol,
+      leverage: leverage(symbol),
+      // the Ensemble's split of the run count by leverage, at least one run per symbol
+      requested: Math.max(1, Math.round((s.runs * leverage(symbol)) / leverageSum)),
+      // a symbol takes a new run while active / leverage ≤ cap (providence population.ts)
+      limit: Math.floor(cap * leverage(symbol)) + 1,
+      activeAtEnd: active.get(symbol) ?? 0,
+    })),
+    ...seen,
   };
 }
 

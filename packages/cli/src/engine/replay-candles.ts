@@ -36,6 +36,10 @@ export function replayCandles(
     for (const [reason, count] of Object.entries(csv.dropped)) {
       if (count > 0) dropped.push({ file: f.path, reason, count });
     }
+    const byReason: Record<string, number> = {};
+    for (const [kind, count] of Object.entries(csv.droppedByKind)) {
+      if (count > 0) byReason[kind] = count;
+    }
     const resampled =
       timeframe === f.timeframe ? csv.candles : resampleCandles(csv.candles, timeframe);
     const gate = new CandleGate({
@@ -54,7 +58,11 @@ export function replayCandles(
       if (g.ok) admitted.push(g.candle);
       else gateDrops.set(g.reason, (gateDrops.get(g.reason) ?? 0) + 1);
     }
-    for (const [reason, count] of gateDrops) dropped.push({ file: f.path, reason, count });
+    for (const [reason, count] of gateDrops) {
+      dropped.push({ file: f.path, reason, count });
+      byReason[`gate:${reason}`] = count;
+    }
+    const parserDrops = sum(Object.values(csv.dropped));
     perFile.push(admitted);
     infos.push({
       path: f.path,
@@ -63,9 +71,24 @@ export function replayCandles(
       rows: admitted.length,
       firstMs: admitted[0]?.openTime ?? null,
       lastMs: admitted.at(-1)?.openTime ?? null,
+      dataRows: csv.candles.length + parserDrops,
+      dropped: sum(Object.values(byReason)),
+      droppedByReason: byReason,
+      droppedExamples: csv.problems.slice(0, EXAMPLES).map((p) => ({
+        line: p.line,
+        reason: p.kind,
+        detail: p.detail,
+      })),
     });
   }
   return { candles: mergeByTime(perFile), files: infos, dropped };
+}
+
+/** Dropped rows shown with their line per file. */
+const EXAMPLES = 5;
+
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
 }
 
 /** k-way merge of per-symbol ascending candle lists; equal open times keep the file order. */

@@ -9,6 +9,8 @@ export interface BuyAndHoldInput {
   /** fee rate per fill (0.001 = 0.1 %) and slippage as a fraction of price, as the strategy pays */
   fee: number;
   slippage: number;
+  /** share of the equity bought (default 1: all of it); the rest stays cash */
+  share?: number;
 }
 
 export interface BuyAndHold {
@@ -17,16 +19,20 @@ export interface BuyAndHold {
 }
 
 /**
- * The benchmark: put all equity into the symbol at the first close (paying slippage and the fee,
- * like the strategy) and hold. Equity_i = cash + quantity × close_i, with cash 0 after the buy.
+ * The benchmark: put `share` of the equity (all of it by default) into the symbol at the first
+ * close (paying slippage and the fee, like the strategy) and hold.
+ * Equity_i = cash + quantity × close_i, with cash = (1 − share) × equity after the buy.
  */
 export function buyAndHold(input: BuyAndHoldInput): BuyAndHold {
-  const { times, closes, initialEquity, fee, slippage, symbol } = input;
+  const { times, closes, initialEquity, fee, slippage, symbol, share = 1 } = input;
+  if (!(share >= 0 && share <= 1)) {
+    throw new RangeError(`buy-and-hold ${symbol}: share must be in [0, 1], got ${share}`);
+  }
   if (times.length === 0 || times.length !== closes.length) {
     throw new RangeError(`buy-and-hold ${symbol}: need as many closes as times, at least one`);
   }
   const price = closes[0]! * (1 + slippage);
-  const quantity = initialEquity / (price * (1 + fee));
+  const quantity = (share * initialEquity) / (price * (1 + fee));
   const feePaid = quantity * price * fee;
   const cash = initialEquity - quantity * price - feePaid;
   const equity = new Float64Array(times.length);
@@ -36,6 +42,7 @@ export function buyAndHold(input: BuyAndHoldInput): BuyAndHold {
   equity[0] = initialEquity;
   return {
     curve: { times: curveTimes, equity },
-    fills: [{ at: times[0]!, symbol, side: 'buy', quantity, price, fee: feePaid }],
+    fills:
+      quantity > 0 ? [{ at: times[0]!, symbol, side: 'buy', quantity, price, fee: feePaid }] : [],
   };
 }

@@ -5,10 +5,13 @@ import {
   sortinoRatio,
   YEAR_MS,
 } from './annualised-ratios';
-import { maxDrawdown } from './drawdown';
+import { longestDrawdown, maxDrawdown } from './drawdown';
 import { exposure } from './exposure';
 import { roundTrips } from './round-trips';
 import type { BacktestFill, EquityCurve, PerformanceMetrics } from './types';
+
+/** Windows shorter than a quarter year get no annualised growth (see PerformanceMetrics.cagr). */
+export const SHORT_WINDOW_MS = YEAR_MS / 4;
 
 export interface MetricsInput {
   curve: EquityCurve;
@@ -38,6 +41,9 @@ export function computeMetrics({
   const returns = periodicReturns(equity);
   const perYear = periodMs ? YEAR_MS / periodMs : 0;
   const trips = roundTrips(fills, lastPrices);
+  const shortWindow = endMs - startMs < SHORT_WINDOW_MS;
+  const cagr = years > 0 && !shortWindow ? (growth > 0 ? growth ** (1 / years) - 1 : -1) : null;
+  const underwater = longestDrawdown(times, equity);
   let fees = 0;
   for (const f of fills) fees += f.fee;
   return {
@@ -46,10 +52,14 @@ export function computeMetrics({
     startEquity,
     endEquity,
     totalReturn: growth - 1,
-    cagr: years > 0 ? (growth > 0 ? growth ** (1 / years) - 1 : -1) : null,
+    cagr,
+    calmar: cagr !== null && dd.maxDrawdown > 0 ? cagr / dd.maxDrawdown : null,
+    shortWindow,
     maxDrawdown: dd.maxDrawdown,
     maxDrawdownPeakMs: dd.peakIndex >= 0 ? times[dd.peakIndex]! : null,
     maxDrawdownTroughMs: dd.troughIndex >= 0 ? times[dd.troughIndex]! : null,
+    drawdownDurationMs: underwater.durationMs,
+    drawdownRecovered: underwater.recovered,
     sharpe: periodMs ? sharpeRatio(returns, perYear) : null,
     sortino: periodMs ? sortinoRatio(returns, perYear) : null,
     winRate: trips.length > 0 ? trips.filter((t) => t.pnl > 0).length / trips.length : null,

@@ -34,3 +34,40 @@ export function maxDrawdown(equity: ArrayLike<number>): MaxDrawdown {
   }
   return best;
 }
+
+export interface DrawdownDuration {
+  /** longest time under a previous peak: from the peak to the first sample back at it, ms */
+  durationMs: number;
+  /** that peak's time and the recovery's (the last sample when it never recovered); null if none */
+  startMs: number | null;
+  endMs: number | null;
+  recovered: boolean;
+}
+
+/** The longest underwater period of an equity curve (times ascending). */
+export function longestDrawdown(
+  times: ArrayLike<number>,
+  equity: ArrayLike<number>,
+): DrawdownDuration {
+  let best: DrawdownDuration = { durationMs: 0, startMs: null, endMs: null, recovered: true };
+  let peak = Number.NEGATIVE_INFINITY;
+  let peakAt = -1;
+  let under = false;
+  const consider = (end: number, recovered: boolean) => {
+    const d = times[end]! - times[peakAt]!;
+    if (d > best.durationMs) {
+      best = { durationMs: d, startMs: times[peakAt]!, endMs: times[end]!, recovered };
+    }
+  };
+  for (let i = 0; i < equity.length; i++) {
+    const e = equity[i]!;
+    if (e >= peak) {
+      if (under) consider(i, true);
+      under = false;
+      peak = e;
+      peakAt = i;
+    } else under = true;
+  }
+  if (under) consider(equity.length - 1, false);
+  return best;
+}

@@ -9,6 +9,11 @@ export interface RoundTrip {
   exitMs: number | null;
   /** average entry price (average-cost method) */
   entryPrice: number;
+  /**
+   * average price of the fills that reduced the position (quantity-weighted); for a trip still
+   * open at the end, the mark it is valued at (the last close)
+   */
+  exitPrice: number;
   /** largest absolute position held, base units */
   maxQuantity: number;
   /** realised PnL after every fee of the trip; an open trip is valued at the last price */
@@ -20,6 +25,9 @@ export interface RoundTrip {
 
 interface OpenTrip extends RoundTrip {
   position: number;
+  /** Σ quantity × price and Σ quantity of the reducing fills, for exitPrice */
+  exitValue: number;
+  exitQuantity: number;
 }
 
 /**
@@ -68,20 +76,24 @@ export function roundTrips(
     const closingFee = (f.fee * closing) / f.quantity;
     trip.pnl += closing * (f.price - trip.entryPrice) * Math.sign(trip.position) - closingFee;
     trip.fees += closingFee;
+    trip.exitValue += closing * f.price;
+    trip.exitQuantity += closing;
     const next = addPosition(trip.position, signed);
     if (next !== 0 && Math.sign(next) === Math.sign(trip.position)) {
       trip.position = next;
       continue;
     }
-    const { position: _, ...closed } = trip;
-    done.push({ ...closed, exitMs: f.at });
+    const { position: _, exitValue, exitQuantity, ...closed } = trip;
+    done.push({ ...closed, exitMs: f.at, exitPrice: exitValue / exitQuantity });
     open.delete(f.symbol);
     if (next !== 0) open.set(f.symbol, startTrip(f, next, f.fee - closingFee));
   }
   for (const [symbol, trip] of open) {
     const mark = lastPrices[symbol] ?? lastFillPrice.get(symbol)!;
-    const { position, ...rest } = trip;
-    done.push({ ...rest, pnl: rest.pnl + position * (mark - rest.entryPrice) });
+    const { position, exitValue, exitQuantity, ...rest } = trip;
+    // what was already reduced keeps its price; the rest is valued at the mark
+    const exitPrice = (exitValue + Math.abs(position) * mark) / (exitQuantity + Math.abs(position));
+    done.push({ ...rest, exitPrice, pnl: rest.pnl + position * (mark - rest.entryPrice) });
   }
   return done.sort((a, b) => a.entryMs - b.entryMs);
 }
@@ -93,10 +105,13 @@ function startTrip(f: BacktestFill, signed: number, fee: number): OpenTrip {
     entryMs: f.at,
     exitMs: null,
     entryPrice: f.price,
+    exitPrice: f.price,
     maxQuantity: Math.abs(signed),
     pnl: -fee,
     fees: fee,
     fills: 1,
     position: signed,
+    exitValue: 0,
+    exitQuantity: 0,
   };
 }

@@ -30,13 +30,27 @@ export interface PerformanceMetrics {
   endEquity: number;
   /** end / start − 1 */
   totalReturn: number;
-  /** compound annual growth rate; null when the curve spans no time */
+  /**
+   * compound annual growth rate; null when the curve spans less than 3 months (`shortWindow`):
+   * 21 days of +21 % would print as +2,768 % a year
+   */
   cagr: number | null;
+  /** CAGR / max drawdown; null when either is undefined or the window is short */
+  calmar: number | null;
+  /**
+   * the curve spans less than 3 months (a quarter of a 365.25-day year): CAGR and Calmar are
+   * withheld, Sharpe and Sortino are annualised from a short sample and marked so
+   */
+  shortWindow: boolean;
   /** largest fall from a running peak, as a fraction of that peak (0.25 = −25 %) */
   maxDrawdown: number;
   /** time of the peak and of the trough of the largest drawdown; null when there is none */
   maxDrawdownPeakMs: number | null;
   maxDrawdownTroughMs: number | null;
+  /** longest time under water (from a peak back to it, or to the end), ms */
+  drawdownDurationMs: number;
+  /** the longest drawdown had recovered by the end */
+  drawdownRecovered: boolean;
   /** annualised Sharpe ratio of the per-sample returns (risk-free rate 0); null if undefined */
   sharpe: number | null;
   /** annualised Sortino ratio (target return 0); null if undefined */

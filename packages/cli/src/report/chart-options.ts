@@ -64,50 +64,89 @@ export function drawdownChartOption(data: ReportData): ChartOption {
   ]);
 }
 
-export function targetChartOption(data: ReportData): ChartOption {
+export function positionShareChartOption(data: ReportData): ChartOption {
   return timeChart(
-    'Target position over time',
-    'base units',
-    data.targets.map((s) => ({
+    'Position as a share of equity: actual (solid) beside target (dashed)',
+    '% of equity',
+    data.positionShare.map((s, i) => ({
       type: 'line',
       name: s.name,
       data: s.points,
       step: 'end',
       showSymbol: false,
+      // actual and target of one symbol share a colour
+      color: PALETTE[Math.floor(i / 2) % PALETTE.length],
+      lineStyle: { width: i % 2 === 0 ? 2 : 1.2, ...(i % 2 === 0 ? {} : { type: 'dashed' }) },
     })),
   );
 }
 
+export function rollingSharpeChartOption(data: ReportData): ChartOption {
+  const hours = data.rollingSharpe.windowMs / 3_600_000;
+  const window =
+    hours >= 24
+      ? `${(hours / 24).toFixed(hours % 24 === 0 ? 0 : 1)}-day`
+      : `${hours.toFixed(1)}-hour`;
+  return timeChart(
+    `Rolling Sharpe (annualised, ${window} window)`,
+    'Sharpe',
+    lines(data.rollingSharpe.series),
+  );
+}
+
+/** Readable bin labels: as many decimals as the bin width needs, no more. */
+export function binLabel(x: number, width: number): string {
+  // a nice width is 1, 2, 2.5 or 5 × 10^k: 10^k needs −k decimals, 2.5 × 10^k one more
+  const k = width > 0 ? Math.floor(Math.log10(width) + 1e-9) : -2;
+  const mantissa = width > 0 ? width / 10 ** k : 1;
+  const decimals = Math.max(0, Math.min(10, -k + (Math.abs(mantissa - 2.5) < 1e-9 ? 1 : 0)));
+  const s = x.toFixed(decimals);
+  return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
+}
+
 export function runDistributionOption(data: ReportData): ChartOption {
-  const { edges, counts, width, count } = data.runs;
-  const label = (x: number) => (Math.abs(width) >= 1 ? x.toFixed(0) : x.toPrecision(3));
+  const { count, histogram: h } = data.runs;
+  const categories: string[] = [];
+  const bars: { value: number; itemStyle: { color: string } }[] = [];
+  const OUTLIER = '#9e9e9e';
+  if (h.below) {
+    categories.push(`< ${binLabel(h.edges[0]!, h.width)}`);
+    bars.push({ value: h.below.count, itemStyle: { color: OUTLIER } });
+  }
+  h.edges.forEach((e, i) => {
+    categories.push(
+      h.width > 0 ? `${binLabel(e, h.width)} to ${binLabel(e + h.width, h.width)}` : binLabel(e, 0),
+    );
+    bars.push({
+      value: h.counts[i]!,
+      itemStyle: { color: e + h.width / 2 >= 0 ? '#26a69a' : '#ef5350' },
+    });
+  });
+  if (h.above) {
+    categories.push(`≥ ${binLabel(h.edges.at(-1)! + h.width, h.width)}`);
+    bars.push({ value: h.above.count, itemStyle: { color: OUTLIER } });
+  }
   return {
     animation: false,
     color: PALETTE,
+    textStyle: { fontFamily: FONT },
     title: {
-      text: `Distribution of run results (${count} runs, PnL in quote units)`,
+      text: `PnL of the ${count} runs of the population (quote units; bins: ${h.rule}${h.below || h.above ? ', grey: outliers beyond 3 IQR' : ''})`,
       left: 'center',
       textStyle: { fontSize: 14 },
     },
     tooltip: { trigger: 'axis' },
-    grid: { left: 60, right: 30, top: 50, bottom: 60 },
+    grid: { left: 60, right: 30, top: 50, bottom: 50 },
     xAxis: {
       type: 'category',
       name: 'PnL',
-      data: edges.map((e) => `${label(e)}…${label(e + width)}`),
-      axisLabel: { rotate: 30 },
+      nameLocation: 'middle',
+      nameGap: 30,
+      data: categories,
+      // horizontal labels, thinned by ECharts so they never overlap
+      axisLabel: { interval: 'auto', hideOverlap: true },
     },
     yAxis: { type: 'value', name: 'runs', minInterval: 1, nameLocation: 'middle', nameGap: 40 },
-    series: [
-      {
-        type: 'bar',
-        name: 'runs',
-        data: counts.map((c, i) => ({
-          value: c,
-          itemStyle: { color: edges[i]! + width / 2 >= 0 ? '#26a69a' : '#ef5350' },
-        })),
-        barCategoryGap: '5%',
-      },
-    ],
+    series: [{ type: 'bar', name: 'runs', data: bars, barCategoryGap: '5%' }],
   };
 }

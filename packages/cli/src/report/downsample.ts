@@ -90,25 +90,3 @@ export function barIndexAt(bars: readonly { time: number }[], t: number): number
   }
   return found;
 }
-
-/** Equal-width histogram of `values` in `bins` bins: bin lower edges and counts. */
-export function histogram(
-  values: readonly number[],
-  bins: number,
-): { edges: number[]; counts: number[]; width: number } {
-  if (values.length === 0) return { edges: [], counts: [], width: 0 };
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (hi === lo) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const width = (hi - lo) / bins;
-  const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[Math.min(bins - 1, Math.floor((v - lo) / width))]!++;
-  return { edges: counts.map((_, i) => lo + i * width), counts, width };
-}

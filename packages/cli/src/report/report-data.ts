@@ -1,13 +1,14 @@
 import type { BacktestResult } from '../backtest-result';
-import { buyAndHoldOf, drawdownSeries, roundTrips } from '../metrics/index';
 import {
-  barIndexAt,
-  histogram,
-  lastOfBuckets,
-  maxOfBuckets,
-  mergeCandles,
-  type OhlcBar,
-} from './downsample';
+  buyAndHoldOf,
+  drawdownSeries,
+  positionShares,
+  rollingSharpe,
+  type Trade,
+  tradesOf,
+} from '../metrics/index';
+import { barIndexAt, lastOfBuckets, maxOfBuckets, mergeCandles, type OhlcBar } from './downsample';
+import { type Histogram, histogramBins } from './histogram';
 
 /** Points per line series and bars per price chart in the report (a browser stays responsive). */
 export const MAX_POINTS = 4000;
@@ -15,7 +16,6 @@ export const MAX_POINTS = 4000;
 export const MAX_MARKERS = 1500;
 /** Markers carry a text label (size @ price, PnL) only when there are few enough to read. */
 const MAX_LABELLED_TRIPS = 40;
-const RUN_BINS = 40;
 
 export interface PriceMarker {
   /** seconds since epoch (lightweight-charts' UTCTimestamp), the bar that holds the fill */
@@ -45,17 +45,20 @@ export interface ReportData {
   equity: LineSeries[];
   /** drawdown in percent, ≤ 0 */
   drawdown: LineSeries[];
-  targets: LineSeries[];
-  runs: { count: number; edges: number[]; counts: number[]; width: number };
+  /** position as % of equity per symbol: actual, then target (what order-executor aimed for) */
+  positionShare: LineSeries[];
+  /** rolling annualised Sharpe; empty when the curve is too short for a window */
+  rollingSharpe: { windowMs: number; series: LineSeries[] };
+  runs: { count: number; histogram: Histogram };
+  /** the round trips, in entry order (the trade table and trades.csv) */
+  trades: Trade[];
 }
 
 const UP = '#26a69a';
 const DOWN = '#ef5350';
 
 export function reportData(result: BacktestResult): ReportData {
-  const lastPrices: Record<string, number> = {};
-  for (const c of result.candles) if (c.close.length > 0) lastPrices[c.symbol] = c.close.at(-1)!;
-  const trips = roundTrips(result.fills, lastPrices);
+  const trips = tradesOf(result);
   const price = result.candles.map((c) => {
     const bars = mergeCandles(c, MAX_POINTS);
     const mine = trips.filter((t) => t.symbol === c.symbol);
@@ -108,18 +111,32 @@ export function reportData(result: BacktestResult): ReportData {
         points: negate(maxOfBuckets(b.curve.times, drawdownSeries(b.curve.equity), MAX_POINTS)),
       })),
     ],
-    targets: result.targets.map((t) => ({
-      name: t.symbol,
-      points: lastOfBuckets(t.times, t.position, MAX_POINTS),
-    })),
+    positionShare: positionShares(result).flatMap((s) => [
+      { name: `${s.symbol} actual`, points: percent(lastOfBuckets(s.times, s.actual, MAX_POINTS)) },
+      { name: `${s.symbol} target`, points: percent(lastOfBuckets(s.times, s.target, MAX_POINTS)) },
+    ]),
+    rollingSharpe: rollingSharpeSeries(result),
     runs: {
       count: result.runResults.length,
-      ...histogram(
-        result.runResults.map((r) => r.pnl),
-        RUN_BINS,
-      ),
+      histogram: histogramBins(result.runResults.map((r) => r.pnl)),
     },
+    trades: trips,
   };
+}
+
+function rollingSharpeSeries(result: BacktestResult): ReportData['rollingSharpe'] {
+  const r = rollingSharpe(result.equity);
+  if (!r) return { windowMs: 0, series: [] };
+  // a window without dispersion (flat, no position) has no ratio: plot it at 0, not as a gap
+  const values = r.values.map((v) => v ?? 0);
+  return {
+    windowMs: r.windowMs,
+    series: [{ name: 'strategy', points: lastOfBuckets(r.times, values, MAX_POINTS) }],
+  };
+}
+
+function percent(points: [number, number][]): [number, number][] {
+  return points.map(([t, v]) => [t, v * 100]);
 }
 
 /** Drawdown fractions as negative percentages (a fall plots downwards). */

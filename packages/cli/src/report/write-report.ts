@@ -6,6 +6,7 @@ import { drawdownChartOption, equityChartOption } from './chart-options';
 import { renderChartPng } from './chart-png';
 import { reportData } from './report-data';
 import { buildReportHtml } from './report-html';
+import { tradesCsv } from './trades-csv';
 
 export interface ReportFiles {
   dir: string;
@@ -14,9 +15,14 @@ export interface ReportFiles {
   drawdownPng: string;
   /** the summary and inputs as JSON (what `--json` prints) */
   json: string;
+  /** the round trips, one per line */
+  tradesCsv: string;
 }
 
-/** Writes report.html, equity.png, drawdown.png and summary.json into `dir` (created if needed). */
+/**
+ * Writes report.html, equity.png, drawdown.png, summary.json and trades.csv into `dir` (created if
+ * needed).
+ */
 export async function writeReport(
   dir: string,
   result: BacktestResult,
@@ -30,11 +36,13 @@ export async function writeReport(
     equityPng: join(dir, 'equity.png'),
     drawdownPng: join(dir, 'drawdown.png'),
     json: join(dir, 'summary.json'),
+    tradesCsv: join(dir, 'trades.csv'),
   };
   writeFileSync(files.html, buildReportHtml(result, summary, data));
   writeFileSync(files.equityPng, renderChartPng(equityChartOption(data)));
   writeFileSync(files.drawdownPng, renderChartPng(drawdownChartOption(data)));
   const { config: _config, ...meta } = result.meta;
+  writeFileSync(files.tradesCsv, tradesCsv(data.trades));
   writeFileSync(files.json, `${JSON.stringify({ meta, summary }, null, 2)}\n`);
   return files;
 }

@@ -43,14 +43,24 @@ function barProgress(io: CliIo, label: string, total: number, { unit }: Progress
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0);
+  // a total of 0 is "not known yet" (the engine learns it with the first update): starting the
+  // bar then would draw "100% | 0/0"
+  let started = false;
+  const start = (t: number) => {
+    if (started || !(t > 0)) return;
+    bar.start(t, 0);
+    started = true;
+  };
+  start(total);
   return {
     update(done, newTotal) {
+      if (!started) start(newTotal ?? total);
+      if (!started) return;
       if (newTotal !== undefined) bar.setTotal(newTotal);
       bar.update(done);
     },
     finish() {
-      bar.stop();
+      if (started) bar.stop();
     },
   };
 }
@@ -68,7 +78,7 @@ function lineProgress(
   let nextPct = stepPct;
   const pct = () => (total > 0 ? Math.floor((100 * done) / total) : 100);
   const line = () => io.err(`${label}: ${pct()}% (${done}/${total} ${unit})\n`);
-  io.err(`${label}: started (${total} ${unit})\n`);
+  io.err(`${label}: started${total > 0 ? ` (${total} ${unit})` : ''}\n`);
   return {
     update(newDone, newTotal) {
       if (newTotal !== undefined) total = newTotal;

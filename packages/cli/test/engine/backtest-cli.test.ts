@@ -47,14 +47,21 @@ describe('pnpm 3t backtest as a process, on the bundled candles with the engine 
     }
     const html = join(out, 'report.html');
     expect(run.stdout).toContain(`report: ${html}`);
-    for (const f of ['report.html', 'equity.png', 'drawdown.png', 'summary.json']) {
+    for (const f of ['report.html', 'equity.png', 'drawdown.png', 'summary.json', 'trades.csv']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
 
     const report = await openReportOffline(html);
     try {
       const drawn = await report.drawn();
-      expect(drawn.map((d) => d.id)).toEqual(['price-0', 'equity', 'drawdown', 'targets', 'runs']);
+      expect(drawn.map((d) => d.id)).toEqual([
+        'price-0',
+        'equity',
+        'drawdown',
+        'positions',
+        'rolling-sharpe',
+        'runs',
+      ]);
       for (const d of drawn) expect(d.ink, `${d.id} drawn pixels`).toBeGreaterThan(1000);
       mkdirSync(SHOTS, { recursive: true });
       const shot = join(SHOTS, 'report.png');

@@ -28,6 +28,7 @@ function request(over: Partial<BacktestRequest> = {}): BacktestRequest {
     runs: 100,
     fee: 0.001,
     slippage: 0.0005,
+    maxBadRows: 0.001,
     initialEquity: 10_000,
     config,
     configPath: null,
@@ -53,6 +54,23 @@ describe('the in-process backtest engine over real BTC/USDT candles', () => {
     expect(first.candles[0]?.times.length, 'candles in the window').toBe(2 * 1440);
     expect(first.fills.length, 'fills over two days').toBeGreaterThan(0);
     expect(first.runResults.length, 'run results').toBeGreaterThan(0);
+  });
+
+  it('reports what it saw: the population against the run cap, the votes, each decision', () => {
+    const d = first.diagnostics!;
+    // one symbol at leverage 1: the cap lets floor(45 × 1) + 1 = 46 runs be active of the 100
+    expect(d.population).toEqual([
+      { symbol: 'BTC/USDT', leverage: 1, requested: 100, limit: 46, activeAtEnd: 46 },
+    ]);
+    expect(d.peakActive).toBe(46);
+    expect(d.maxRunsPerLeverage).toBe(45);
+    // order-executor decides every target once: the outcomes add up to the targets
+    const decided = Object.values(d.decisions).reduce((a, b) => a + b, 0);
+    expect(decided, JSON.stringify(d.decisions)).toBe(d.targets);
+    expect(d.decisions.denied ?? 0).toBe(first.denials.length);
+    expect(d.votes).toBeGreaterThan(0);
+    expect(d.votes).toBeLessThanOrEqual(d.targets);
+    expect(first.runResults.filter((r) => r.reason === 'end_of_data')).toHaveLength(46);
   });
 
   it('gives the identical result for the same seed, and other runs for another seed', async () => {
