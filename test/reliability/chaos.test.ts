@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CliIo, runHalt, runResume } from '@3t/cli';
 import { Queues, type Target, targetJobId } from '@3t/contracts';
-import { connectDatabase, createQueueRuntime } from '@3t/runtime';
+import { connectDatabase, createQueueRuntime, plainDecimal } from '@3t/runtime';
 import {
   FakeExchange,
   type FaultRule,
@@ -432,9 +432,12 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
   // partial-fill fault), so every accepted order is one filled intent: an accepted order no filled
   // intent of its side and quantity accounts for is a duplicate by quantity (or a lost intent).
   const step = Number(fake.venue.markets.get('ETHUSDT')?.stepSize);
+  // ccxt truncates the number's decimal digits (its shortest decimal form), not q / step in
+  // floating point: 17.509999999999998 is sent as 17.5099, never rounded up to 17.51
+  const stepDecimals = plainDecimal(step).split('.')[1]?.length ?? 0;
   const sent = (qty: unknown) => {
-    const n = Math.floor(Number(qty) / step + 1e-9);
-    return Number((n * step).toFixed(12));
+    const [int, frac = ''] = plainDecimal(Number(qty)).split('.');
+    return Number(`${int}.${frac.slice(0, stepDecimals)}`);
   };
   const filledIntents = await q(
     "SELECT intent_id, side, quantity, filled_quantity FROM order_intents WHERE status = 'filled'",
