@@ -11,6 +11,8 @@ const entries = [
     file: join(root, 'services', name, 'src', 'main.ts'),
   })),
   { name: 'cli', file: join(root, 'packages', 'cli', 'src', 'main.ts') },
+  // docker-compose's one-shot that writes the secret files (deploy/write-secret-files.ts)
+  { name: 'write-secret-files', file: join(root, 'deploy', 'write-secret-files.ts') },
 ].filter((e) => existsSync(e.file));
 
 // npm dependencies stay external, but pnpm gives each package its own node_modules, so a bare
@@ -45,7 +47,7 @@ for (const entry of entries) {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     sourcemap: true,
     plugins: [externalNpm],
     logLevel: 'warning',
