@@ -7,7 +7,7 @@
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# --- build: every dependency from the lockfile, the bundles, then the dev ones dropped -------
+# --- build: every dependency from the lockfile, then the bundles -----------------------------
 FROM ${NODE_IMAGE} AS build
 ENV CI=true PNPM_HOME=/pnpm PATH=/pnpm:$PATH
 RUN npm install -g pnpm@12 && pnpm --version
@@ -18,14 +18,18 @@ COPY patches ./patches
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --ignore-scripts
 COPY . .
 # No install scripts: the bundler's binary is an ordinary dependency, and talib (dev only, the
-# one native addon) is not needed to bundle. The bundles import npm packages by their path under
-# /app/node_modules/.pnpm, which the production install below keeps as they are.
+# one native addon) is not needed to bundle.
 RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
-    pnpm install --frozen-lockfile --offline --ignore-scripts \
- && pnpm build \
- && pnpm install --prod --frozen-lockfile --offline --ignore-scripts \
+    pnpm install --frozen-lockfile --offline --ignore-scripts && pnpm build
+
+# --- deps: production dependencies only, at the same paths as in the build stage ------------
+# The bundles import npm packages by their path under /app/node_modules/.pnpm, which the
+# lockfile fixes, so a production install in /app gives the same paths.
+FROM build AS deps
+RUN rm -rf node_modules packages/*/node_modules services/*/node_modules
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
+    pnpm install --prod --frozen-lockfile --offline --ignore-scripts \
  && ! ls node_modules/.pnpm | grep -q "^talib@" \
- && ! ls node_modules/.pnpm | grep -q "^esbuild@" \
  && node dist/cli.mjs --help >/dev/null
 
 # --- runtime: dist/ and the production node_modules, run as a non-root user -----------------
@@ -36,7 +40,7 @@ ENV NODE_ENV=production \
     TT_LISTEN_HOST=0.0.0.0 \
     TT_HEALTH_PORT=9101
 WORKDIR /app
-COPY --from=build --chown=root:root /app /app
+COPY --from=deps --chown=root:root /app /app
 # /run/3t-secrets: the docker-compose `secret-files` volume takes this owner when first created.
 RUN mkdir -p /etc/3t /run/3t-secrets && chown node:node /run/3t-secrets
 USER node

@@ -14,13 +14,16 @@ if [ ! -d /var/lib/mysql/mysql ]; then
   sql_pw="$(printf '%s' "$pw" | sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g")"
   db="${MARIADB_DATABASE:-}"
   echo "mariadb: initialising /var/lib/mysql"
-  mariadb-install-db --datadir=/var/lib/mysql --skip-test-db >/dev/null
+  mariadb-install-db --datadir=/var/lib/mysql --skip-test-db --auth-root-authentication-method=normal >/dev/null
   sock=/run/mysqld/init.sock
   "$@" --skip-networking --socket="$sock" &
   pid=$!
   for _ in $(seq 1 60); do mariadb-admin --socket="$sock" -uroot ping >/dev/null 2>&1 && break; sleep 1; done
-  # root@localhost keeps unix-socket login (healthcheck.sh); root@'%' logs in with the password
+  # root@'%' logs in with the password (root@localhost has none until the end of this)
   mariadb --socket="$sock" -uroot <<SQL
+-- mariadb-install-db's password-less root@127.0.0.1, ::1 and @hostname: gone, as upstream
+DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1';
+EXECUTE IMMEDIATE CONCAT('DROP USER IF EXISTS root@\\'', @@hostname, '\\'');
 CREATE USER 'root'@'%' IDENTIFIED BY '$sql_pw';
 GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;
 ${db:+CREATE DATABASE IF NOT EXISTS \`$db\`;}
@@ -30,6 +33,9 @@ SQL
     echo "mariadb: running $f"
     mariadb --socket="$sock" -uroot ${db:+"$db"} <"$f"
   done
+  # root@localhost: the password, or the unix socket as the OS user root (healthcheck.sh)
+  mariadb --socket="$sock" -uroot -e \
+    "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$sql_pw')"
   kill "$pid"
   wait "$pid" || true
   echo "mariadb: initialised"

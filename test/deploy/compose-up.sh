@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# The docker-compose smoke test: what README's Docker section tells a user to do, run for real.
+# Installs Debian's docker.io and docker-compose if missing, starts dockerd if none runs, makes
+# the base images this machine lacks (deploy/base-images/make.sh), builds the 3T image, then
+#   cp config.yml.example config.yml; secrets.yml with every password; docker-compose up -d
+# under a project name of its own, on spare 127.0.0.1 ports, waits for every container to be
+# healthy and checks through the stack: paper fills in MariaDB, every Prometheus target up, a
+# trace received on the OTLP port, Bull Board 401 without its password (200 with it), and the
+# alert KillSwitchOn (after `3t halt`) delivered by Alertmanager to a webhook. Then `down -v`.
+#
+# Where Docker cannot start (no root, no Engine), it says why and exits 0, or 1 when
+# CI_REQUIRE_DOCKER=1 (.ci/run sets it).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+DOCKER=/usr/bin/docker   # Debian's docker.io client: BuildKit built in (a newer client may lack buildx)
+COMPOSE=/usr/bin/docker-compose
+export DOCKER_BUILDKIT=1
+start=$SECONDS
+passed=0
+failed=0
+
+say() { printf '[compose %3ds] %s\n' "$((SECONDS - start))" "$*"; }
+cannot_run() {
+  say "cannot run: $*"
+  if [ "${CI_REQUIRE_DOCKER:-0}" = 1 ]; then
+    say "CI_REQUIRE_DOCKER=1: failing"
+    echo "compose: 0 passed, 1 failed"
+    exit 1
+  fi
+  say "skipped (set CI_REQUIRE_DOCKER=1 to make this an error)"
+  exit 0
+}
+check() { # check NAME COMMAND...: one line per check, ok or FAILED
+  local name="$1"
+  shift
+  if "$@"; then
+    say "ok: $name"
+    passed=$((passed + 1))
+  else
+    say "FAILED: $name"
+    failed=$((failed + 1))
+  fi
+}
+wait_for() { # wait_for SECONDS COMMAND...: retry every 2 s
+  local until=$((SECONDS + $1))
+  shift
+  while ! "$@" 2>/dev/null; do
+    [ "$SECONDS" -lt "$until" ] || return 1
+    sleep 2
+  done
+}
+
+# --- Docker ---------------------------------------------------------------------------------
+[ "$(id -u)" = 0 ] || cannot_run "needs root to install docker.io and start dockerd (uid $(id -u))"
+need=()
+[ -x "$DOCKER" ] || need+=(docker.io)
+[ -x "$COMPOSE" ] || need+=(docker-compose)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+if [ "${#need[@]}" -gt 0 ]; then
+  say "apt-get install ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } ||
+    cannot_run "apt-get install ${need[*]} failed"
+fi
+if ! "$DOCKER" info >/dev/null 2>&1; then
+  say "starting dockerd (log: /var/log/3t-dockerd.log)"
+  nohup /usr/sbin/dockerd >/var/log/3t-dockerd.log 2>&1 &
+  wait_for 30 "$DOCKER" info >/dev/null ||
+    cannot_run "dockerd did not start: $(tail -3 /var/log/3t-dockerd.log | tr '\n' ' ')"
+fi
+say "Docker Engine $("$DOCKER" version -f '{{.Server.Version}}'), $("$COMPOSE" version --short 2>/dev/null || echo compose)"
+
+# --- images ---------------------------------------------------------------------------------
+bash deploy/base-images/make.sh
+say "building 3t:latest"
+"$DOCKER" build -q -t 3t:latest . >/dev/null
+say "built 3t:latest ($("$DOCKER" image inspect -f '{{.Size}}' 3t:latest | awk '{printf "%.0f MB", $1/1e6}'))"
+
+# --- the stack ------------------------------------------------------------------------------
+project="3t-ci-$$-$RANDOM"
+work="$(mktemp -d "${TMPDIR:-/tmp}/3t-compose.XXXXXX")"
+chmod 755 "$work"
+sink="$project-webhook"
+cleanup() {
+  local code=$?
+  if [ "$failed" -gt 0 ] || [ "$code" -ne 0 ]; then
+    "$COMPOSE" -p "$project" ps >&2 || true
+    "$COMPOSE" -p "$project" logs --no-color --tail=40 >&2 || true
+  fi
+  "$DOCKER" rm -f "$sink" >/dev/null 2>&1 || true
+  "$COMPOSE" -p "$project" down -v --remove-orphans >/dev/null 2>&1 || true
+  rm -rf "$work"
+  say "down -v: $project removed"
+}
+trap cleanup EXIT
+
+spare_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+pw() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
+for var in REDIS MARIADB MARKET_FEED INFERENCE STRATEGY_RUNNER ORDER_EXECUTOR QUEUE_MONITOR \
+  PROMETHEUS ALERTMANAGER GRAFANA JAEGER_UI OTLP; do
+  export "TT_${var}_PORT=$(spare_port)"
+done
+mariadb_pw="$(pw)"
+bull_pw="$(pw)"
+cp config.yml.example "$work/config.yml"
+cat >"$work/secrets.yml" <<YAML
+mariadb:
+  password: "$mariadb_pw"
+redis:
+  password: "$(pw)"
+bull_board:
+  password: "$bull_pw"
+grafana:
+  admin_password: "$(pw)"
+  mariadb_password: "$(pw)"
+alertmanager:
+  webhook_url: "http://$sink:8080/alerts"
+YAML
+# as a user would: owned by the user the containers run as, readable by it alone
+chown 1000:1000 "$work/config.yml" "$work/secrets.yml"
+chmod 600 "$work/secrets.yml"
+export TT_CONFIG_FILE="$work/config.yml" TT_SECRETS_FILE="$work/secrets.yml"
+dc() { "$COMPOSE" -p "$project" "$@"; }
+
+say "docker-compose -p $project up -d"
+dc up -d --no-build 2>&1 | sed 's/^/  /'
+# the webhook that stands for a receiver: on the stack's network, prints each POST body
+"$DOCKER" run -d --name "$sink" --network "${project}_default" node:24-bookworm-slim node -e '
+  require("node:http").createServer((req, res) => { let b = ""; req.on("data", (c) => b += c);
+    req.on("end", () => { console.log(b); res.end("ok"); }); }).listen(8080);' >/dev/null
+
+healthy() { # every container of the project running and healthy, secret-files exited 0
+  local ids id state
+  ids="$(dc ps -q)"
+  [ -n "$ids" ] || return 1
+  for id in $ids; do
+    state="$("$DOCKER" inspect -f '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$id")"
+    case "$state" in
+      *secret-files*" exited 0 "*) ;;
+      *" running "*" healthy" | *" running "*" none") ;;
+      *) return 1 ;;
+    esac
+  done
+}
+check "every container healthy (secret-files done)" wait_for 240 healthy
+"$DOCKER" ps --filter "label=com.docker.compose.project=$project" --format '  {{.Names}}: {{.Status}}'
+
+# --- checks through the stack ---------------------------------------------------------------
+fills() {
+  MYSQL_PWD="$mariadb_pw" mariadb -h 127.0.0.1 -P "$TT_MARIADB_PORT" -uroot -N tt \
+    -e 'SELECT COUNT(*) FROM fills' 2>/dev/null
+}
+has_fills() { [ "$(fills)" -gt 0 ]; }
+check "paper fills in MariaDB" wait_for 120 has_fills
+say "  fills: $(fills || echo none)"
+
+jobs="$(grep -c 'job_name:' prometheus/prometheus.yml)"
+targets_up() { # as many targets as prometheus.yml has jobs, each up
+  curl -fsS "http://127.0.0.1:$TT_PROMETHEUS_PORT/api/v1/targets" | JOBS="$jobs" node -e '
+    let s = ""; process.stdin.on("data", (c) => s += c).on("end", () => {
+      const t = JSON.parse(s).data.activeTargets;
+      const down = t.filter((x) => x.health !== "up").map((x) => `${x.labels.job}=${x.health}`);
+      console.error(`  targets: ${t.length} of ${process.env.JOBS}, not up: ${down.join(" ") || "none"}`);
+      process.exit(t.length === Number(process.env.JOBS) && down.length === 0 ? 0 : 1); });'
+}
+check "every Prometheus target up" wait_for 90 targets_up
+targets_up || true
+
+traced() {
+  curl -fsS "http://127.0.0.1:$TT_JAEGER_UI_PORT/api/services" | grep -q '"market-feed"'
+}
+check "a trace received on the OTLP port" wait_for 60 traced
+say "  $(curl -fsS "http://127.0.0.1:$TT_JAEGER_UI_PORT/api/services" || true)"
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+check "Bull Board: 401 without its password" \
+  test "$(status_of "http://127.0.0.1:$TT_QUEUE_MONITOR_PORT/")" = 401
+check "Bull Board: 200 with it" \
+  test "$(status_of -u "admin:$bull_pw" "http://127.0.0.1:$TT_QUEUE_MONITOR_PORT/")" = 200
+
+say "3t halt in order-executor: the kill switch rule should fire and reach the webhook"
+dc exec -T order-executor node dist/cli.mjs halt 2>&1 | sed 's/^/  /' || true
+alerted() { "$DOCKER" logs "$sink" 2>&1 | grep -q '"alertname":"KillSwitchOn"'; }
+check "alert KillSwitchOn delivered to the webhook by Alertmanager" wait_for 120 alerted
+"$DOCKER" logs "$sink" 2>&1 | head -c 400 | sed 's/^/  /'
+echo
+
+say "done in $((SECONDS - start)) s"
+echo "compose: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
