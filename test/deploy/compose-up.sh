@@ -2,8 +2,9 @@
 # The docker-compose smoke test: what README's Docker section tells a user to do, run for real.
 # Installs Debian's docker.io and docker-compose if missing, starts dockerd if none runs, makes
 # the base images this machine lacks (deploy/base-images/make.sh), builds the 3T image, then
-#   cp config.yml.example config.yml; secrets.yml with every password; docker-compose up -d
-# under a project name of its own, on spare 127.0.0.1 ports, waits for every container to be
+# README's Docker section in a copy of this checkout (cp the two examples, fill in secrets.yml,
+# DOCKER_BUILDKIT=1 docker build -t 3t:latest ., docker-compose up -d) under a project name of
+# its own, on spare 127.0.0.1 ports, waits for every container to be
 # healthy and checks through the stack: paper fills in MariaDB, every Prometheus target up, a
 # trace received on the OTLP port, Bull Board 401 without its password (200 with it), and the
 # alert KillSwitchOn (after `3t halt`) delivered by Alertmanager to a webhook. Then `down -v`.
@@ -15,6 +16,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 DOCKER=/usr/bin/docker   # Debian's docker.io client: BuildKit built in (a newer client may lack buildx)
 COMPOSE=/usr/bin/docker-compose
+# README's commands below run `docker` and `docker-compose`: make them these two
+export PATH="/usr/bin:$PATH"
 export DOCKER_BUILDKIT=1
 start=$SECONDS
 passed=0
@@ -71,60 +74,66 @@ if ! "$DOCKER" info >/dev/null 2>&1; then
 fi
 say "Docker Engine $("$DOCKER" version -f '{{.Server.Version}}'), $("$COMPOSE" version --short 2>/dev/null || echo compose)"
 
-# --- images ---------------------------------------------------------------------------------
+# --- the stack, as README's Docker section says --------------------------------------------
 bash deploy/base-images/make.sh
-say "building 3t:latest"
-"$DOCKER" build -q -t 3t:latest . >/dev/null
-say "built 3t:latest ($("$DOCKER" image inspect -f '{{.Size}}' 3t:latest | awk '{printf "%.0f MB", $1/1e6}'))"
-
-# --- the stack ------------------------------------------------------------------------------
 project="3t-ci-$$-$RANDOM"
 work="$(mktemp -d "${TMPDIR:-/tmp}/3t-compose.XXXXXX")"
+# the 3T containers (user 1000) read config.yml and secrets.yml in it
 chmod 755 "$work"
+buildlog="$(mktemp)"
 sink="$project-webhook"
 cleanup() {
   local code=$?
   if [ "$failed" -gt 0 ] || [ "$code" -ne 0 ]; then
-    "$COMPOSE" -p "$project" ps >&2 || true
-    "$COMPOSE" -p "$project" logs --no-color --tail=40 >&2 || true
+    (cd "$work" && "$COMPOSE" -p "$project" ps >&2) || true
+    (cd "$work" && "$COMPOSE" -p "$project" logs --no-color --tail=40 >&2) || true
   fi
   "$DOCKER" rm -f "$sink" >/dev/null 2>&1 || true
-  "$COMPOSE" -p "$project" down -v --remove-orphans >/dev/null 2>&1 || true
-  rm -rf "$work"
+  (cd "$work" && "$COMPOSE" -p "$project" down -v --remove-orphans >/dev/null 2>&1) || true
+  rm -rf "$work" "$buildlog"
   say "down -v: $project removed"
 }
 trap cleanup EXIT
 
+# A copy of this checkout (tracked and new files, as they are now) stands for a user's clone.
+git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work" 2>/dev/null ||
+  { echo "compose: copying the checkout failed" >&2; exit 1; }
+cd "$work"
+
 spare_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pw() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
+# spare host ports, so the stack does not collide with services already on this machine
 for var in REDIS MARIADB MARKET_FEED INFERENCE STRATEGY_RUNNER ORDER_EXECUTOR QUEUE_MONITOR \
   PROMETHEUS ALERTMANAGER GRAFANA JAEGER_UI OTLP; do
   export "TT_${var}_PORT=$(spare_port)"
 done
 mariadb_pw="$(pw)"
 bull_pw="$(pw)"
-cp config.yml.example "$work/config.yml"
-cat >"$work/secrets.yml" <<YAML
-mariadb:
-  password: "$mariadb_pw"
-redis:
-  password: "$(pw)"
-bull_board:
-  password: "$bull_pw"
-grafana:
-  admin_password: "$(pw)"
-  mariadb_password: "$(pw)"
-alertmanager:
-  webhook_url: "http://$sink:8080/alerts"
-YAML
-# as a user would: owned by the user the containers run as, readable by it alone
-chown 1000:1000 "$work/config.yml" "$work/secrets.yml"
-chmod 600 "$work/secrets.yml"
-export TT_CONFIG_FILE="$work/config.yml" TT_SECRETS_FILE="$work/secrets.yml"
+
+say "README: cp config.yml.example config.yml; cp secrets.yml.example secrets.yml"
+cp config.yml.example config.yml
+cp secrets.yml.example secrets.yml && chmod 600 secrets.yml
+# `$EDITOR secrets.yml`: every password, and a webhook as the alert receiver
+SECRETS="{\"mariadb\":{\"password\":\"$mariadb_pw\"},\"redis\":{\"password\":\"$(pw)\"},
+  \"bull_board\":{\"password\":\"$bull_pw\"},
+  \"grafana\":{\"admin_password\":\"$(pw)\",\"mariadb_password\":\"$(pw)\"},
+  \"alertmanager\":{\"webhook_url\":\"http://$sink:8080/alerts\"}}" \
+  NODE_PATH="$root/node_modules" node -e '
+    const fs = require("node:fs"); const { parseDocument } = require("yaml");
+    const doc = parseDocument(fs.readFileSync("secrets.yml", "utf8"));
+    for (const [section, keys] of Object.entries(JSON.parse(process.env.SECRETS)))
+      for (const [key, value] of Object.entries(keys)) doc.setIn([section, key], value);
+    fs.writeFileSync("secrets.yml", String(doc));'
+# owned by the user the 3T containers run as (1000), readable by it alone
+chown 1000:1000 config.yml secrets.yml
+say "README: DOCKER_BUILDKIT=1 docker build -t 3t:latest ."
+DOCKER_BUILDKIT=1 docker build -t 3t:latest . >/dev/null 2>"$buildlog" ||
+  { tail -30 "$buildlog" >&2; echo "compose: building the 3T image failed" >&2; exit 1; }
+say "built 3t:latest ($("$DOCKER" image inspect -f '{{.Size}}' 3t:latest | awk '{printf "%.0f MB", $1/1e6}'))"
 dc() { "$COMPOSE" -p "$project" "$@"; }
 
-say "docker-compose -p $project up -d"
-dc up -d --no-build 2>&1 | sed 's/^/  /'
+say "README: docker-compose up -d (as -p $project)"
+docker-compose -p "$project" up -d 2>&1 | sed 's/^/  /'
 # the webhook that stands for a receiver: on the stack's network, prints each POST body
 "$DOCKER" run -d --name "$sink" --network "${project}_default" node:24-bookworm-slim node -e '
   require("node:http").createServer((req, res) => { let b = ""; req.on("data", (c) => b += c);
@@ -168,7 +177,9 @@ check "every Prometheus target up" wait_for 90 targets_up
 targets_up || true
 
 traced() {
-  curl -fsS "http://127.0.0.1:$TT_JAEGER_UI_PORT/api/services" | grep -q '"market-feed"'
+  local services
+  services="$(curl -fsS "http://127.0.0.1:$TT_JAEGER_UI_PORT/api/services")" &&
+    [[ "$services" == *'"market-feed"'* ]]
 }
 check "a trace received on the OTLP port" wait_for 60 traced
 say "  $(curl -fsS "http://127.0.0.1:$TT_JAEGER_UI_PORT/api/services" || true)"
@@ -181,10 +192,13 @@ check "Bull Board: 200 with it" \
 
 say "3t halt in order-executor: the kill switch rule should fire and reach the webhook"
 dc exec -T order-executor node dist/cli.mjs halt 2>&1 | sed 's/^/  /' || true
-alerted() { "$DOCKER" logs "$sink" 2>&1 | grep -q '"alertname":"KillSwitchOn"'; }
+alerted() {
+  local received
+  received="$("$DOCKER" logs "$sink" 2>&1)" && [[ "$received" == *'"alertname":"KillSwitchOn"'* ]]
+}
 check "alert KillSwitchOn delivered to the webhook by Alertmanager" wait_for 120 alerted
-"$DOCKER" logs "$sink" 2>&1 | head -c 400 | sed 's/^/  /'
-echo
+hook="$("$DOCKER" logs "$sink" 2>&1 || true)"
+say "  the webhook received: ${hook:0:400}"
 
 say "done in $((SECONDS - start)) s"
 echo "compose: $passed passed, $failed failed"

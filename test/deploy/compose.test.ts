@@ -287,4 +287,25 @@ describe('docker-compose.yml', () => {
       'images without a stand-in',
     ).toEqual([]);
   });
+
+  it("README's Docker section is what test/deploy/compose-up.sh runs", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Getting started on a server (Docker)'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const commands = block
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter((l) => l !== '' && !l.startsWith('$EDITOR'));
+    expect(commands.length, 'commands in the README block').toBeGreaterThanOrEqual(4);
+    // the script runs them under a project name of its own
+    const script = readFileSync(join(ROOT, 'test/deploy/compose-up.sh'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim().replace(' -p "$project"', ''));
+    for (const c of commands) {
+      expect(
+        script.some((l) => l === c || l.startsWith(`${c} `)),
+        `compose-up.sh runs: ${c}`,
+      ).toBe(true);
+    }
+  });
 });
