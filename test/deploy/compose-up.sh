@@ -6,8 +6,10 @@
 # DOCKER_BUILDKIT=1 docker build -t 3t:latest ., docker-compose up -d) under a project name of
 # its own, on spare 127.0.0.1 ports, waits for every container to be
 # healthy and checks through the stack: paper fills in MariaDB, every Prometheus target up, a
-# trace received on the OTLP port, Bull Board 401 without its password (200 with it), and the
-# alert KillSwitchOn (after `3t halt`) delivered by Alertmanager to a webhook. Then `down -v`.
+# trace received on the OTLP port, Bull Board 401 without its password (200 with it), Redis
+# wanting its password, grafana_reader only reading, the secret files 0400 and owned by their
+# readers, and the alert KillSwitchOn (after `3t halt`) delivered by Alertmanager to a webhook.
+# Then `down -v`.
 #
 # Where Docker cannot start (no root, no Engine), it says why and exits 0, or 1 when
 # CI_REQUIRE_DOCKER=1 (.ci/run sets it).
@@ -109,6 +111,7 @@ for var in REDIS MARIADB MARKET_FEED INFERENCE STRATEGY_RUNNER ORDER_EXECUTOR QU
 done
 mariadb_pw="$(pw)"
 bull_pw="$(pw)"
+reader_pw="$(pw)"
 
 say "README: cp config.yml.example config.yml; cp secrets.yml.example secrets.yml"
 cp config.yml.example config.yml
@@ -116,7 +119,7 @@ cp secrets.yml.example secrets.yml && chmod 600 secrets.yml
 # `$EDITOR secrets.yml`: every password, and a webhook as the alert receiver
 SECRETS="{\"mariadb\":{\"password\":\"$mariadb_pw\"},\"redis\":{\"password\":\"$(pw)\"},
   \"bull_board\":{\"password\":\"$bull_pw\"},
-  \"grafana\":{\"admin_password\":\"$(pw)\",\"mariadb_password\":\"$(pw)\"},
+  \"grafana\":{\"admin_password\":\"$(pw)\",\"mariadb_password\":\"$reader_pw\"},
   \"alertmanager\":{\"webhook_url\":\"http://$sink:8080/alerts\"}}" \
   NODE_PATH="$root/node_modules" node -e '
     const fs = require("node:fs"); const { parseDocument } = require("yaml");
@@ -189,6 +192,40 @@ check "Bull Board: 401 without its password" \
   test "$(status_of "http://127.0.0.1:$TT_QUEUE_MONITOR_PORT/")" = 401
 check "Bull Board: 200 with it" \
   test "$(status_of -u "admin:$bull_pw" "http://127.0.0.1:$TT_QUEUE_MONITOR_PORT/")" = 200
+
+# locked down: Redis wants its password, Grafana's MariaDB user only reads, secret files 0400
+redis_refuses() {
+  local answer
+  answer="$(redis-cli -h 127.0.0.1 -p "$TT_REDIS_PORT" ping 2>&1 || true)"
+  [[ "$answer" == *NOAUTH* ]]
+}
+check "Redis refuses a client without the password" redis_refuses
+reader() { MYSQL_PWD="$reader_pw" mariadb -h 127.0.0.1 -P "$TT_MARIADB_PORT" -ugrafana_reader -N tt -e "$1" 2>&1; }
+reader_reads_only() {
+  local read write
+  read="$(reader 'SELECT COUNT(*) FROM fills')" || return 1
+  write="$(reader "DELETE FROM order_intents WHERE 1 = 0" | grep ERROR || true)"
+  say "  grafana_reader: SELECT gives $read; DELETE: ${write:0:90}"
+  [[ "$read" =~ ^[0-9]+$ && "$write" == *denied* ]]
+}
+check "Grafana's MariaDB user grafana_reader may SELECT, not write" reader_reads_only
+secret_modes() {
+  local listing
+  listing="$("$DOCKER" run --rm -v "${project}_secret-files:/s:ro" --entrypoint stat 3t:latest \
+    -c '%a %u %n' /s/mariadb_password /s/mariadb-init.sql /s/redis.conf /s/redis-exporter.json \
+    /s/mysqld-exporter.cnf /s/grafana_admin_password /s/grafana_mariadb_password /s/alertmanager.yml)" ||
+    return 1
+  echo "$listing" | sed 's/^/  /'
+  [ "$listing" = "400 999 /s/mariadb_password
+400 999 /s/mariadb-init.sql
+400 999 /s/redis.conf
+400 59000 /s/redis-exporter.json
+400 65534 /s/mysqld-exporter.cnf
+400 472 /s/grafana_admin_password
+400 472 /s/grafana_mariadb_password
+400 65534 /s/alertmanager.yml" ]
+}
+check "secret files 0400, each owned by the container user that reads it" secret_modes
 
 say "3t halt in order-executor: the kill switch rule should fire and reach the webhook"
 dc exec -T order-executor node dist/cli.mjs halt 2>&1 | sed 's/^/  /' || true
