@@ -1,6 +1,6 @@
 // Bundles each service entrypoint and the CLI into dist/ so production runs plain `node`
 // (no TypeScript loader). Workspace packages are bundled in; npm dependencies stay external.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -40,8 +40,9 @@ const externalNpm = {
   },
 };
 
+mkdirSync(join(root, 'dist'), { recursive: true });
 for (const entry of entries) {
-  await build({
+  const result = await build({
     entryPoints: [entry.file],
     outfile: join(root, 'dist', `${entry.name}.mjs`),
     bundle: true,
@@ -51,7 +52,15 @@ for (const entry of entries) {
     sourcemap: true,
     plugins: [externalNpm],
     logLevel: 'warning',
+    write: false,
   });
+  // Each file is replaced at once (written beside it, then renamed), so a process that starts a
+  // bundle while another build runs (tests run in parallel) never reads half a file.
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
   console.log(`built dist/${entry.name}.mjs`);
 }
 console.log(`build: ${entries.length} entrypoint(s)`);
