@@ -129,10 +129,15 @@ SECRETS="{\"mariadb\":{\"password\":\"$mariadb_pw\"},\"redis\":{\"password\":\"$
     fs.writeFileSync("secrets.yml", String(doc));'
 # owned by the user the 3T containers run as (1000), readable by it alone
 chown 1000:1000 config.yml secrets.yml
+previous="$("$DOCKER" image inspect -f '{{.Id}}' 3t:latest 2>/dev/null || true)"
 say "README: DOCKER_BUILDKIT=1 docker build -t 3t:latest ."
 DOCKER_BUILDKIT=1 docker build -t 3t:latest . >/dev/null 2>"$buildlog" ||
   { tail -30 "$buildlog" >&2; echo "compose: building the 3T image failed" >&2; exit 1; }
 say "built 3t:latest ($("$DOCKER" image inspect -f '{{.Size}}' 3t:latest | awk '{printf "%.0f MB", $1/1e6}'))"
+# the image this build replaced, now untagged, would only fill the disk run after run
+if [ -n "$previous" ] && [ "$previous" != "$("$DOCKER" image inspect -f '{{.Id}}' 3t:latest)" ]; then
+  "$DOCKER" rmi "$previous" >/dev/null 2>&1 || true
+fi
 dc() { "$COMPOSE" -p "$project" "$@"; }
 
 say "README: docker-compose up -d (as -p $project)"
