@@ -1,29 +1,65 @@
 /**
  * docker-compose `secret-files` step: reads secrets.yml (the one place a user writes passwords)
- * and writes the few secrets third-party containers can only take from a file:
- *   mariadb_password        → MariaDB `MARIADB_ROOT_PASSWORD_FILE`, Grafana's MariaDB datasource
- *   grafana_admin_password  → Grafana `GF_SECURITY_ADMIN_PASSWORD__FILE`
- *   mysqld-exporter.cnf     → prom/mysqld-exporter `--config.my-cnf`
- * Usage: node --import tsx deploy/write-secret-files.ts <dir>
- * An empty required password stops here with the key to fill in, before MariaDB or Grafana start.
+ * and writes the secrets that third-party containers can only take from a file, each 0400 and
+ * owned by the user of the container that reads it (the upstream images' users):
+ *   mariadb_password          mysql 999      MariaDB `MARIADB_ROOT_PASSWORD_FILE`
+ *   mariadb-init.sql          mysql 999      MariaDB `--init-file`: grafana_reader's password
+ *   redis.conf                redis 999      Redis `requirepass`
+ *   redis-exporter.json       59000          redis_exporter `--redis.password-file`
+ *   mysqld-exporter.cnf       nobody 65534   mysqld-exporter `--config.my-cnf`
+ *   grafana_admin_password    grafana 472    Grafana `GF_SECURITY_ADMIN_PASSWORD__FILE`
+ *   grafana_mariadb_password  grafana 472    Grafana's MariaDB data source (user grafana_reader)
+ *   alertmanager.yml          nobody 65534   prometheus/alertmanager.yml with the receivers of
+ *                                            secrets.yml `alertmanager`
+ * Usage: node dist/write-secret-files.mjs <dir>   (in the image; as root with CHOWN, see compose)
+ * An empty required password stops here with the keys to fill in, before anything else starts.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@3t/runtime';
+import { ConfigError, loadConfig, type Secrets } from '@3t/runtime';
+import { renderAlertmanagerConfig } from './alertmanager-config';
 
 export interface SecretFile {
   name: string;
   content: string;
+  /** uid:gid of the container user that reads it */
+  uid: number;
+  gid: number;
 }
+
+const MYSQL = 999;
+const REDIS = 999;
+const REDIS_EXPORTER = 59000;
+const NOBODY = 65534;
+const GRAFANA = 472;
+
+/** A MariaDB string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A double-quoted redis.conf argument. */
+function redisString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The secrets.yml keys docker-compose cannot run without. */
+const REQUIRED = [
+  ['mariadb', 'password'],
+  ['redis', 'password'],
+  ['grafana', 'admin_password'],
+  ['grafana', 'mariadb_password'],
+] as const;
 
 /** The files to write, or the list of secrets.yml keys that must be filled in first. */
 export function secretFiles(
-  secrets: { mariadb: { password: string }; grafana: { admin_password: string } },
+  secrets: Secrets,
   mariadb: { host: string; port: number; user: string },
+  alertmanagerTemplate: string,
 ): { files: SecretFile[]; missing: string[] } {
-  const missing: string[] = [];
-  if (secrets.mariadb.password === '') missing.push('mariadb.password');
-  if (secrets.grafana.admin_password === '') missing.push('grafana.admin_password');
+  const missing = REQUIRED.filter(
+    ([section, key]) => (secrets[section] as Record<string, string>)[key] === '',
+  ).map(([section, key]) => `${section}.${key}`);
   const cnf = [
     '[client]',
     `user=${mariadb.user}`,
@@ -32,19 +68,56 @@ export function secretFiles(
     `port=${mariadb.port}`,
     '',
   ].join('\n');
+  const initSql = [
+    '-- written by deploy/write-secret-files.ts from secrets.yml grafana.mariadb_password',
+    `ALTER USER IF EXISTS 'grafana_reader'@'%' IDENTIFIED BY ${sqlString(secrets.grafana.mariadb_password)} ACCOUNT UNLOCK;`,
+    '',
+  ].join('\n');
+  const file = (name: string, content: string, uid: number): SecretFile => ({
+    name,
+    content,
+    uid,
+    gid: uid,
+  });
   return {
     missing,
     files: [
-      { name: 'mariadb_password', content: secrets.mariadb.password },
-      { name: 'grafana_admin_password', content: secrets.grafana.admin_password },
-      { name: 'mysqld-exporter.cnf', content: cnf },
+      file('mariadb_password', secrets.mariadb.password, MYSQL),
+      file('mariadb-init.sql', initSql, MYSQL),
+      file('redis.conf', `requirepass ${redisString(secrets.redis.password)}\n`, REDIS),
+      file(
+        'redis-exporter.json',
+        `${JSON.stringify({ 'redis://redis:6379': secrets.redis.password })}\n`,
+        REDIS_EXPORTER,
+      ),
+      file('mysqld-exporter.cnf', cnf, NOBODY),
+      file('grafana_admin_password', secrets.grafana.admin_password, GRAFANA),
+      file('grafana_mariadb_password', secrets.grafana.mariadb_password, GRAFANA),
+      file(
+        'alertmanager.yml',
+        renderAlertmanagerConfig(alertmanagerTemplate, secrets.alertmanager),
+        NOBODY,
+      ),
     ],
   };
 }
 
-function main(dir: string | undefined): number {
-  if (!dir) {
-    console.error('usage: write-secret-files.ts <dir>');
+/** Writes `files` into `dir`: 0400, owned by their reader when we may chown (root). */
+export function writeSecretFiles(dir: string, files: readonly SecretFile[]): void {
+  mkdirSync(dir, { recursive: true });
+  const root = process.getuid?.() === 0;
+  for (const f of files) {
+    const path = join(dir, f.name);
+    // read-only files are replaced, not rewritten
+    rmSync(path, { force: true });
+    writeFileSync(path, f.content, { mode: 0o400 });
+    if (root) chownSync(path, f.uid, f.gid);
+  }
+}
+
+function main(dir: string | undefined, template: string | undefined): number {
+  if (!dir || !template) {
+    console.error('usage: write-secret-files <dir> <alertmanager.yml template>');
     return 2;
   }
   let loaded: ReturnType<typeof loadConfig>;
@@ -54,25 +127,24 @@ function main(dir: string | undefined): number {
     console.error(err instanceof ConfigError ? err.message : String(err));
     return 1;
   }
-  const { files, missing } = secretFiles(loaded.secrets, loaded.config.mariadb);
+  for (const w of loaded.warnings) console.error(`warning: ${w}`);
+  const { files, missing } = secretFiles(
+    loaded.secrets,
+    loaded.config.mariadb,
+    readFileSync(template, 'utf8'),
+  );
   if (loaded.secretsPath === null || missing.length > 0) {
-    const keys =
-      missing.length > 0 ? missing.join(', ') : 'mariadb.password, grafana.admin_password';
+    const keys = missing.length > 0 ? missing : REQUIRED.map((k) => k.join('.'));
     console.error(
-      `secrets.yml: set ${keys} (cp secrets.yml.example secrets.yml, fill them in, chmod 600 secrets.yml), then docker-compose up -d again`,
+      `secrets.yml: set ${keys.join(', ')} (cp secrets.yml.example secrets.yml, fill them in, chmod 600 secrets.yml), then docker-compose up -d again`,
     );
     return 1;
   }
-  mkdirSync(dir, { recursive: true });
-  for (const f of files) {
-    const path = join(dir, f.name);
-    // read-only files are replaced, not rewritten; 0444: the mysql (999) and grafana (472) users
-    // of their images read them, and the volume is mounted only into the containers that need it.
-    rmSync(path, { force: true });
-    writeFileSync(path, f.content, { mode: 0o444 });
-  }
+  writeSecretFiles(dir, files);
   console.log(`wrote ${files.map((f) => f.name).join(', ')} to ${dir}`);
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = main(process.argv[2]);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = main(process.argv[2], process.argv[3]);
+}

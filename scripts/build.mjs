@@ -1,6 +1,6 @@
 // Bundles each service entrypoint and the CLI into dist/ so production runs plain `node`
 // (no TypeScript loader). Workspace packages are bundled in; npm dependencies stay external.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -11,6 +11,8 @@ const entries = [
     file: join(root, 'services', name, 'src', 'main.ts'),
   })),
   { name: 'cli', file: join(root, 'packages', 'cli', 'src', 'main.ts') },
+  // docker-compose's one-shot that writes the secret files (deploy/write-secret-files.ts)
+  { name: 'write-secret-files', file: join(root, 'deploy', 'write-secret-files.ts') },
 ].filter((e) => existsSync(e.file));
 
 // npm dependencies stay external, but pnpm gives each package its own node_modules, so a bare
@@ -38,18 +40,27 @@ const externalNpm = {
   },
 };
 
+mkdirSync(join(root, 'dist'), { recursive: true });
 for (const entry of entries) {
-  await build({
+  const result = await build({
     entryPoints: [entry.file],
     outfile: join(root, 'dist', `${entry.name}.mjs`),
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node24',
     sourcemap: true,
     plugins: [externalNpm],
     logLevel: 'warning',
+    write: false,
   });
+  // Each file is replaced at once (written beside it, then renamed), so a process that starts a
+  // bundle while another build runs (tests run in parallel) never reads half a file.
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
   console.log(`built dist/${entry.name}.mjs`);
 }
 console.log(`build: ${entries.length} entrypoint(s)`);

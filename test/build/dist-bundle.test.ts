@@ -11,7 +11,7 @@ describe('pnpm build', () => {
       cwd: root,
       encoding: 'utf8',
     });
-    expect(out).toMatch(/build: 6 entrypoint\(s\)/);
+    expect(out).toMatch(/build: 7 entrypoint\(s\)/);
     for (const name of [
       'market-feed',
       'inference',
@@ -19,6 +19,7 @@ describe('pnpm build', () => {
       'order-executor',
       'queue-monitor',
       'cli',
+      'write-secret-files',
     ]) {
       expect(existsSync(join(root, 'dist', `${name}.mjs`)), `dist/${name}.mjs`).toBe(true);
     }

@@ -1,10 +1,10 @@
 /**
- * Native parity: each service's entrypoint from docker-compose.yml boots on this machine with the
+ * Native parity: each service's command from docker-compose.yml (its `pnpm build` bundle) boots on this machine with the
  * compose file's environment, where only the compose host names become this machine's Redis and
  * MariaDB (own database and key prefix), and answers /healthz — also through the image's
  * HEALTHCHECK script. The services are those `3t start` runs (packages/cli/src/start/services.ts).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ let otlp: Server;
 let otlpPort: number;
 
 beforeAll(async () => {
+  // the compose commands run the `pnpm build` bundles (dist/*.mjs), as the image does
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'ignore' });
   dir = mkdtempSync(join(tmpdir(), '3t-native-parity-'));
   db = await createTestDatabase({ label: 'native_parity' });
   prefix = uniqueRedisPrefix('native_parity');

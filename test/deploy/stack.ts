@@ -93,8 +93,3 @@ export function serviceEntrypoints(): string[] {
     .map((d) => `services/${d.name}/src/main.ts`)
     .sort();
 }
-
-/** The command that runs `entrypoint` (in the image and natively). */
-export function serviceCommand(entrypoint: string): string[] {
-  return ['node', '--import', 'tsx', entrypoint];
-}

@@ -1,3 +1,4 @@
+export { bullBoardPasswordProblem, MIN_BULL_BOARD_PASSWORD } from './config/bull-board-password';
 export { ConfigError, type ConfigProblem, formatProblem } from './config/config-error';
 export { type Config, type ConfigInput, configSchema } from './config/config-schema';
 export { ENV_CONTROL, ENV_OVERRIDES, type EnvOverride } from './config/env-overrides';

@@ -135,6 +135,31 @@ describe('loadConfig', () => {
     expect(w[0]).toContain(`chmod 600 ${s.secretsPath}`);
   });
 
+  it('refuses live mode when secrets.yml is readable by group or others', () => {
+    const s = load('mode: live\n', 'exchange:\n  api_key: key-abcdef\n  secret: secret-abcdef\n', {
+      env: { TT_CONFIRM_LIVE: 'yes' },
+    });
+    expect(s.load().config.mode).toBe('live');
+    chmodSync(s.secretsPath, 0o640);
+    let err: unknown;
+    try {
+      s.load();
+    } catch (e) {
+      err = e;
+    }
+    expect(err, 'live start with secrets.yml mode 0640').toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toContain('mode 0640');
+    expect((err as ConfigError).message).toContain(`chmod 600 ${s.secretsPath}`);
+  });
+
+  it('warns once per start: not again in a service whose starter already warned', () => {
+    const s = load('', 'mariadb:\n  password: pw-abcdef\n', {
+      env: { TT_SECRETS_MODE_WARNED: 'yes' },
+    });
+    chmodSync(s.secretsPath, 0o644);
+    expect(s.load().warnings).toEqual([]);
+  });
+
   it('applies TT_* environment overrides and names the variable when its value is wrong', () => {
     const ok = load('redis:\n  url: redis://10.0.0.1:6379\n', undefined, {
       env: {

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestHandler } from 'express';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle';
 
 export interface Credentials {
   username: string;
@@ -26,16 +28,28 @@ export function parseBasicAuth(header: string | undefined): Credentials | undefi
 /**
  * HTTP Basic authentication (RFC 7617): 401 with a `WWW-Authenticate` challenge unless the
  * request carries exactly `expected`. The browser asks for the user and password itself.
+ * Wrong credentials from one address are answered ever more slowly (`throttle`); a request with
+ * no credentials at all (the browser's first request) is not counted as a failed login.
  */
-export function basicAuth(expected: Credentials, realm = '3T queue monitor'): RequestHandler {
-  return (req, res, next) => {
+export function basicAuth(
+  expected: Credentials,
+  realm = '3T queue monitor',
+  throttle: LoginThrottle = createLoginThrottle(),
+): RequestHandler {
+  return async (req, res, next) => {
     const given = parseBasicAuth(req.headers.authorization);
     // Both comparisons always run, so the time taken does not tell which part was wrong.
     const userOk = sameSecret(given?.username ?? '', expected.username);
     const passOk = sameSecret(given?.password ?? '', expected.password);
+    const client = req.socket.remoteAddress ?? 'unknown';
     if (given && userOk && passOk) {
+      throttle.succeeded(client);
       next();
       return;
+    }
+    if (req.headers.authorization) {
+      const delay = throttle.failed(client);
+      if (delay > 0) await sleep(delay);
     }
     res
       .status(401)

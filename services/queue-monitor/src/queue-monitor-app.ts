@@ -5,11 +5,16 @@ import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import { basicAuth, type Credentials } from './basic-auth';
+import type { LoginThrottle } from './login-throttle';
 
 export interface QueueMonitorAppOptions {
   /** Every queue to show, dead-letter queues included. */
   queues: readonly Queue[];
   credentials: Credentials;
+  /** config.yml `bull_board.allow_actions`: retry, promote, clean, remove; else read-only. */
+  allowActions?: boolean;
+  /** Slows down failed logins (default: createLoginThrottle()). */
+  loginThrottle?: LoginThrottle;
   /** Served unauthenticated at `/metrics` for Prometheus. */
   registry: Registry;
   /** Served unauthenticated at `/healthz`; without it the app answers ok. */
@@ -17,15 +22,17 @@ export interface QueueMonitorAppOptions {
 }
 
 /**
- * Bull Board over `queues` (retry, clean, promote, remove) behind HTTP Basic authentication,
- * plus `/healthz` and `/metrics` for the orchestrator and Prometheus.
+ * Bull Board over `queues` behind HTTP Basic authentication, read-only unless `allowActions`
+ * (then retry, clean, promote, remove), plus `/healthz` and `/metrics` for the orchestrator and
+ * Prometheus.
  */
 export function createQueueMonitorApp(options: QueueMonitorAppOptions): Express {
+  const allow = options.allowActions === true;
   const board = new ExpressAdapter();
   board.setBasePath('/');
   createBullBoard({
     queues: options.queues.map(
-      (q) => new BullMQAdapter(q, { readOnlyMode: false, allowRetries: true }),
+      (q) => new BullMQAdapter(q, { readOnlyMode: !allow, allowRetries: allow }),
     ),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: '3T queues' } },
@@ -54,6 +61,21 @@ export function createQueueMonitorApp(options: QueueMonitorAppOptions): Express 
         .send(`collecting metrics failed: ${(err as Error).message}`);
     }
   });
-  app.use(basicAuth(options.credentials), board.getRouter());
+  app.use(basicAuth(options.credentials, undefined, options.loginThrottle));
+  if (!allow) {
+    // Read-only: Bull Board hides its buttons and refuses actions per queue; refuse every
+    // request that could change something here as well, whatever Bull Board version runs.
+    app.use((req, res, next) => {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        next();
+        return;
+      }
+      res
+        .status(405)
+        .type('text/plain')
+        .send('Bull Board is read-only: set bull_board.allow_actions: true in config.yml');
+    });
+  }
+  app.use(board.getRouter());
   return app;
 }

@@ -68,6 +68,7 @@ export async function startQueueMonitor(
   const app = createQueueMonitorApp({
     queues,
     credentials,
+    allowActions: config.bull_board.allow_actions,
     registry: metrics.registry,
     health: async () => {
       const pong = await runtime.connection.ping();
@@ -85,7 +86,14 @@ export async function startQueueMonitor(
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
-  logger.info({ url, queues: queues.map((q) => q.name) }, 'queue-monitor listening');
+  logger.info(
+    {
+      url,
+      queues: queues.map((q) => q.name),
+      actions: config.bull_board.allow_actions ? 'allowed' : 'read-only',
+    },
+    'queue-monitor listening',
+  );
   return {
     url,
     port,

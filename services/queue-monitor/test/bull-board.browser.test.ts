@@ -13,7 +13,8 @@ const SCREENSHOT = fileURLToPath(new URL('../../../docs/img/bull-board.png', imp
 const LOGIN = { username: 'ops', password: 'browser-board-pw' };
 
 const { prefix, cleanup } = uniquePrefix('bboard');
-const files = writeMonitorConfig(prefix, LOGIN);
+// retrying a job is an action: allowed here (read-only is the default)
+const files = writeMonitorConfig(prefix, LOGIN, { allowActions: true });
 let monitor: QueueMonitor;
 let queues: Record<string, Queue>;
 let browser: Browser;

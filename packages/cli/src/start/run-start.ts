@@ -23,9 +23,20 @@ export interface StartOptions {
   readonly stopSignal?: Promise<string>;
 }
 
+/**
+ * SIGINT, SIGTERM or SIGHUP, or the parent (`pnpm start`, a shell) gone: whoever started us
+ * expects the whole stack to stop with it.
+ */
 function signalled(): Promise<string> {
   return new Promise((res) => {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => res(sig));
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => res(sig));
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      res(`parent process ${parent} exited`);
+    }, 1000);
+    watch.unref();
   });
 }
 
@@ -59,11 +70,19 @@ export async function runStart(options: StartOptions, io: CliIo): Promise<number
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...io.env,
+    // each service shuts down when this process is gone, however it ended (even SIGKILL)
+    TT_PARENT_PID: String(process.pid),
+    // this process warned already if secrets.yml is readable by others
+    TT_SECRETS_MODE_WARNED: 'yes',
     TT_CONFIG: loaded.configPath,
     ...(loaded.secretsPath ? { TT_SECRETS: loaded.secretsPath } : {}),
     ...(options.confirmLive ? { TT_CONFIRM_LIVE: 'yes' } : {}),
   };
   const specs = SERVICES.filter((s) => s.enabled(config, secrets));
+  for (const s of SERVICES.filter((x) => !specs.includes(x))) {
+    const why = s.skippedBecause?.(config, secrets) ?? 'disabled by the configuration';
+    io.err(`3t start: ${s.name} not started: ${why}\n`);
+  }
   const children = new Map<string, ChildProcess>();
   let stopping = false;
   let failed = false;

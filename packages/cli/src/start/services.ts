@@ -1,4 +1,4 @@
-import type { Config, Secrets } from '@3t/runtime';
+import { bullBoardPasswordProblem, type Config, type Secrets } from '@3t/runtime';
 
 /** The `telemetry.ports` key a service's /metrics + /healthz listens on. */
 export type PortKey = keyof Config['telemetry']['ports'];
@@ -15,6 +15,8 @@ export interface ServiceSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Started only when this holds (queue-monitor needs a Bull Board password). */
   readonly enabled: (config: Config, secrets: Secrets) => boolean;
+  /** Why it is not started when `enabled` is false (`3t start` logs it). */
+  readonly skippedBecause?: (config: Config, secrets: Secrets) => string | undefined;
 }
 
 const always = () => true;
@@ -57,7 +59,8 @@ export const SERVICES: readonly ServiceSpec[] = [
     entrypoint: 'services/queue-monitor/src/main.ts',
     portKey: 'queue_monitor',
     env: {},
-    enabled: (_config, secrets) => Boolean(secrets.bull_board.password),
+    enabled: (_config, secrets) => bullBoardPasswordProblem(secrets) === undefined,
+    skippedBecause: (_config, secrets) => bullBoardPasswordProblem(secrets),
   },
 ];
 

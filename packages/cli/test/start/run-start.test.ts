@@ -42,6 +42,31 @@ describe('3t start', () => {
   });
 });
 
+describe('3t start without a usable Bull Board password', () => {
+  const queueMonitor = SERVICES.find((s) => s.name === 'queue-monitor')!;
+  const secrets = (password: string) =>
+    loadConfig({
+      configPath: join(ROOT, 'no-such-config.yml'),
+      secretsPath: join(ROOT, 'no-such-secrets.yml'),
+      env: { TT_BULL_BOARD_PASSWORD: password },
+      allowMissingConfig: true,
+    });
+
+  it('skips queue-monitor and says why: no password, or one under 12 characters', () => {
+    for (const [password, why] of [
+      ['', /no Bull Board password configured/],
+      ['short-pw', /has 8 characters; use at least 12/],
+    ] as const) {
+      const { config, secrets: s } = secrets(password);
+      expect(queueMonitor.enabled(config, s), `password '${password}'`).toBe(false);
+      expect(queueMonitor.skippedBecause?.(config, s)).toMatch(why);
+    }
+    const { config, secrets: ok } = secrets('twelve-chars');
+    expect(queueMonitor.enabled(config, ok)).toBe(true);
+    expect(queueMonitor.skippedBecause?.(config, ok)).toBeUndefined();
+  });
+});
+
 describe('3t start notes', () => {
   const config = (extra: Record<string, string>) =>
     loadConfig({

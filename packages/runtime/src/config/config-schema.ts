@@ -410,6 +410,17 @@ const paper = z
   })
   .describe('Paper broker (mode: paper)');
 
+const bullBoard = z
+  .strictObject({
+    allow_actions: z
+      .boolean()
+      .default(false)
+      .describe(
+        'let Bull Board users retry, promote, clean and remove jobs; false = the board only shows them',
+      ),
+  })
+  .describe('Bull Board (queue-monitor); its login is in secrets.yml `bull_board`');
+
 export const configSchema = z
   .strictObject({
     mode: z
@@ -434,6 +445,7 @@ export const configSchema = z
     mariadb: mariadb.prefault({}),
     telemetry: telemetry.prefault({}),
     paper: paper.prefault({}),
+    bull_board: bullBoard.prefault({}),
   })
   .superRefine((c, ctx) => {
     // A claim must outlast one exchange call: it is renewed before each call, and a call that

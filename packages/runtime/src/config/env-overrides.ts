@@ -47,4 +47,8 @@ export const ENV_CONTROL = {
   TT_CONFIG: 'path of config.yml (default `./config.yml`)',
   TT_SECRETS: 'path of secrets.yml (default `./secrets.yml`)',
   TT_CONFIRM_LIVE: '`yes` confirms `mode: live` (same as the `--confirm-live` flag)',
+  TT_PARENT_PID:
+    'pid of the process that started this service (`3t start` sets it): the service shuts down when that process is gone',
+  TT_SECRETS_MODE_WARNED:
+    '`yes`: the starter (`3t start`, docker-compose `secret-files`) already warned that secrets.yml is readable by group/others, so a paper-mode service does not warn again',
 } as const;

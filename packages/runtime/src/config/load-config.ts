@@ -219,9 +219,24 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   } else if (process.platform !== 'win32') {
     const mode = statSync(secretsPath).mode & 0o777;
     if ((mode & 0o077) !== 0) {
-      warnings.push(
-        `${secretsPath} is readable by group/others (mode ${mode.toString(8).padStart(4, '0')}): run \`chmod 600 ${secretsPath}\``,
-      );
+      const octal = mode.toString(8).padStart(4, '0');
+      // Live mode holds exchange keys that move real money: refuse to run with them exposed.
+      // Paper mode warns, once per start: a starter that warned tells its services so.
+      const liveMode =
+        env['TT_MODE'] === 'live' ||
+        (typeof configFile === 'object' && valueAt(configFile.data, ['mode']) === 'live');
+      if (liveMode) {
+        problems.push({
+          source: secretsPath,
+          path: '',
+          message: `readable by group/others (mode ${octal}); live mode does not start with exposed secrets`,
+          fix: `chmod 600 ${secretsPath} (owned by the user that runs 3T)`,
+        });
+      } else if (env['TT_SECRETS_MODE_WARNED'] !== 'yes') {
+        warnings.push(
+          `${secretsPath} is readable by group/others (mode ${octal}): run \`chmod 600 ${secretsPath}\``,
+        );
+      }
     }
   }
   if (configFile === 'broken' || secretsFile === 'broken') throw new ConfigError(problems);

@@ -34,13 +34,47 @@ export const secretsSchema = z
     grafana: z
       .strictObject({
         admin_password: secret('Grafana admin password; Grafana never starts without one'),
+        mariadb_password: secret(
+          'password of the read-only MariaDB user `grafana_reader` that Grafana queries as (docker-compose sets it at every MariaDB start)',
+        ),
       })
       .prefault({})
       .describe('Grafana'),
+    alertmanager: z
+      .strictObject({
+        webhook_url: secret(
+          'URL Alertmanager POSTs every alert to (its webhook JSON); empty = no webhook',
+        ),
+        telegram_bot_token: secret(
+          'Telegram bot token; with telegram_chat_id, alerts go to Telegram',
+        ),
+        telegram_chat_id: z
+          .string()
+          .regex(/^(-?\d+)?$/, 'a numeric Telegram chat id')
+          .default('')
+          .describe('Telegram chat id (a number, negative for groups)'),
+        email_to: z.string().default('').describe('address alert e-mails go to; empty = no e-mail'),
+        email_from: z.string().default('').describe('sender address of alert e-mails'),
+        email_smarthost: z
+          .string()
+          .default('')
+          .describe('SMTP server `host:port` that sends alert e-mails'),
+        email_username: z.string().default('').describe('SMTP login user'),
+        email_password: secret('SMTP login password'),
+      })
+      .prefault({})
+      .describe('Alertmanager receivers (docker-compose): who hears about an alert'),
   })
   .describe('secrets.yml');
 
 export type Secrets = z.infer<typeof secretsSchema>;
 
 /** Paths in `Secrets` whose values are not secret (shown in docs, not scrubbed). */
-export const NON_SECRET_PATHS: readonly string[] = ['bull_board.username'];
+export const NON_SECRET_PATHS: readonly string[] = [
+  'bull_board.username',
+  'alertmanager.telegram_chat_id',
+  'alertmanager.email_to',
+  'alertmanager.email_from',
+  'alertmanager.email_smarthost',
+  'alertmanager.email_username',
+];

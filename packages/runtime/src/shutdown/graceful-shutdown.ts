@@ -8,6 +8,14 @@ export interface GracefulShutdownOptions {
   exit?: (code: number) => void;
   /** default SIGTERM and SIGINT */
   signals?: readonly NodeJS.Signals[];
+  /**
+   * Shut down when this process's parent is no longer this pid (it died, and the process was
+   * handed to init). Default: TT_PARENT_PID, which `3t start` sets for the services it starts,
+   * so no service outlives it whatever killed it.
+   */
+  parentPid?: number;
+  /** how often the parent is checked (default 1 s) */
+  parentCheckMs?: number;
 }
 
 /**
@@ -83,6 +91,15 @@ export class GracefulShutdown {
         }
         void this.shutdown(0, signal);
       });
+    }
+    const parent = this.options.parentPid ?? Number(process.env['TT_PARENT_PID'] ?? '');
+    if (Number.isInteger(parent) && parent > 0) {
+      const watch = setInterval(() => {
+        if (process.ppid === parent) return;
+        clearInterval(watch);
+        void this.shutdown(0, `parent process ${parent} exited`);
+      }, this.options.parentCheckMs ?? 1000);
+      watch.unref();
     }
     process.on('uncaughtException', (err) => void this.fatal(err, 'uncaught exception'));
     process.on('unhandledRejection', (err) => void this.fatal(err, 'unhandled rejection'));

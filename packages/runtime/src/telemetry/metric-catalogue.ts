@@ -277,6 +277,18 @@ export const orderMetricDefs = {
     'From the close of the candle that caused an order to the order reaching the exchange.',
     PIPELINE_SECONDS,
   ),
+  // The two below are what the alerts OrderOutcomeUnknown and ReconciliationMismatch
+  // (prometheus/alerts.yml, issue 14) watch; the order path counts them.
+  orderUnknown: counter(
+    'tt_order_unknown_total',
+    'Order intents whose outcome stays unknown (sent, and the venue never confirmed or denied it).',
+    ['symbol'],
+  ),
+  reconciliationMismatches: counter(
+    'tt_reconciliation_mismatches_total',
+    "Reconciliations that found the exchange's position or balance different from 3T's records.",
+    ['symbol'],
+  ),
 } as const;
 
 /** Metric groups by name; a service registers the groups of SERVICE_METRIC_GROUPS. */

@@ -31,7 +31,7 @@ beforeAll(async () => {
     env: {
       ...s.env,
       TT_OTLP_ENDPOINT: receiver.endpoint,
-      TT_BULL_BOARD_PASSWORD: 'obs-test-pw',
+      TT_BULL_BOARD_PASSWORD: 'obs-test-board-pw', // 12+ characters, or queue-monitor refuses
       // market-feed and inference log one debug line per job, carrying its trace id
       ...(s.name === 'market-feed' || s.name === 'inference' ? { TT_LOG_LEVEL: 'debug' } : {}),
     },

@@ -37,6 +37,8 @@ export interface PrometheusOptions {
   jobs: Record<string, string[]>;
   ruleFiles?: string[];
   scrapeIntervalSeconds?: number;
+  /** `host:port` of Alertmanagers the firing alerts go to */
+  alertmanagers?: string[];
 }
 
 /**
@@ -49,6 +51,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   const config = {
     global: { scrape_interval: every, evaluation_interval: every, scrape_timeout: every },
     rule_files: options.ruleFiles ?? [],
+    ...(options.alertmanagers
+      ? { alerting: { alertmanagers: [{ static_configs: [{ targets: options.alertmanagers }] }] } }
+      : {}),
     scrape_configs: Object.entries(options.jobs).map(([job, targets]) => ({
       job_name: job,
       static_configs: [{ targets }],
