@@ -94,6 +94,7 @@ const events: ExecutionEvents = {
     logger.warn({ symbol, clientOrderId }, 'open order not placed by 3T: left alone');
   },
   targetDropped: (reason) => metrics.orders.targetsDropped.inc({ reason }),
+  positionMismatch: (symbol) => metrics.orders.reconciliationMismatches.inc({ symbol }),
   fill: (side) => {
     metrics.orders.fills.inc({ side });
     logger.info({ side }, 'fill recorded');

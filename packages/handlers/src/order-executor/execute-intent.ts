@@ -26,6 +26,8 @@ export interface ExecutionEvents {
   intent?(side: 'buy' | 'sell'): void;
   /** an intent whose outcome could not be learned: the symbol is halted (alerted on) */
   unknownOutcome?(symbol: string): void;
+  /** reconciliation found the exchange's position different from ours, no fill explaining it */
+  positionMismatch?(symbol: string): void;
   /** an open order at the exchange without 3T's client id prefix, left alone */
   foreignOrder?(symbol: string, clientOrderId: string): void;
   /** a target dropped before any decision (too old, price too far from the venue's) */

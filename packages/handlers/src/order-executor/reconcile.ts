@@ -169,6 +169,7 @@ export async function reconcile(
         if (Math.abs(expected - ours) > Math.max(QTY_EPSILON, Math.abs(expected) * 1e-9)) {
           const reason = `position of ${symbol}: ours ${ours}, exchange ${expected}, not explained by any fill`;
           await deps.intents.setHalt(symbol, true, reason, deps.clock.now());
+          deps.events?.positionMismatch?.(symbol);
           differences.push({
             kind: 'position',
             symbol,

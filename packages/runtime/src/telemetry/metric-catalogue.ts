@@ -277,16 +277,11 @@ export const orderMetricDefs = {
     'From the close of the candle that caused an order to the order reaching the exchange.',
     PIPELINE_SECONDS,
   ),
-  // The two below are what the alerts OrderOutcomeUnknown and ReconciliationMismatch
-  // (prometheus/alerts.yml, issue 14) watch; the order path counts them.
-  orderUnknown: counter(
-    'tt_order_unknown_total',
-    'Order intents whose outcome stays unknown (sent, and the venue never confirmed or denied it).',
-    ['symbol'],
-  ),
+  // tt_order_unknown_total (above) and this one are what the alerts OrderOutcomeUnknown and
+  // ReconciliationMismatch watch (prometheus/alerts.yml)
   reconciliationMismatches: counter(
     'tt_reconciliation_mismatches_total',
-    "Reconciliations that found the exchange's position or balance different from 3T's records.",
+    "Reconciliations that found the exchange's position different from 3T's records, no fill explaining it (the symbol is halted).",
     ['symbol'],
   ),
 } as const;
