@@ -61,8 +61,9 @@ beforeAll(async () => {
       reconcile_seconds: 0,
       exchange: { id: 'binance', symbols: ['ETH/USDT'], base_url: fake.url, timeout_ms: 3_000 },
       risk: { max_orders_per_minute: 1000, max_order_notional: 1e6, max_position_notional: 1e6 },
-      // a 503 on a placement costs the lookup window: short here, the venue has no lag
-      orders: { lookup_grace_seconds: 1 },
+      // a 503 on a placement costs the lookup window: short here, the venue has no lag; a target
+      // retried after later ones is older than they are, and is kept (this test counts intents)
+      orders: { lookup_grace_seconds: 1, max_target_lag_seconds: 3_600 },
       sizing: { risk_pos_percentage: 0.01, min_order_notional: 1 },
       redis: { url: servers.redisUrl, prefix },
       mariadb: {
