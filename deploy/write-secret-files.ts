@@ -70,6 +70,9 @@ export function secretFiles(
   ].join('\n');
   const initSql = [
     '-- written by deploy/write-secret-files.ts from secrets.yml grafana.mariadb_password',
+    // at the very first start no migration has run yet: the user is made here (migration 009,
+    // run later by the services, then finds it and grants SELECT on the database)
+    "CREATE USER IF NOT EXISTS 'grafana_reader'@'%' ACCOUNT LOCK;",
     `ALTER USER IF EXISTS 'grafana_reader'@'%' IDENTIFIED BY ${sqlString(secrets.grafana.mariadb_password)} ACCOUNT UNLOCK;`,
     '',
   ].join('\n');

@@ -42,7 +42,7 @@ describe('secretFiles', () => {
     });
     expect(byName['redis-exporter.json']!.uid).toBe(59000);
     expect(byName['mariadb-init.sql']!.content).toContain(
-      "ALTER USER IF EXISTS 'grafana_reader'@'%' IDENTIFIED BY 'rd\\'pw' ACCOUNT UNLOCK;",
+      "CREATE USER IF NOT EXISTS 'grafana_reader'@'%' ACCOUNT LOCK;\nALTER USER IF EXISTS 'grafana_reader'@'%' IDENTIFIED BY 'rd\\'pw' ACCOUNT UNLOCK;",
     );
     const am = parse(byName['alertmanager.yml']!.content) as {
       receivers: { name: string; webhook_configs?: { url: string }[] }[];

@@ -1,8 +1,14 @@
 import { basename } from 'node:path';
-import { type Candle, candleSchema, timeframeMs } from '@3t/contracts';
+import { type Candle, candleSchema, DEFAULT_MAX_CLOCK_SKEW_MS, timeframeMs } from '@3t/contracts';
 
 /** Why a CSV row was dropped. */
-export const DROP_REASONS = ['malformed', 'invalid', 'duplicate', 'out-of-order'] as const;
+export const DROP_REASONS = [
+  'malformed',
+  'invalid',
+  'duplicate',
+  'out-of-order',
+  'future',
+] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /**
@@ -20,6 +26,7 @@ export const DROP_KINDS = [
   'high-low-inconsistent',
   'duplicate-time',
   'out-of-order',
+  'future',
 ] as const;
 export type DropKind = (typeof DROP_KINDS)[number];
 
@@ -49,6 +56,19 @@ export interface CsvSource {
   readonly timeframe: string;
 }
 
+export interface ParseCsvOptions {
+  /** our clock (ms), default the wall clock: recorded candles cannot close after it */
+  readonly now?: number;
+  /** allowed skew (ms) beyond `now`, default queues.max_clock_skew_seconds' default */
+  readonly maxClockSkewMs?: number;
+  /**
+   * Keep future rows (at the end, in time order) instead of dropping them: market-feed hands them
+   * to its gate, which dead-letters them as `future`. Either way a future row never orders the
+   * rows after it.
+   */
+  readonly keepFuture?: boolean;
+}
+
 export const CANDLE_CSV_HEADER = 'timestamp_ms,open,high,low,close,volume';
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
@@ -58,13 +78,21 @@ const MAX_PROBLEMS = 100;
  * Parses a candle CSV (`timestamp_ms,open,high,low,close,volume`, header optional). Every row is
  * checked: a row that is not six numbers is `malformed`; NaN/Infinity, non-positive prices,
  * negative volume, high below or low above the other prices are `invalid` (the candle schema of
- * @3t/contracts); a time equal to or before the previous kept row is `duplicate` / `out-of-order`.
+ * @3t/contracts); a time equal to or before the previous kept row is `duplicate` / `out-of-order`;
+ * a candle closing after our clock plus the skew is `future` (issue 13: one row dated 2100 would
+ * otherwise make every later real row `out-of-order`).
  * Such rows are dropped and counted with the reason; nothing else is lost.
  * A candle's `exchangeTime` is its open time and `receivedAt` its close time, so replay is
  * deterministic.
  */
-export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
+export function parseCandleCsv(
+  text: string,
+  source: CsvSource,
+  options: ParseCsvOptions = {},
+): CandleCsv {
   const step = timeframeMs(source.timeframe);
+  const latestClose =
+    (options.now ?? Date.now()) + (options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS);
   assertSource(source);
   const candles: Candle[] = [];
   const dropped: Record<DropReason, number> = {
@@ -72,6 +100,7 @@ export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
     invalid: 0,
     duplicate: 0,
     'out-of-order': 0,
+    future: 0,
   };
   const droppedByKind = Object.fromEntries(DROP_KINDS.map((k) => [k, 0])) as Record<
     DropKind,
@@ -84,6 +113,7 @@ export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
     if (problems.length < MAX_PROBLEMS) problems.push({ line, reason, kind, detail });
   };
   let gaps = 0;
+  const future: Candle[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -142,6 +172,17 @@ export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
         continue;
       }
     }
+    if (t + step > latestClose) {
+      if (options.keepFuture) future.push(candle);
+      else
+        drop(
+          i + 1,
+          'future',
+          `closes at ${t + step}, after our clock plus the allowed skew`,
+          'future',
+        );
+      continue;
+    }
     const prev = candles[candles.length - 1];
     if (prev && t === prev.openTime) {
       drop(i + 1, 'duplicate', `time ${t} repeats line before`, 'duplicate-time');
@@ -154,7 +195,8 @@ export function parseCandleCsv(text: string, source: CsvSource): CandleCsv {
     if (prev) gaps += Math.max(0, Math.round((t - prev.openTime) / step) - 1);
     candles.push(candle);
   }
-  return { candles, dropped, droppedByKind, problems, gaps };
+  future.sort((a, b) => a.openTime - b.openTime);
+  return { candles: [...candles, ...future], dropped, droppedByKind, problems, gaps };
 }
 
 /** The first rule of candleRulesHold a row breaks, as a kind (numbers are finite here). */

@@ -48,7 +48,13 @@ describe('parseCandleCsv: every bad row is dropped and counted with its reason',
   });
 
   it('counts drops by reason and says why, line by line', () => {
-    expect(result.dropped).toEqual({ malformed: 2, invalid: 5, duplicate: 1, 'out-of-order': 1 });
+    expect(result.dropped).toEqual({
+      malformed: 2,
+      invalid: 5,
+      duplicate: 1,
+      'out-of-order': 1,
+      future: 0,
+    });
     expect(result.problems.map((p) => [p.line, p.reason])).toEqual([
       [3, 'malformed'],
       [4, 'malformed'],
@@ -85,6 +91,32 @@ describe('parseCandleCsv: every bad row is dropped and counted with its reason',
     expect(result.problems[1]?.detail).toBe("high 'abc' is not a number");
     expect(result.problems[2]?.detail).toBe('open is NaN');
     expect(result.problems[4]?.detail).toMatch(/^high: high 8 is below/);
+  });
+
+  it('drops a row dated 2100 as future, and the real rows after it stay in order', () => {
+    const y2100 = Date.UTC(2100, 0, 1);
+    const text = [
+      HEADER,
+      '60000,10,11,9,10.5,1',
+      `${y2100},10,11,9,10,1`,
+      '120000,10,11,9,10,1',
+      '180000,10,11,9,10,1',
+    ].join('\n');
+    const now = Date.UTC(2026, 0, 1);
+    const dropped = parseCandleCsv(text, source, { now });
+    expect(dropped.candles.map((c) => c.openTime)).toEqual([60000, 120000, 180000]);
+    expect(dropped.dropped).toMatchObject({ future: 1, 'out-of-order': 0 });
+    expect(dropped.problems[0]).toMatchObject({ line: 3, reason: 'future', kind: 'future' });
+    // market-feed keeps it for its gate (which dead-letters it), after the real rows
+    const kept = parseCandleCsv(text, source, { now, keepFuture: true });
+    expect(kept.candles.map((c) => c.openTime)).toEqual([60000, 120000, 180000, y2100]);
+    expect(kept.dropped.future).toBe(0);
+    // a row closing within the allowed skew of our clock is no future row
+    const edge = parseCandleCsv(`${now - 60_000 + 120_000},10,11,9,10,1`, source, {
+      now,
+      maxClockSkewMs: 120_000,
+    });
+    expect(edge.candles).toHaveLength(1);
   });
 
   it('counts the missing candles of gaps without dropping anything', () => {
@@ -151,6 +183,7 @@ describe('the bundled data', () => {
         invalid: 0,
         duplicate: 0,
         'out-of-order': 0,
+        future: 0,
       });
       expect(feed.gaps, file).toBe(missing[file] ?? 0);
     }

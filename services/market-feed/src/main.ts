@@ -118,6 +118,7 @@ const CSV_DROP_LABEL: Record<DropReason, CandleDropReason> = {
   invalid: 'invalid',
   duplicate: 'duplicate',
   'out-of-order': 'out_of_order',
+  future: 'future',
 };
 
 async function replay(): Promise<void> {

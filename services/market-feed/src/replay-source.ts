@@ -39,7 +39,8 @@ export async function readReplay(
         `feed.replay_dir: cannot read ${path} for ${symbol} (${e.code ?? e.message}); set exchange.id, exchange.symbols and exchange.timeframe to match a file in ${dir}`,
       );
     });
-    const parsed = parseCandleCsv(text, { exchange, symbol, timeframe });
+    // a recorded row from the future goes on to the gate, which dead-letters it as `future`
+    const parsed = parseCandleCsv(text, { exchange, symbol, timeframe }, { keepFuture: true });
     for (const [reason, count] of Object.entries(parsed.dropped) as [DropReason, number][]) {
       if (count > 0) dropped.set(reason, (dropped.get(reason) ?? 0) + count);
     }
