@@ -327,6 +327,33 @@ describe('finding 4: risk is priced by the venue', () => {
   });
 });
 
+describe('sizing.trading_calendar', () => {
+  it('takes no decision while the calendar says closed (a Saturday), and trades on a Monday', async () => {
+    await venue();
+    const base = targetDeps('calendar');
+    const calendar = {
+      ...base.settings,
+      sizing: { ...base.settings.sizing, trading_calendar: true },
+    };
+    const saturday = Date.UTC(2026, 11, 5, 12); // Saturday 5 December 2026, 13:00 in Rome
+    const closed = await handleTarget(target({ at: saturday, computedAt: saturday }), {
+      ...base,
+      settings: calendar,
+      marketNow: () => saturday,
+    });
+    expect(closed).toMatchObject({ action: 'skipped' });
+    expect(closed.action === 'skipped' && closed.reason).toMatch(/market closed \(weekend\)/);
+    expect(fake.state().placements).toEqual([]);
+    const monday = Date.UTC(2026, 11, 7, 12);
+    const open = await handleTarget(target({ at: monday, computedAt: monday }), {
+      ...base,
+      settings: calendar,
+      marketNow: () => monday,
+    });
+    expect(open.action, JSON.stringify(open)).toBe('order');
+  });
+});
+
 describe('finding 7: reconciliation touches only 3T orders', () => {
   it('a foreign open order stays open; a stale 3T order is cancelled', async () => {
     await venue();

@@ -64,7 +64,7 @@ export function explainResult(
   }
   if (config?.sizing?.trading_calendar) {
     out.push(
-      'sizing.trading_calendar is set, but the order path does not apply the calendar yet: orders were placed on closed days too.',
+      "sizing.trading_calendar is set: no decision was taken while upstream's calendar said the market was closed (weekends from Friday 23:00, 1 January, 25 December and Good Friday, Europe/Vatican time).",
     );
   }
   return out;

@@ -5,7 +5,7 @@ import {
   orderIntentId,
   type Target,
 } from '@3t/contracts';
-import { reconcileOrder } from '@3t/providence';
+import { marketClosedReason, reconcileOrder } from '@3t/providence';
 import { quoteOf } from './apply-fill';
 import { checkRisk, type RiskLimits } from './check-risk';
 import { type ExecuteDeps, type ExecuteOutcome, executeIntent } from './execute-intent';
@@ -75,6 +75,14 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     const reason = `target ${Math.round(age / 1000)} s old > candle interval + orders.max_target_lag_seconds (${settings.maxTargetAgeMs / 1000} s)`;
     deps.events?.targetDropped?.('too_old');
     return { action: 'dropped', reason };
+  }
+  // upstream's reconciliation returns early while its calendar says the market is closed
+  const closed = settings.sizing.trading_calendar ? marketClosedReason(target.at / 1000) : null;
+  if (closed !== null) {
+    return {
+      action: 'skipped',
+      reason: `market closed (${closed}) by sizing.trading_calendar at ${new Date(target.at).toISOString()}`,
+    };
   }
   // every limit is priced by the venue, never by the job (issue 12 finding 4)
   const price = await deps.broker.fetchPrice(target.symbol);

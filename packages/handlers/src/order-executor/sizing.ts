@@ -15,6 +15,8 @@ export interface SizingSettings {
   readonly invert: boolean;
   readonly can_go_long: boolean;
   readonly can_go_short: boolean;
+  /** upstream's trading calendar (strategy.md §6): no decision while the market is closed */
+  readonly trading_calendar?: boolean;
 }
 
 export interface TargetInputs {
