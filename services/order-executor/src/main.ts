@@ -158,7 +158,9 @@ let killSwitchAt = Number.NEGATIVE_INFINITY;
 async function updateKillSwitchGauge(now: number): Promise<void> {
   if (now - killSwitchAt < 1_000) return;
   const halts = await deps.intents.halts();
-  metrics.orders.killSwitch.set(halts.has('all') || config.risk.kill_switch ? 1 : 0);
+  // `reducing` still lets orders through: only a full halt of every symbol is the kill switch
+  const allHalted = halts.get('all')?.state === 'halted';
+  metrics.orders.killSwitch.set(allHalted || config.risk.kill_switch ? 1 : 0);
   killSwitchAt = now;
 }
 

@@ -21,11 +21,11 @@ export async function settleOpenIntents(deps: ExecuteDeps, symbol: string): Prom
     if (record.intent.symbol !== symbol) continue;
     const outcome = await executeIntent(record, deps);
     outcomes.push(outcome);
-    if (outcome.status === 'busy' || outcome.status === 'halted') {
-      unresolved.push(record.intent.intentId);
-    } else if (!isTerminalIntentStatus(outcome.status)) {
-      unresolved.push(record.intent.intentId);
-    }
+    const settled =
+      outcome.status !== 'busy' &&
+      outcome.status !== 'halted' &&
+      isTerminalIntentStatus(outcome.status);
+    if (!settled) unresolved.push(record.intent.intentId);
   }
   return { outcomes, unresolved };
 }
