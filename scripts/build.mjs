@@ -1,8 +1,9 @@
 // Bundles each service entrypoint and the CLI into dist/ so production runs plain `node`
 // (no TypeScript loader). Workspace packages are bundled in; npm dependencies stay external.
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { contentHash, STAMP, sourceFiles } from './source-stamp.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const entries = [
@@ -40,6 +41,9 @@ const externalNpm = {
   },
 };
 
+// hashed before building: a file changed during the build makes the stamp stale, not wrong
+const startedAt = new Date();
+const sourcesHash = contentHash(root, sourceFiles(root));
 mkdirSync(join(root, 'dist'), { recursive: true });
 for (const entry of entries) {
   const result = await build({
@@ -63,4 +67,13 @@ for (const entry of entries) {
   }
   console.log(`built dist/${entry.name}.mjs`);
 }
+// scripts/run-bundle.mjs rebuilds when the sources are newer than this stamp (and differ from it)
+const stampTmp = join(root, `${STAMP}.${process.pid}.tmp`);
+writeFileSync(
+  stampTmp,
+  `${JSON.stringify({ hash: sourcesHash, bundles: entries.map((e) => e.name) }, null, 2)}\n`,
+);
+// dated at the build's start: a source saved while it ran is newer than the stamp
+utimesSync(stampTmp, startedAt, startedAt);
+renameSync(stampTmp, join(root, STAMP));
 console.log(`build: ${entries.length} entrypoint(s)`);

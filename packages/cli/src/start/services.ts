@@ -7,7 +7,7 @@ export type PortKey = keyof Config['telemetry']['ports'];
 export interface ServiceSpec {
   /** Service name, also the log prefix and the `service` metrics label. */
   readonly name: string;
-  /** Entry point relative to the repo root, run with `node --import tsx <entrypoint>`. */
+  /** Entry point relative to the repo root: its source (tsx) or, bundled, dist/<name>.mjs. */
   readonly entrypoint: string;
   /** Its port in config.yml `telemetry.ports`. */
   readonly portKey: PortKey;
@@ -67,7 +67,18 @@ export const SERVICES: readonly ServiceSpec[] = [
 /** The four pipeline services (queue-monitor aside). */
 export const PIPELINE_SERVICES = SERVICES.filter((s) => s.name !== 'queue-monitor');
 
-/** `node` arguments that run a service from source. */
-export function serviceArgs(spec: ServiceSpec): string[] {
-  return ['--import', 'tsx', spec.entrypoint];
+/** True when this code runs from a `pnpm build` bundle (dist/*.mjs), not from source under tsx. */
+const FROM_BUNDLE = !import.meta.url.endsWith('.ts');
+
+/** The `pnpm build` bundle of a service, relative to the repo root (built with the CLI's). */
+export function serviceBundle(spec: ServiceSpec): string {
+  return `dist/${spec.name}.mjs`;
+}
+
+/**
+ * `node` arguments that run a service: its bundle when `3t` itself runs from one (`pnpm 3t`,
+ * `pnpm start`: scripts/run-bundle.mjs), else its source through tsx (development).
+ */
+export function serviceArgs(spec: ServiceSpec, fromBundle = FROM_BUNDLE): string[] {
+  return fromBundle ? [serviceBundle(spec)] : ['--import', 'tsx', spec.entrypoint];
 }

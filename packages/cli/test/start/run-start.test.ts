@@ -4,7 +4,7 @@ import { loadConfig } from '@3t/runtime';
 import { sparePort } from '@3t/test-support';
 import { describe, expect, it } from 'vitest';
 import { runStart } from '../../src/start/run-start';
-import { PIPELINE_SERVICES, SERVICES } from '../../src/start/services';
+import { PIPELINE_SERVICES, SERVICES, serviceArgs } from '../../src/start/services';
 import { startNotes } from '../../src/start/start-notes';
 import { captureIo } from '../helpers/capture-io';
 
@@ -24,6 +24,17 @@ describe('3t start', () => {
       expect(existsSync(join(ROOT, s.entrypoint)), `${s.name}: ${s.entrypoint}`).toBe(true);
     }
     expect(new Set(SERVICES.map((s) => s.portKey)).size).toBe(SERVICES.length);
+  });
+
+  it('runs each service from source under tsx, or from the bundle scripts/build.mjs names after its folder', () => {
+    for (const s of SERVICES) {
+      expect(serviceArgs(s, false)).toEqual(['--import', 'tsx', s.entrypoint]);
+      // build.mjs: services/<folder>/src/main.ts → dist/<folder>.mjs
+      const folder = s.entrypoint.split('/')[1];
+      expect(serviceArgs(s, true)).toEqual([`dist/${folder}.mjs`]);
+    }
+    // the tests run the sources: the default is tsx
+    expect(serviceArgs(SERVICES[0]!)).toEqual(['--import', 'tsx', SERVICES[0]!.entrypoint]);
   });
 
   it('starts nothing and names the Redis address and how to start one when Redis does not answer', async () => {

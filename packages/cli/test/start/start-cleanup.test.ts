@@ -12,7 +12,7 @@ import {
   waitUntil,
 } from '@3t/test-support';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SERVICES } from '../../src/start/services';
+import { SERVICES, serviceBundle } from '../../src/start/services';
 
 // Issue 14: `pnpm start` must clean up after itself. Before, SIGTERM to the pnpm process left
 // all five services running (parent PID 1, ports still held).
@@ -162,7 +162,7 @@ describe('pnpm start cleans up after itself', () => {
     const stack = await startStack();
     for (const s of SERVICES) {
       expect(
-        stack.tree.some((p) => p.cmd.includes(s.entrypoint)),
+        stack.tree.some((p) => p.cmd.includes(serviceBundle(s))),
         `${s.name} runs before the signal`,
       ).toBe(true);
     }
@@ -179,10 +179,12 @@ describe('pnpm start cleans up after itself', () => {
   it('services stop on their own when 3t start itself is killed (SIGKILL)', async () => {
     const stack = await startStack();
     const starter = stack.tree.find(
-      (p) => p.cmd.startsWith('node ') && p.cmd.includes('packages/cli/src/main.ts start'),
+      (p) => p.cmd.startsWith('node ') && p.cmd.includes('scripts/run-bundle.mjs cli start'),
     );
     expect(starter, 'the 3t start process').toBeDefined();
-    const services = stack.tree.filter((p) => SERVICES.some((s) => p.cmd.includes(s.entrypoint)));
+    const services = stack.tree.filter((p) =>
+      SERVICES.some((s) => p.cmd.includes(serviceBundle(s))),
+    );
     expect(services.map((p) => p.cmd).sort()).toHaveLength(SERVICES.length);
     process.kill(starter!.pid, 'SIGKILL');
     expect(await survivors(services, 45_000), 'services left after SIGKILL to 3t start').toEqual(
