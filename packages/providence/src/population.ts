@@ -11,6 +11,7 @@ import { type ProvidenceConfig, type ProvidenceConfigInput, resolveConfig } from
 import { allocateColumns, type RunColumns } from './run-columns';
 import type { RunParams } from './run-param-set';
 import { drawRunParams, validateRunParams } from './run-params';
+import type { SlotOutput } from './slot-output';
 import { createSymbolSeries, type SymbolSeries } from './symbol-series';
 
 /** aprStored of a run without trades. */
@@ -69,6 +70,16 @@ export interface Population {
   /** Scratch: the APR ring rows of each (symbol, R) class at the current tick: new value, oldest. */
   readonly headRow: Int32Array;
   readonly tailRow: Int32Array;
+  /** Where the per-run pass of a tick runs: null = in this thread (tick.ts advanceSlots). */
+  runner: SlotRunner | null;
+}
+
+/**
+ * Runs the per-run pass of a population's tick elsewhere (worker threads): it must leave in `out`
+ * exactly what tick.ts advanceSlots over slots [0, capacity) would, in slot order.
+ */
+export interface SlotRunner {
+  advance(pop: Population, now: number, out: SlotOutput): void;
 }
 
 /** A run that was drawn into the population at a tick or an epoch. */
@@ -199,6 +210,7 @@ export function emptyPopulation(
     epochs: { samples: [], baseline: null, height: 0, archive: [] },
     headRow: new Int32Array(config.symbols.length * (maxApr + 1)),
     tailRow: new Int32Array(config.symbols.length * (maxApr + 1)),
+    runner: null,
   };
 }
 
@@ -307,10 +319,13 @@ export function releaseSlot(pop: Population, slot: number): void {
 
 /**
  * Refills empty slots, lowest first, until runCount runs are active or no symbol is eligible.
- * `released` are slots emptied since the last call, ascending.
+ * `released` are slots emptied since the last call, ascending (not kept).
  */
 export function spawnRuns(pop: Population, now: number, released: readonly number[]): StartedRun[] {
-  const free = mergeAscending(pop.freeSlots, released);
+  // touches only the slots that changed: the free list is merged in place, and a tick that
+  // cannot draw (every symbol at its cap) copies nothing
+  if (released.length > 0) mergeInto(pop.freeSlots, released);
+  const free = pop.freeSlots;
   const started: StartedRun[] = [];
   let k = 0;
   while (k < free.length && pop.activeTotal < pop.config.runCount) {
@@ -320,14 +335,19 @@ export function spawnRuns(pop: Population, now: number, released: readonly numbe
     const runId = placeRun(pop, slot, params);
     started.push({ runId, slot, params });
   }
-  pop.freeSlots = free.slice(k);
+  if (k > 0) free.splice(0, k);
   return started;
 }
 
-function mergeAscending(a: readonly number[], b: readonly number[]): number[] {
-  if (a.length === 0) return b.slice();
-  if (b.length === 0) return a.slice();
-  return [...a, ...b].sort((x, y) => x - y);
+/** Merges ascending `b` into ascending `a` in place (slots are distinct). */
+function mergeInto(a: number[], b: readonly number[]): void {
+  let i = a.length - 1;
+  let j = b.length - 1;
+  a.length += b.length;
+  for (let w = a.length - 1; j >= 0; w--) {
+    if (i >= 0 && a[i]! > b[j]!) a[w] = a[i--]!;
+    else a[w] = b[j--]!;
+  }
 }
 
 /** The parameters of the run in `slot`, as a plain object. */

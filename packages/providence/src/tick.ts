@@ -1,10 +1,26 @@
 import { volatilityGoal } from '@3t/trend-core';
+import type { AprArena } from './apr-arena';
 import * as aprWindow from './apr-window';
+import type { ProvidenceConfig } from './config';
 import * as decisions from './decisions';
 import { type EndedRun, type EndReason, endedRun } from './ended-run';
 import type { Features } from './features';
-import { type Population, RUN_ACTIVE, releaseSlot, type StartedRun, spawnRuns } from './population';
-import { appendTick, checkTick, windowEntropy as symbolWindowEntropy } from './symbol-series';
+import {
+  type Population,
+  RUN_ACTIVE,
+  releaseSlot,
+  type StartedRun,
+  spawnRuns,
+  type WindowLimits,
+} from './population';
+import type { RunColumns } from './run-columns';
+import { growEnds, growTrades, type SlotOutput, slotOutput } from './slot-output';
+import {
+  appendTick,
+  checkTick,
+  type SymbolSeries,
+  windowEntropy as symbolWindowEntropy,
+} from './symbol-series';
 
 // Module-local bindings of the functions the per-run loop calls: under tsx's CommonJS interop an
 // imported name is a getter on the exporting module, read on every call.
@@ -40,39 +56,22 @@ export const SECONDS_PER_YEAR = 365.24 * 24 * 3600;
 // The rolling APR sum is re-summed literally after this many ring lengths of ticks.
 const RESUM_ROUNDS = 32;
 
-interface TradeBuffers {
-  slot: Int32Array;
-  runId: Float64Array;
-  symbol: Int32Array;
-  size: Float64Array;
-  price: Float64Array;
-  pd: Int32Array;
-}
+// Scratch for one tick's endings and trades, reused across ticks and populations (what a tick
+// returns is copied out of it).
+const scratch: SlotOutput = slotOutput(1024);
 
-// Scratch for one tick's trades, reused across ticks and populations (copied out at the end).
-let buf: TradeBuffers = tradeBuffers(1024);
-
-function tradeBuffers(n: number): TradeBuffers {
-  return {
-    slot: new Int32Array(n),
-    runId: new Float64Array(n),
-    symbol: new Int32Array(n),
-    size: new Float64Array(n),
-    price: new Float64Array(n),
-    pd: new Int32Array(n),
-  };
-}
-
-function growTrades(): TradeBuffers {
-  const next = tradeBuffers(buf.slot.length * 2);
-  next.slot.set(buf.slot);
-  next.runId.set(buf.runId);
-  next.symbol.set(buf.symbol);
-  next.size.set(buf.size);
-  next.price.set(buf.price);
-  next.pd.set(buf.pd);
-  buf = next;
-  return next;
+/**
+ * What the per-run pass reads besides `now`: a Population is one; a worker thread builds one over
+ * the population's shared memory.
+ */
+export interface KernelView {
+  readonly cols: RunColumns;
+  readonly series: SymbolSeries;
+  readonly arena: Pick<AprArena, 'rings' | 'width' | 'capacity'>;
+  readonly headRow: Int32Array;
+  readonly tailRow: Int32Array;
+  readonly config: Pick<ProvidenceConfig, 'feeRate' | 'maxPositionDirection'>;
+  readonly limits: Pick<WindowLimits, 'maxEntropyMax'>;
 }
 
 const REASONS: readonly EndReason[] = ['max_duration', 'apr_target', 'reversal'];
@@ -82,16 +81,9 @@ const REVERSAL = 2;
 // Slot status of an active run (RUN_ACTIVE), local so the hot loop reads a constant.
 const ACTIVE = 1;
 
-/** Runs that ended in the loop, processed after it (their columns are not touched again). */
-interface Endings {
-  slot: number[];
-  reason: number[];
-  balance: number[];
-}
-
 // Most ticks end no run and make no trade: they share these instead of allocating (with a
-// hundred runs, allocation was most of a tick's fixed cost). Scratch, emptied at each tick.
-const endings: Endings = { slot: [], reason: [], balance: [] };
+// hundred runs, allocation was most of a tick's fixed cost).
+const released: number[] = [];
 const NONE: readonly never[] = Object.freeze([]);
 const NO_TRADES: TickTrades = Object.freeze({
   count: 0,
@@ -123,53 +115,92 @@ export function tick(pop: Population, features: Features, now: number): TickEven
     pop.pendingStart = false;
     pop.latestStart = now;
   }
-  for (let s = 0; s < series.names.length; s++) {
+  const nSymbols = series.names.length;
+  for (let s = 0; s < nSymbols; s++) {
     const f = features[series.names[s]!];
     if (f !== undefined) checkTick(series, s, f, now, config.tickSeconds, pop.arena.capacity);
   }
-  for (let s = 0; s < series.names.length; s++) {
+  for (let s = 0; s < nSymbols; s++) {
     series.ticked[s] = 0;
     const f = features[series.names[s]!];
     if (f !== undefined) appendTick(series, s, f, now);
   }
   pop.ticks++;
   pop.lastNow = now;
+  ringRows(pop);
 
-  endings.slot.length = 0;
-  endings.reason.length = 0;
-  endings.balance.length = 0;
-  const nTrades = advanceRuns(pop, now, endings);
+  const out = scratch;
+  out.ends = 0;
+  out.trades = 0;
+  if (pop.runner !== null) pop.runner.advance(pop, now, out);
+  else advanceSlots(pop, now, 0, pop.capacity, out);
 
   let ended: readonly EndedRun[] = NONE;
-  if (endings.slot.length > 0) {
+  released.length = 0;
+  if (out.ends > 0) {
     const list: EndedRun[] = [];
-    for (let k = 0; k < endings.slot.length; k++) {
-      const i = endings.slot[k]!;
-      list.push(endedRun(pop, i, REASONS[endings.reason[k]!]!, endings.balance[k]!, now));
+    for (let k = 0; k < out.ends; k++) {
+      const i = out.endSlot[k]!;
+      list.push(endedRun(pop, i, REASONS[out.endReason[k]!]!, out.endBalance[k]!, now));
       releaseSlot(pop, i);
+      released.push(i);
     }
     ended = list;
   }
   const started: readonly StartedRun[] =
-    endings.slot.length > 0 || pop.freeSlots.length > 0 ? spawnRuns(pop, now, endings.slot) : NONE;
-  return { now, trades: nTrades === 0 ? NO_TRADES : copyTrades(nTrades), ended, started };
+    released.length > 0 || pop.freeSlots.length > 0 ? spawnRuns(pop, now, released) : NONE;
+  return { now, trades: out.trades === 0 ? NO_TRADES : copyTrades(out), ended, started };
 }
 
-function copyTrades(n: number): TickTrades {
+/**
+ * The APR ring rows of each (symbol, R) class this tick: the row the new APR takes (tick index
+ * mod capacity) and the oldest row of the window before it. The same for every run of the class,
+ * so computed once per tick, before the per-run pass.
+ */
+function ringRows(pop: Population): void {
+  const { series, headRow, tailRow } = pop;
+  const ringCap = pop.arena.capacity;
+  const rRow = series.maxAprMinutes + 1;
+  for (let s = 0; s < series.names.length; s++) {
+    if (series.ticked[s] !== 1) continue;
+    const cur = series.count[s]! - 1;
+    const row = s * rRow;
+    for (let r = 1; r < rRow; r++) {
+      const cap = ringCap[r]!;
+      headRow[row + r] = cur % cap;
+      tailRow[row + r] = series.aprPrevStart[row + r]! % cap;
+    }
+  }
+}
+
+function copyTrades(out: SlotOutput): TickTrades {
+  const n = out.trades;
   return {
     count: n,
-    slot: buf.slot.slice(0, n),
-    runId: buf.runId.slice(0, n),
-    symbol: buf.symbol.slice(0, n),
-    size: buf.size.slice(0, n),
-    price: buf.price.slice(0, n),
-    positionDirection: buf.pd.slice(0, n),
+    slot: out.tradeSlot.slice(0, n),
+    runId: out.tradeRunId.slice(0, n),
+    symbol: out.tradeSymbol.slice(0, n),
+    size: out.tradeSize.slice(0, n),
+    price: out.tradePrice.slice(0, n),
+    positionDirection: out.tradePd.slice(0, n),
   };
 }
 
-/** The per-run pass of {@link tick}; returns the number of trades written to `buf`. */
-function advanceRuns(pop: Population, now: number, endings: Endings): number {
-  const { cols: c, series, config, arena } = pop;
+/**
+ * The per-run pass of {@link tick} over slots [lo, hi): strategy.md §4 steps 1–8 for each active
+ * run, appending its ending or trade to `out`. A run reads only its own columns, its APR ring
+ * column and the symbol series (read-only here), and writes only its own: disjoint slot ranges
+ * can run on different threads, and their outputs concatenated in range order are the outputs of
+ * one pass over all of them.
+ */
+export function advanceSlots(
+  k: KernelView,
+  now: number,
+  lo: number,
+  hi: number,
+  out: SlotOutput,
+): void {
+  const { cols: c, series, config, arena } = k;
   const { status, symbol, startTime, startBalance, maxDuration, trades, size, entryValue, fees } =
     c;
   const { pd, aprTarget, minGoal, entropyWindowMinutes, entropyWindowSamples } = c;
@@ -194,21 +225,13 @@ function advanceRuns(pop: Population, now: number, endings: Endings): number {
   const feeRate = config.feeRate;
   const maxPd = config.maxPositionDirection;
   // shared entropies at or above this decide "not orderly" for every run older than its window
-  const skipAbove = pop.limits.maxEntropyMax <= 1 ? pop.limits.maxEntropyMax : 2;
-  // the ring row of each (symbol, R) class that this tick writes: tick index mod capacity
-  const { headRow, tailRow } = pop;
-  for (let s = 0; s < series.names.length; s++) {
-    const cur = series.count[s]! - 1;
-    for (let r = 1; r < rRow; r++) {
-      headRow[s * rRow + r] = cur % ringCap[r]!;
-      tailRow[s * rRow + r] = aprPrevStart[s * rRow + r]! % ringCap[r]!;
-    }
-  }
-  const capacity = pop.capacity;
-  let tb = buf;
-  let nTrades = 0;
+  const skipAbove = k.limits.maxEntropyMax <= 1 ? k.limits.maxEntropyMax : 2;
+  // the ring row of each (symbol, R) class that this tick writes (see ringRows)
+  const { headRow, tailRow } = k;
+  let nEnds = out.ends;
+  let nTrades = out.trades;
 
-  for (let i = 0; i < capacity; i++) {
+  for (let i = lo; i < hi; i++) {
     if (status[i] !== ACTIVE) continue;
     const s = symbol[i]!;
     const dur = now - startTime[i]!;
@@ -217,11 +240,13 @@ function advanceRuns(pop: Population, now: number, endings: Endings): number {
     if (dur > maxDuration[i]!) {
       const mark = ticked[s] === 1 ? prevPrice[s]! : symPrice[s]!;
       const start = startBalance[i]!;
-      endings.slot.push(i);
-      endings.reason.push(MAX_DURATION);
-      endings.balance.push(
-        hasTrades ? start + (size[i]! * mark - entryValue[i]! - fees[i]!) : start,
-      );
+      if (nEnds === out.endSlot.length) growEnds(out, nEnds + 1);
+      out.endSlot[nEnds] = i;
+      out.endReason[nEnds] = MAX_DURATION;
+      out.endBalance[nEnds] = hasTrades
+        ? start + (size[i]! * mark - entryValue[i]! - fees[i]!)
+        : start;
+      nEnds++;
       continue;
     }
     if (ticked[s] !== 1) continue;
@@ -326,9 +351,11 @@ function advanceRuns(pop: Population, now: number, endings: Endings): number {
           c.maxGoal[i]!,
         );
         if (apr > target * goal) {
-          endings.slot.push(i);
-          endings.reason.push(APR_TARGET);
-          endings.balance.push(balance);
+          if (nEnds === out.endSlot.length) growEnds(out, nEnds + 1);
+          out.endSlot[nEnds] = i;
+          out.endReason[nEnds] = APR_TARGET;
+          out.endBalance[nEnds] = balance;
+          nEnds++;
           continue;
         }
       }
@@ -343,9 +370,11 @@ function advanceRuns(pop: Population, now: number, endings: Endings): number {
       const extending = extendsPosition(p, buy);
       if (approveTrade(p, up, buy)) {
         if (p === 0 && dur > maxDirectionReversal[i]!) {
-          endings.slot.push(i);
-          endings.reason.push(REVERSAL);
-          endings.balance.push(balance);
+          if (nEnds === out.endSlot.length) growEnds(out, nEnds + 1);
+          out.endSlot[nEnds] = i;
+          out.endReason[nEnds] = REVERSAL;
+          out.endBalance[nEnds] = balance;
+          nEnds++;
           continue;
         }
         // the margin ratio only matters for an extending trade
@@ -370,13 +399,13 @@ function advanceRuns(pop: Population, now: number, endings: Endings): number {
             fees[i]! += Math.abs(value) * feeRate * 2;
             const next = p + (buy ? 1 : -1);
             pd[i] = next;
-            if (nTrades === tb.slot.length) tb = growTrades();
-            tb.slot[nTrades] = i;
-            tb.runId[nTrades] = runId[i]!;
-            tb.symbol[nTrades] = s;
-            tb.size[nTrades] = signed;
-            tb.price[nTrades] = price;
-            tb.pd[nTrades] = next;
+            if (nTrades === out.tradeSlot.length) growTrades(out, nTrades + 1);
+            out.tradeSlot[nTrades] = i;
+            out.tradeRunId[nTrades] = runId[i]!;
+            out.tradeSymbol[nTrades] = s;
+            out.tradeSize[nTrades] = signed;
+            out.tradePrice[nTrades] = price;
+            out.tradePd[nTrades] = next;
             nTrades++;
           }
         }
@@ -384,7 +413,8 @@ function advanceRuns(pop: Population, now: number, endings: Endings): number {
     }
     // 8. live PnL: not stored, livePnl() computes it from the same sums and price on demand
   }
-  return nTrades;
+  out.ends = nEnds;
+  out.trades = nTrades;
 }
 
 /** One trade as an object, with names, for logs and tests. */
