@@ -12,6 +12,8 @@ const entries = [
     file: join(root, 'services', name, 'src', 'main.ts'),
   })),
   { name: 'cli', file: join(root, 'packages', 'cli', 'src', 'main.ts') },
+  // the backtest's run threads (packages/cli/src/engine/run-threads.ts starts it beside cli.mjs)
+  { name: 'run-worker', file: join(root, 'packages', 'cli', 'src', 'engine', 'run-worker.ts') },
   // docker-compose's one-shot that writes the secret files (deploy/write-secret-files.ts)
   { name: 'write-secret-files', file: join(root, 'deploy', 'write-secret-files.ts') },
 ].filter((e) => existsSync(e.file));

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '@3t/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,8 @@ describe('resolveBacktestRequest: options and config.yml into one request', () =
       fromMs: null,
       toMs: null,
       configPath: null,
+      // every core by default
+      threads: availableParallelism(),
     });
   });
 
@@ -64,9 +66,17 @@ describe('resolveBacktestRequest: options and config.yml into one request', () =
       slippage: 0,
       from: Date.UTC(2023, 2, 5),
       to: Date.UTC(2023, 2, 15),
+      threads: 3,
     });
     expect(r.symbols).toEqual(['BTC/USDC', 'BTC/USDT']);
-    expect(r).toMatchObject({ timeframe: '15m', seed: 42, runs: 1000, fee: 0.0002, slippage: 0 });
+    expect(r).toMatchObject({
+      timeframe: '15m',
+      seed: 42,
+      runs: 1000,
+      fee: 0.0002,
+      slippage: 0,
+      threads: 3,
+    });
     expect([r.fromMs, r.toMs]).toEqual([Date.UTC(2023, 2, 5), Date.UTC(2023, 2, 15)]);
   });
 

@@ -17,6 +17,10 @@ export interface AprArena {
   readonly width: Int32Array;
   readonly used: Int32Array;
   readonly free: number[][];
+  /** Rings live on SharedArrayBuffers (worker threads read them: shared-memory.ts). */
+  shared: boolean;
+  /** Grows whenever a ring is replaced (widened), so a thread holding the rings knows to refresh. */
+  generation: number;
 }
 
 /** Most ticks at least tickSeconds apart that are younger than `minutes`. */
@@ -41,6 +45,8 @@ export function createAprArena(symbols: number, maxMinutes: number, tickSeconds:
     width: new Int32Array(classes),
     used: new Int32Array(classes),
     free,
+    shared: false,
+    generation: 0,
   };
 }
 
@@ -74,11 +80,14 @@ function widen(arena: AprArena, cls: number, width: number): void {
   const rows = arena.capacity[cls % (arena.maxMinutes + 1)]!;
   const oldWidth = arena.width[cls]!;
   const old = arena.rings[cls]!;
-  const next = new Float64Array(rows * width);
+  const next = new Float64Array(
+    arena.shared ? new SharedArrayBuffer(rows * width * 8) : new ArrayBuffer(rows * width * 8),
+  );
   for (let k = 0; k < rows; k++)
     next.set(old.subarray(k * oldWidth, (k + 1) * oldWidth), k * width);
   arena.rings[cls] = next;
   arena.width[cls] = width;
+  arena.generation++;
 }
 
 /** Bytes held by the arena (allocated, including free columns). */

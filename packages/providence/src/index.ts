@@ -34,12 +34,15 @@ export {
   type RunState,
   runParams,
   runState,
+  type SlotRunner,
   type StartedRun,
 } from './population';
 export { FLAT_EPSILON, reconcileOrder } from './reconcile-order';
 export { COLUMN_BYTES_PER_RUN } from './run-columns';
 export { RUN_PARAM_KEYS, type RunParams } from './run-param-set';
 export { drawRunParams } from './run-params';
+export { shareMemory } from './shared-memory';
+export { appendOutput, type SlotOutput, slotOutput } from './slot-output';
 export { type PopulationSnapshot, restore, snapshot } from './snapshot';
 export {
   capTarget,
@@ -50,6 +53,9 @@ export {
   targetPosition,
 } from './target-position';
 export {
+  advanceSlots,
+  type KernelView,
+  kernelView,
   SECONDS_PER_YEAR,
   type TickEvents,
   type TickTrades,

@@ -417,6 +417,23 @@ export function advanceSlots(
   out.trades = nTrades;
 }
 
+/**
+ * The parts of a population the per-run pass reads, as plain data a worker thread can receive
+ * (postMessage): after shareMemory(pop) its arrays are the population's own memory.
+ */
+export function kernelView(pop: Population): KernelView {
+  const { arena, config } = pop;
+  return {
+    cols: pop.cols,
+    series: pop.series,
+    arena: { rings: arena.rings.slice(), width: arena.width, capacity: arena.capacity },
+    headRow: pop.headRow,
+    tailRow: pop.tailRow,
+    config: { feeRate: config.feeRate, maxPositionDirection: config.maxPositionDirection },
+    limits: { maxEntropyMax: pop.limits.maxEntropyMax },
+  };
+}
+
 /** One trade as an object, with names, for logs and tests. */
 export interface Trade {
   readonly runId: number;

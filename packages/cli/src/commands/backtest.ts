@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { timeframeMs } from '@3t/contracts';
 import type { Config } from '@3t/runtime';
@@ -34,6 +35,7 @@ export interface BacktestCliOptions {
   fee?: number;
   slippage?: number;
   maxBadRows?: number;
+  threads?: number;
   out: string;
   json?: boolean;
   report?: boolean;
@@ -56,6 +58,8 @@ export interface BacktestRequest {
   /** most rows a data file may lose to validation, as a fraction; more fails the backtest */
   maxBadRows: number;
   initialEquity: number;
+  /** threads for the Providence per-run pass, the main one included; the result is the same */
+  threads: number;
   config: Config;
   configPath: string | null;
 }
@@ -122,6 +126,7 @@ export function resolveBacktestRequest(
     slippage: options.slippage ?? config.paper.slippage_bps / 10_000,
     maxBadRows: options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS,
     initialEquity: config.paper.starting_balance,
+    threads: options.threads ?? availableParallelism(),
     config,
     configPath,
   };
@@ -179,7 +184,7 @@ export function describeRequest(r: BacktestRequest): string {
     ms === null ? '…' : new Date(ms).toISOString().replace(':00.000Z', 'Z');
   const files = r.dataFiles.map((f) => `${f.symbol} ${f.timeframe}`).join(', ');
   const window = r.fromMs === null && r.toMs === null ? '' : `, ${day(r.fromMs)} → ${day(r.toMs)}`;
-  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
+  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
 }
 
 /**
@@ -336,6 +341,11 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       'most rows of a data file that may be dropped as malformed, invalid, duplicate or out of order before the backtest fails: 0.001, 0.1% or 10bps',
       parseRate,
       DEFAULT_MAX_BAD_ROWS,
+    )
+    .option(
+      '--threads <n>',
+      'threads for the Providence runs, this one included; 1 = no worker threads. The result is the same for any count (default: the number of cores)',
+      parsePositiveInt,
     )
     .option(
       '-o, --out <dir>',

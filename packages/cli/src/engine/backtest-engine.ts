@@ -26,6 +26,7 @@ import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
 import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
 import { checkDroppedRows } from './dropped-rows';
 import { replayCandles } from './replay-candles';
+import { RunThreads } from './run-threads';
 
 /** What the wiring needs besides the candles: a request's settings with every default resolved. */
 export interface BacktestSettings {
@@ -36,6 +37,8 @@ export interface BacktestSettings {
   readonly fee: number;
   readonly slippage: number;
   readonly initialEquity: number;
+  /** Threads for the Providence per-run pass, the main one included (default 1: none). */
+  readonly threads?: number;
 }
 
 /** What the handlers produced over the candles (the result without meta and candle series). */
@@ -93,6 +96,7 @@ function effectiveSettings(r: BacktestRequest): BacktestSettings {
     fee: r.fee,
     slippage: r.slippage,
     initialEquity: r.initialEquity,
+    threads: r.threads,
   };
 }
 
@@ -174,6 +178,8 @@ export async function backtestCandles(
   const decisions: Record<string, number> = {};
   const total = candles.length;
   const every = Math.max(1, Math.floor(total / 200));
+  // The per-run pass of each tick on every thread asked for; the result does not depend on it.
+  const threads = RunThreads.start(ensemble.populations, { threads: s.threads ?? 1 });
   // The services' pipeline in one process (packages/handlers pipeline.ts): inference and
   // strategy-runner, then order-executor's one per-target step; the hooks keep the equity book.
   const run = await runInProcess(candles, ensemble, {
@@ -216,7 +222,7 @@ export async function backtestCandles(
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     },
-  });
+  }).finally(() => threads.close());
   return {
     equity,
     fills: book.fills,

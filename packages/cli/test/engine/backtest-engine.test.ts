@@ -30,6 +30,7 @@ function request(over: Partial<BacktestRequest> = {}): BacktestRequest {
     slippage: 0.0005,
     maxBadRows: 0.001,
     initialEquity: 10_000,
+    threads: 1,
     config,
     configPath: null,
     ...over,

@@ -166,6 +166,11 @@ export class Ensemble {
     return this.changeCount;
   }
 
+  /** The symbols' populations, in symbol order (the backtest runs their per-run pass on threads). */
+  get populations(): Population[] {
+    return [...this.bySymbol.values()].map((e) => e.pop);
+  }
+
   /** Active runs across all symbols. */
   get activeRuns(): number {
     let n = 0;

@@ -1,0 +1,44 @@
+/**
+ * The shared Int32Array through which the backtest's main thread and its run threads meet at each
+ * tick (run-threads.ts, run-worker.ts): no message per tick, only Atomics on these cells.
+ */
+
+/** Job sequence number: the main thread bumps it to start the per-run pass of a tick. */
+export const GEN = 0;
+/** Workers done with the current job. */
+export const DONE = 1;
+/** 1: workers leave their loop. */
+export const STOP = 2;
+/** Bumped when the main thread posted messages a worker must read before the job (new memory). */
+export const MAIL = 3;
+/** Id of the population the job belongs to. */
+export const JOB_POP = 4;
+/** Cells before the per-worker ones. */
+export const HEADER = 8;
+/** Per worker, at HEADER + index × WORKER_CELLS: its slot range, its output counts, a failure flag. */
+export const WORKER_CELLS = 5;
+export const LO = 0;
+export const HI = 1;
+export const ENDS = 2;
+export const TRADES = 3;
+export const FAILED = 4;
+
+/**
+ * Polls before sleeping in Atomics.wait: ticks follow each other within microseconds, and a
+ * futex wake-up costs more than the per-run pass of a few hundred runs.
+ */
+export const SPIN = 20_000;
+
+export function controlCells(workers: number): number {
+  return HEADER + workers * WORKER_CELLS;
+}
+
+/** Messages on a worker's port (read synchronously when MAIL moves). */
+export type RunThreadMail =
+  | {
+      readonly kind: 'population';
+      readonly id: number;
+      readonly view: import('@3t/providence').KernelView;
+      readonly out: import('@3t/providence').SlotOutput;
+    }
+  | { readonly kind: 'rings'; readonly id: number; readonly rings: Float64Array[] };

@@ -1,0 +1,210 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import {
+  advanceSlots,
+  appendOutput,
+  kernelView,
+  type Population,
+  type SlotOutput,
+  type SlotRunner,
+  shareMemory,
+  slotOutput,
+} from '@3t/providence';
+import type { RunThreadMail } from './run-thread-protocol';
+import * as protocol from './run-thread-protocol';
+
+/**
+ * Below this many runs per thread a thread costs more (one wake-up per tick) than it saves, and
+ * the population ticks in the main thread alone: the result is the same either way.
+ */
+export const MIN_RUNS_PER_THREAD = 250;
+
+/** A worker that has not answered within this long is taken for dead (it never takes seconds). */
+const ANSWER_TIMEOUT_MS = 60_000;
+
+export interface RunThreadsOptions {
+  /** Threads in all, the main thread included (1 = no worker). */
+  readonly threads: number;
+  /** Fewer runs per thread than this: fewer threads for that population (tests pass 1). */
+  readonly minRunsPerThread?: number;
+}
+
+interface Entry {
+  readonly id: number;
+  /** Slot ranges [lo, hi): the main thread's first, then one per worker (possibly empty). */
+  readonly ranges: readonly (readonly [number, number])[];
+  readonly outs: readonly SlotOutput[];
+  generation: number;
+}
+
+/** Where the run thread's entry point is: its source under tsx, or beside the bundle. */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  if (import.meta.url.endsWith('.ts')) {
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    return {
+      url: new URL('./run-worker.ts', import.meta.url),
+      execArgv: ['--import', pathToFileURL(tsx).href],
+    };
+  }
+  // scripts/build.mjs writes dist/run-worker.mjs beside dist/cli.mjs
+  return { url: new URL('./run-worker.mjs', import.meta.url), execArgv: [] };
+}
+
+/** Slot ranges of `parts` nearly equal shares of [0, capacity). */
+export function slotRanges(capacity: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let p = 0; p < parts; p++) {
+    out.push([Math.floor((p * capacity) / parts), Math.floor(((p + 1) * capacity) / parts)]);
+  }
+  return out;
+}
+
+/**
+ * Worker threads that run the per-run pass of the populations' ticks (issue 17): each population
+ * big enough is moved onto SharedArrayBuffers and its slots split into contiguous ranges, the
+ * main thread taking the first. Everything else of a tick — the symbol series, entropies, ended
+ * runs, new draws from the seeded generator, votes — stays in the main thread in slot order, and
+ * each run reads and writes only its own columns, so the result is bit-identical for any thread
+ * count. One Atomics wake-up per tick, no message (memory that moves — a widened APR ring — is
+ * posted before the tick that needs it).
+ */
+export class RunThreads implements SlotRunner {
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly control: Int32Array;
+  private readonly now: Float64Array;
+  private readonly entries = new Map<Population, Entry>();
+  private closed = false;
+
+  private constructor(
+    workerCount: number,
+    private readonly populations: readonly Population[],
+  ) {
+    this.control = new Int32Array(new SharedArrayBuffer(4 * protocol.controlCells(workerCount)));
+    this.now = new Float64Array(new SharedArrayBuffer(8));
+    const entry = workerEntry();
+    for (let index = 0; index < workerCount; index++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(entry.url, {
+        execArgv: entry.execArgv,
+        workerData: {
+          control: this.control,
+          now: this.now,
+          port: port2,
+          index,
+          workers: workerCount,
+        },
+        transferList: [port2],
+      });
+      // a forgotten close() must not keep the process alive
+      worker.unref();
+      port1.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  /**
+   * Threads for the populations that have enough runs (`threads` in all, at least
+   * `minRunsPerThread` runs each); the others keep ticking in the main thread. Ticks of the
+   * populations then go through the threads until close().
+   */
+  static start(populations: readonly Population[], options: RunThreadsOptions): RunThreads {
+    const min = Math.max(1, options.minRunsPerThread ?? MIN_RUNS_PER_THREAD);
+    const threadsOf = (pop: Population) =>
+      Math.max(1, Math.min(options.threads, Math.floor(pop.capacity / min)));
+    const chosen = populations.filter((pop) => threadsOf(pop) > 1);
+    const workers = Math.max(0, ...chosen.map((pop) => threadsOf(pop) - 1));
+    const pool = new RunThreads(workers, chosen);
+    chosen.forEach((pop, id) => {
+      pool.attach(pop, id, threadsOf(pop));
+    });
+    return pool;
+  }
+
+  /** Worker threads running (0: every population ticks in the main thread). */
+  get workerCount(): number {
+    return this.workers.length;
+  }
+
+  private attach(pop: Population, id: number, threads: number): void {
+    shareMemory(pop);
+    const ranges = slotRanges(pop.capacity, threads);
+    while (ranges.length < this.workers.length + 1) ranges.push([0, 0]);
+    const outs = ranges.slice(1).map(([lo, hi]) => slotOutput(hi - lo, true));
+    const view = kernelView(pop);
+    this.ports.forEach((port, w) => {
+      const mail: RunThreadMail = { kind: 'population', id, view, out: outs[w]! };
+      port.postMessage(mail);
+    });
+    Atomics.add(this.control, protocol.MAIL, 1);
+    this.entries.set(pop, { id, ranges, outs, generation: pop.arena.generation });
+    pop.runner = this;
+  }
+
+  advance(pop: Population, now: number, out: SlotOutput): void {
+    const e = this.entries.get(pop);
+    if (e === undefined || this.closed) throw new Error('advance: population not on these threads');
+    const c = this.control;
+    if (pop.arena.generation !== e.generation) {
+      // a ring was widened (new runs of a class): the workers take the new memory first
+      for (const port of this.ports) {
+        const mail: RunThreadMail = { kind: 'rings', id: e.id, rings: pop.arena.rings.slice() };
+        port.postMessage(mail);
+      }
+      e.generation = pop.arena.generation;
+      Atomics.add(c, protocol.MAIL, 1);
+    }
+    this.now[0] = now;
+    c[protocol.JOB_POP] = e.id;
+    for (let w = 0; w < this.workers.length; w++) {
+      const [lo, hi] = e.ranges[w + 1]!;
+      c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.LO] = lo;
+      c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.HI] = hi;
+    }
+    Atomics.store(c, protocol.DONE, 0);
+    Atomics.add(c, protocol.GEN, 1);
+    Atomics.notify(c, protocol.GEN);
+    const [lo, hi] = e.ranges[0]!;
+    advanceSlots(pop, now, lo, hi, out);
+    this.waitForWorkers();
+    // the workers' ranges follow the main thread's: appended in order, the output is in slot order
+    for (let w = 0; w < this.workers.length; w++) {
+      const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
+      if (c[cell + protocol.FAILED] === 1) {
+        throw new Error(`run thread ${w + 1} failed in the tick at ${now} (its error is above)`);
+      }
+      appendOutput(out, e.outs[w]!, c[cell + protocol.ENDS]!, c[cell + protocol.TRADES]!);
+    }
+  }
+
+  private waitForWorkers(): void {
+    const c = this.control;
+    const n = this.workers.length;
+    let spins = 0;
+    let since = 0;
+    for (;;) {
+      const done = Atomics.load(c, protocol.DONE);
+      if (done === n) return;
+      if (++spins < protocol.SPIN) continue;
+      if (since === 0) since = Date.now();
+      Atomics.wait(c, protocol.DONE, done, 1000);
+      if (Date.now() - since > ANSWER_TIMEOUT_MS) {
+        throw new Error(`run threads: ${n - done} of ${n} did not answer within 60 s`);
+      }
+    }
+  }
+
+  /** Stops the workers; the populations tick in the main thread again (same memory). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const pop of this.populations) pop.runner = null;
+    Atomics.store(this.control, protocol.STOP, 1);
+    Atomics.add(this.control, protocol.GEN, 1);
+    Atomics.notify(this.control, protocol.GEN);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    for (const port of this.ports) port.close();
+  }
+}

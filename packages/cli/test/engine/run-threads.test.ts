@@ -1,0 +1,164 @@
+import {
+  createPopulation,
+  epochs,
+  type Features,
+  type Population,
+  snapshot,
+  tick,
+  votes,
+} from '@3t/providence';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RunThreads, slotRanges } from '../../src/engine/run-threads';
+
+interface Case {
+  readonly seed: number;
+  readonly runs: number;
+  readonly symbols: number;
+  readonly tickSeconds: number;
+  readonly marketSeed: number;
+  /** Equity samples move the epochs (whole cohorts archived and redrawn) when true. */
+  readonly epochs: boolean;
+}
+
+const TICKS = 500;
+const SYMBOLS = ['BTC/USDT', 'ETH/USDT'];
+
+/** A deterministic market: a random walk per symbol, weights in [−1, 1] (0 now and then), gaps. */
+function market(c: Case): { now: number; features: Features }[] {
+  let state = c.marketSeed >>> 0 || 1;
+  const next = () => {
+    // xorshift32: enough for test data, independent of the engine's generator
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state / 2 ** 32;
+  };
+  const price = SYMBOLS.map(() => 100 + 100 * next());
+  const out: { now: number; features: Features }[] = [];
+  for (let k = 0; k < TICKS; k++) {
+    const features: Record<string, Features[string]> = {};
+    for (let s = 0; s < c.symbols; s++) {
+      price[s] = price[s]! * (1 + (next() - 0.5) * 0.01);
+      // now and then a symbol misses a tick (its runs only check max_duration then)
+      if (next() < 0.03) continue;
+      const w = next() < 0.1 ? 0 : Math.round((next() * 2 - 1) * 100) / 100;
+      features[SYMBOLS[s]!] = { price: price[s]!, volatility: price[s]! * 0.002, marketWeight: w };
+    }
+    out.push({ now: 1_700_000_000 + k * c.tickSeconds, features });
+  }
+  return out;
+}
+
+function population(c: Case): Population {
+  return createPopulation(
+    {
+      symbols: SYMBOLS.slice(0, c.symbols).map((symbol, i) => ({ symbol, maxLeverage: 1 + i })),
+      runCount: c.runs,
+      maxRunsPerLeverage: c.runs,
+      tickSeconds: c.tickSeconds,
+      // short runs and an easy take-profit: runs end and are redrawn within the test's ticks
+      params: { maxDurationSeconds: [300, 3000] },
+      epochs: { takeProfitThreshold: 0.002, rewardMultiple: 2, baselineSamples: 3 },
+    },
+    c.seed,
+  );
+}
+
+/** Everything the engine gives out over the market, numbers as they are (toEqual: +0 ≠ −0). */
+function drive(pop: Population, c: Case): unknown[] {
+  const log: unknown[] = [];
+  let equity = 10_000;
+  for (const [k, t] of market(c).entries()) {
+    const e = tick(pop, t.features, t.now);
+    log.push({
+      trades: [...Array(e.trades.count).keys()].map((i) => [
+        e.trades.slot[i],
+        e.trades.runId[i],
+        e.trades.symbol[i],
+        e.trades.size[i],
+        e.trades.price[i],
+        e.trades.positionDirection[i],
+      ]),
+      ended: e.ended,
+      started: e.started,
+      votes: SYMBOLS.slice(0, c.symbols).map((s) => votes(pop, s)),
+    });
+    if (c.epochs && k % 12 === 11) {
+      equity *= 1 + ((k * 7919) % 13) / 1000 - 0.004;
+      const ev = epochs(pop, equity, t.now);
+      log.push({ epoch: ev.action, ended: ev.ended, started: ev.started });
+    }
+  }
+  log.push(JSON.stringify(snapshot(pop)));
+  return log;
+}
+
+const caseArb: fc.Arbitrary<Case> = fc.record({
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  runs: fc.integer({ min: 2, max: 40 }),
+  symbols: fc.integer({ min: 1, max: 2 }),
+  tickSeconds: fc.constantFrom(5, 10),
+  marketSeed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  epochs: fc.boolean(),
+});
+
+describe('RunThreads: the per-run pass of the ticks on worker threads', () => {
+  it('splits the slots into contiguous ranges covering each slot once', () => {
+    expect(slotRanges(10, 3)).toEqual([
+      [0, 3],
+      [3, 6],
+      [6, 10],
+    ]);
+    expect(slotRanges(2, 4)).toEqual([
+      [0, 0],
+      [0, 1],
+      [1, 1],
+      [1, 2],
+    ]);
+  });
+
+  it('gives the same trades, ended and started runs, votes and final state for 1 to 4 threads', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(caseArb, { minLength: 3, maxLength: 3 }), async (cases) => {
+        const single = cases.map((c) => drive(population(c), c));
+        for (const threads of [2, 3, 4]) {
+          const pops = cases.map(population);
+          // every population on the threads, however small (the default skips small ones)
+          const pool = RunThreads.start(pops, { threads, minRunsPerThread: 1 });
+          try {
+            expect(pool.workerCount).toBe(threads - 1);
+            for (const [i, c] of cases.entries()) {
+              expect(
+                drive(pops[i]!, c),
+                `case ${i} (${JSON.stringify(c)}) on ${threads} threads`,
+              ).toEqual(single[i]);
+            }
+          } finally {
+            await pool.close();
+          }
+        }
+      }),
+      { numRuns: 3 },
+    );
+  }, 120_000);
+
+  it('keeps small populations in the main thread by default, with the same result', async () => {
+    const c: Case = { seed: 5, runs: 30, symbols: 1, tickSeconds: 5, marketSeed: 9, epochs: true };
+    const pop = population(c);
+    const pool = RunThreads.start([pop], { threads: 4 });
+    expect(pool.workerCount).toBe(0);
+    expect(pop.runner).toBeNull();
+    const log = drive(pop, c);
+    expect(log).toEqual(drive(population(c), c));
+    await pool.close();
+    // the market of these tests does move the engine: trades, ended runs, redrawn runs, epochs
+    const count = (key: 'trades' | 'ended' | 'started') =>
+      log.reduce<number>((n, e) => n + ((e as Record<string, unknown[]>)[key]?.length ?? 0), 0);
+    expect(count('trades')).toBeGreaterThan(0);
+    expect(count('ended')).toBeGreaterThan(0);
+    expect(count('started')).toBeGreaterThan(0);
+  });
+});
