@@ -7,7 +7,13 @@ import { join, relative } from 'node:path';
 
 export const STAMP = 'dist/.build-stamp.json';
 
-const TOP_FILES = ['package.json', 'pnpm-lock.yaml', 'scripts/build.mjs', 'tsconfig.base.json'];
+const TOP_FILES = [
+  'package.json',
+  'pnpm-lock.yaml',
+  'scripts/build.mjs',
+  'scripts/bundle-entry.mjs',
+  'tsconfig.base.json',
+];
 const SOURCE = /\.(ts|mts|js|mjs|json)$/;
 
 function* walk(dir) {

@@ -1,13 +1,19 @@
-// `pnpm bench:backtest` (issue 5 item 7): the backtest engine (market-feed replay + gate,
-// inference, strategy-runner, order-executor handlers in-process) against a minimal loop of the
-// same strategy over @3t/trend-core + @3t/providence alone, on
+// `pnpm bench:backtest` (issues 5 and 17): the backtest engine (market-feed replay + gate,
+// inference, strategy-runner, order-executor handlers in-process) on
 //   (a) one month of 1-minute candles with 1,000 runs at the default 5-second tick, and
-//   (b) one year of 1-minute candles with 100 runs.
+//   (b) one year of 1-minute candles with 100 runs,
+// each as four processes side by side: the TypeScript sources through tsx and the esbuild bundle
+// of this file (plain node), each with one thread and with every core (--threads); the ratios of
+// those, a minimal loop of the same strategy over @3t/trend-core + @3t/providence alone, and a
+// hash of each result (they must be identical: threads and bundling change no number).
+// Wall times: the machine must be idle for them to mean anything.
 // Both are built from the bundled binanceus_BTC-USDT_1m.csv (21 days): copies follow each other in
 // time, each copy's prices scaled so its first open equals the previous copy's last close (no jump
 // at a seam). `BENCH_SCALE=0.05` shrinks both for a smoke run. Results: bench/results/backtest.json.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensembleOptions } from '@3t/handlers';
 import { candleTickPath, createPopulation, tick, votes } from '@3t/providence';
@@ -16,6 +22,7 @@ import { MarketWeightStream, RangeVolatilityStream } from '@3t/trend-core';
 import { backtestCandles } from '../src/engine/backtest-engine';
 import { replayCandles } from '../src/engine/replay-candles';
 
+// (the orchestrator runs from the source; a case gets its paths as arguments)
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const SOURCE = join(ROOT, 'data/ohlcv/binanceus_BTC-USDT_1m.csv');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -61,7 +68,7 @@ function extendedCsv(n: number): string {
   return `${out.join('\n')}\n`;
 }
 
-function settings(runs: number) {
+function settings(runs: number, threads = 1) {
   // max_runs_per_leverage: upstream's eligibility cap (45 runs per unit of leverage) would keep a
   // leverage-1 symbol at 46 runs; the benchmark asks for the population it names
   const config = configSchema.parse({
@@ -76,6 +83,7 @@ function settings(runs: number) {
     fee: 0.001,
     slippage: 0.0005,
     initialEquity: 10_000,
+    threads,
   };
 }
 
@@ -114,48 +122,142 @@ function minimalLoop(
 }
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
+
+function replayed(path: string) {
+  return replayCandles(
+    [{ path, exchange: 'binanceus', symbol: SYMBOL, timeframe: '1m' }],
+    '1m',
+    null,
+    null,
+  ).candles;
+}
+
+/** One measured process: what a case prints as its last line. */
+interface CaseResult {
+  candles: number;
+  replaySeconds: number;
+  engineSeconds: number;
+  runUpdates: number;
+  fills: number;
+  /** sha256 of the whole engine result (fills, equity, targets, run results, diagnostics) */
+  hash: string;
+}
+
+/** `case <csv> <runs> <threads>`: the engine over the file; `minimal <csv> <runs>`: the loop. */
+async function runCase(kind: string, path: string, runs: number, threads: number): Promise<void> {
+  let t0 = performance.now();
+  const candles = replayed(path);
+  const replaySeconds = seconds(t0);
+  t0 = performance.now();
+  if (kind === 'minimal') {
+    const minimal = minimalLoop(candles, runs);
+    const out = { seconds: seconds(t0), runUpdates: minimal.runUpdates };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  const engine = await backtestCandles(candles, settings(runs, threads));
+  const engineSeconds = seconds(t0);
+  const { runUpdates, ...result } = engine;
+  const out: CaseResult = {
+    candles: candles.length,
+    replaySeconds,
+    engineSeconds,
+    runUpdates,
+    fills: engine.fills.length,
+    hash: createHash('sha256').update(JSON.stringify(result)).digest('hex'),
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+const mode = process.argv[2];
+if (mode === 'case' || mode === 'minimal') {
+  const [path, runs, threads] = process.argv.slice(3);
+  await runCase(mode, path!, Number(runs), Number(threads ?? 1));
+  process.exit(0);
+}
+
+// --- the orchestrator: bundle this file, then every variant in its own process ---------------
 const dir = mkdtempSync(join(tmpdir(), '3t-bench-backtest-'));
+const ALL = Math.max(2, availableParallelism());
+const bundled = join(dir, 'bundle', 'backtest.bench.mjs');
+// the bench's bundle, with the run threads' entry beside it (as dist/ has them)
+const { bundleEntry } = (await import(join(ROOT, 'scripts/bundle-entry.mjs'))) as {
+  bundleEntry: (file: string, outfile: string) => Promise<void>;
+};
+await bundleEntry(new URL(import.meta.url).pathname, bundled);
+await bundleEntry(
+  join(ROOT, 'packages/cli/src/engine/run-worker.ts'),
+  join(dir, 'bundle', 'run-worker.mjs'),
+);
+
+type Variant = { name: string; argv: (...args: string[]) => string[] };
+const tsx: Variant = {
+  name: 'tsx',
+  argv: (...args) => ['--import', 'tsx', new URL(import.meta.url).pathname, ...args],
+};
+const bundle: Variant = { name: 'bundle', argv: (...args) => [bundled, ...args] };
+
+function child<T>(v: Variant, ...args: string[]): T {
+  const out = execFileSync(process.execPath, v.argv(...args), {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
 const results: Record<string, unknown>[] = [];
 try {
   for (const s of SCENARIOS) {
     const path = join(dir, 'binanceus_BTC-USDT_1m.csv');
     writeFileSync(path, extendedCsv(s.candles));
-    let t0 = performance.now();
-    const replay = replayCandles(
-      [{ path, exchange: 'binanceus', symbol: SYMBOL, timeframe: '1m' }],
-      '1m',
-      null,
-      null,
+    const run = (v: Variant, threads: number) => {
+      process.stderr.write(`${s.name}: ${v.name}, ${threads} thread(s)…\n`);
+      return child<CaseResult>(v, 'case', path, String(s.runs), String(threads));
+    };
+    const tsx1 = run(tsx, 1);
+    const tsxAll = run(tsx, ALL);
+    const bundle1 = run(bundle, 1);
+    const bundleAll = run(bundle, ALL);
+    process.stderr.write(`${s.name}: minimal loop…\n`);
+    const minimal = child<{ seconds: number; runUpdates: number }>(
+      tsx,
+      'minimal',
+      path,
+      String(s.runs),
     );
-    const replaySeconds = seconds(t0);
-    const candles = replay.candles;
-    process.stderr.write(`${s.name}: ${candles.length} candles, engine…\n`);
-    t0 = performance.now();
-    const engine = await backtestCandles(candles, settings(s.runs));
-    const engineSeconds = seconds(t0);
-    process.stderr.write(`${s.name}: engine ${engineSeconds.toFixed(1)} s, minimal loop…\n`);
-    t0 = performance.now();
-    const minimal = minimalLoop(candles, s.runs);
-    const minimalSeconds = seconds(t0);
+    const all = [tsx1, tsxAll, bundle1, bundleAll];
     results.push({
       scenario: s.name,
-      candles: candles.length,
+      candles: tsx1.candles,
       runs: s.runs,
-      runUpdates: engine.runUpdates,
-      minimalRunUpdates: minimal.runUpdates,
-      fills: engine.fills.length,
-      replaySeconds: round(replaySeconds),
-      engineSeconds: round(engineSeconds),
-      totalSeconds: round(replaySeconds + engineSeconds),
-      minimalSeconds: round(minimalSeconds),
-      candlesPerSecond: Math.round(candles.length / engineSeconds),
-      runUpdatesPerSecond: Math.round(engine.runUpdates / engineSeconds),
-      minimalCandlesPerSecond: Math.round(candles.length / minimalSeconds),
-      minimalRunUpdatesPerSecond: Math.round(minimal.runUpdates / minimalSeconds),
-      overhead: round(engineSeconds / minimalSeconds),
+      threads: ALL,
+      runUpdates: tsx1.runUpdates,
+      fills: tsx1.fills,
+      replaySeconds: round(tsx1.replaySeconds),
+      seconds: {
+        tsx1: round(tsx1.engineSeconds),
+        tsxAll: round(tsxAll.engineSeconds),
+        bundle1: round(bundle1.engineSeconds),
+        bundleAll: round(bundleAll.engineSeconds),
+        minimal: round(minimal.seconds),
+      },
+      ratios: {
+        threadsTsx: round(tsxAll.engineSeconds / tsx1.engineSeconds),
+        threadsBundle: round(bundleAll.engineSeconds / bundle1.engineSeconds),
+        bundleToTsx1: round(bundle1.engineSeconds / tsx1.engineSeconds),
+        bundleToTsxAll: round(bundleAll.engineSeconds / tsxAll.engineSeconds),
+        engineToMinimal: round(tsx1.engineSeconds / minimal.seconds),
+      },
+      runUpdatesPerSecond: {
+        tsx1: Math.round(tsx1.runUpdates / tsx1.engineSeconds),
+        bundleAll: Math.round(bundleAll.runUpdates / bundleAll.engineSeconds),
+        minimal: Math.round(minimal.runUpdates / minimal.seconds),
+      },
+      resultHash: tsx1.hash,
+      identical: all.every((r) => r.hash === tsx1.hash && r.runUpdates === tsx1.runUpdates),
       targetSeconds: s.target * SCALE,
-      meetsTarget: replaySeconds + engineSeconds <= s.target * SCALE,
-      meetsOverhead: engineSeconds / minimalSeconds <= 1.25,
+      meetsTarget: tsx1.replaySeconds + bundleAll.engineSeconds <= s.target * SCALE,
     });
   }
 } finally {
@@ -166,42 +268,56 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-const M = (x: unknown) => `${(Number(x) / 1e6).toFixed(2)} M`;
+type Row = {
+  scenario: string;
+  seconds: Record<string, number>;
+  ratios: Record<string, number>;
+  identical: boolean;
+  targetSeconds: number;
+  meetsTarget: boolean;
+};
+const rows = results as unknown as Row[];
+const x = (r: number, limit: number) => `${r.toFixed(2)}×${r <= limit ? '' : ` (> ${limit})`}`;
 const head = [
   'scenario',
-  'candles',
-  'run-updates',
-  'engine s',
-  'engine cand/s',
-  'engine upd/s',
+  'tsx 1 thr s',
+  `tsx ${ALL} thr s`,
+  `${ALL}/1 thr`,
+  'bundle 1 thr s',
+  `bundle ${ALL} thr s`,
+  `${ALL}/1 thr`,
+  'bundle/tsx',
   'minimal s',
-  'minimal upd/s',
-  'engine/minimal',
-  'target',
+  'results',
 ];
-const body = results.map((r) => [
-  String(r.scenario),
-  String(r.candles),
-  M(r.runUpdates),
-  `${r.totalSeconds} (replay ${r.replaySeconds})`,
-  String(r.candlesPerSecond),
-  M(r.runUpdatesPerSecond),
-  String(r.minimalSeconds),
-  M(r.minimalRunUpdatesPerSecond),
-  `${Number(r.overhead).toFixed(2)}×${r.meetsOverhead ? '' : ' (> 1.25)'}`,
-  `≤ ${r.targetSeconds} s ${r.meetsTarget ? 'met' : 'MISSED'}`,
+const body = rows.map((r) => [
+  r.scenario,
+  r.seconds.tsx1!.toFixed(1),
+  r.seconds.tsxAll!.toFixed(1),
+  x(r.ratios.threadsTsx!, 0.55),
+  r.seconds.bundle1!.toFixed(1),
+  r.seconds.bundleAll!.toFixed(1),
+  x(r.ratios.threadsBundle!, 0.55),
+  `${x(r.ratios.bundleToTsx1!, 0.9)} / ${x(r.ratios.bundleToTsxAll!, 0.9)}`,
+  r.seconds.minimal!.toFixed(1),
+  r.identical ? 'identical' : 'DIFFER',
 ]);
 const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
 for (const row of [head, ...body]) {
   process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
 }
 process.stdout.write(
-  '(engine s = CSV replay + handlers; engine/minimal compares the handlers alone with the minimal loop on the same candles)\n',
+  `(engine seconds, wall, without the CSV replay; ${ALL}/1 thr: all threads against one, target ≤ 0.55× on 2 cores; bundle/tsx: the bundle against tsx with 1 / ${ALL} threads, target ≤ 0.9×; results: the sha256 of each engine result, tsx and bundle, 1 and ${ALL} threads)\n`,
 );
+for (const r of rows) {
+  process.stdout.write(
+    `${r.scenario}: ${r.identical ? `results of 1 and ${ALL} threads, tsx and bundle byte-identical` : 'RESULTS DIFFER between variants'}; target ≤ ${r.targetSeconds} s (replay + bundle on every thread) ${r.meetsTarget ? 'met' : 'MISSED'}\n`,
+  );
+}
 if (SCALE === 1) {
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(
     join(ROOT, 'bench/results/backtest.json'),
-    `${JSON.stringify({ bench: 'backtest', at: new Date().toISOString(), node: process.version, scenarios: results }, null, 2)}\n`,
+    `${JSON.stringify({ bench: 'backtest', at: new Date().toISOString(), node: process.version, cores: availableParallelism(), scenarios: results }, null, 2)}\n`,
   );
 }

@@ -24,10 +24,34 @@ export const TRADES = 3;
 export const FAILED = 4;
 
 /**
- * Polls before sleeping in Atomics.wait: ticks follow each other within microseconds, and a
- * futex wake-up costs more than the per-run pass of a few hundred runs.
+ * How long a thread polls (ms) before sleeping in Atomics.wait: ticks follow each other within
+ * microseconds (a candle's handlers take about a tenth of a millisecond), and a wake-up from the
+ * sleep costs more than the per-run pass of a few hundred runs.
  */
-export const SPIN = 20_000;
+export const SPIN_MS = 0.5;
+
+/**
+ * Waits until `cells[index]` is no longer `value`: polls for SPIN_MS, then sleeps in Atomics.wait
+ * (woken by Atomics.notify) for at most `timeoutMs` in all; returns false on the timeout.
+ */
+export function waitWhile(
+  cells: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs = Number.POSITIVE_INFINITY,
+): boolean {
+  const start = performance.now();
+  let spins = 0;
+  while (Atomics.load(cells, index) === value) {
+    // the clock is read every 64 polls: a poll is a few nanoseconds, a clock read more
+    if ((++spins & 63) !== 0) continue;
+    const waited = performance.now() - start;
+    if (waited < SPIN_MS) continue;
+    if (waited > timeoutMs) return false;
+    Atomics.wait(cells, index, value, Math.min(1000, timeoutMs));
+  }
+  return true;
+}
 
 export function controlCells(workers: number): number {
   return HEADER + workers * WORKER_CELLS;

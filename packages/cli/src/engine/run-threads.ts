@@ -20,6 +20,16 @@ import * as protocol from './run-thread-protocol';
  */
 export const MIN_RUNS_PER_THREAD = 250;
 
+/**
+ * Ticks are timed in trials of TRIAL_TICKS: when the threads did not beat the time of every
+ * thread's share added up (the time alone) by PAYS, the next ALONE_TICKS run in the main thread alone —
+ * a busy machine (the workers waiting for a core) or a thread still starting costs at most a
+ * trial now and then. Only time changes: the result is the same either way.
+ */
+const TRIAL_TICKS = 256;
+const PAYS = 0.95;
+const ALONE_TICKS = 4096;
+
 /** A worker that has not answered within this long is taken for dead (it never takes seconds). */
 const ANSWER_TIMEOUT_MS = 60_000;
 
@@ -28,6 +38,8 @@ export interface RunThreadsOptions {
   readonly threads: number;
   /** Fewer runs per thread than this: fewer threads for that population (tests pass 1). */
   readonly minRunsPerThread?: number;
+  /** false: every tick on the threads, even when they lose (tests); default true. */
+  readonly adaptive?: boolean;
 }
 
 interface Entry {
@@ -36,6 +48,12 @@ interface Entry {
   readonly ranges: readonly (readonly [number, number])[];
   readonly outs: readonly SlotOutput[];
   generation: number;
+  /** Ticks of the current trial, their time, and the time of every thread's share added up (ms). */
+  trialTicks: number;
+  trialMs: number;
+  workMs: number;
+  /** Ticks left to run in the main thread alone after a trial the threads lost. */
+  alone: number;
 }
 
 /** Where the run thread's entry point is: its source under tsx, or beside the bundle. */
@@ -74,15 +92,21 @@ export class RunThreads implements SlotRunner {
   private readonly ports: MessagePort[] = [];
   private readonly control: Int32Array;
   private readonly now: Float64Array;
+  /** Each worker's time on its share of the last tick (ms), for the trials. */
+  private readonly workMs: Float64Array;
   private readonly entries = new Map<Population, Entry>();
   private closed = false;
+  /** Ticks whose per-run pass ran on the threads, and in the main thread alone after a lost trial. */
+  readonly ticks = { threaded: 0, alone: 0 };
 
   private constructor(
     workerCount: number,
     private readonly populations: readonly Population[],
+    private readonly adaptive: boolean,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * protocol.controlCells(workerCount)));
     this.now = new Float64Array(new SharedArrayBuffer(8));
+    this.workMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
     const entry = workerEntry();
     for (let index = 0; index < workerCount; index++) {
       const { port1, port2 } = new MessageChannel();
@@ -91,6 +115,7 @@ export class RunThreads implements SlotRunner {
         workerData: {
           control: this.control,
           now: this.now,
+          workMs: this.workMs,
           port: port2,
           index,
           workers: workerCount,
@@ -116,7 +141,7 @@ export class RunThreads implements SlotRunner {
       Math.max(1, Math.min(options.threads, Math.floor(pop.capacity / min)));
     const chosen = populations.filter((pop) => threadsOf(pop) > 1);
     const workers = Math.max(0, ...chosen.map((pop) => threadsOf(pop) - 1));
-    const pool = new RunThreads(workers, chosen);
+    const pool = new RunThreads(workers, chosen, options.adaptive ?? true);
     chosen.forEach((pop, id) => {
       pool.attach(pop, id, threadsOf(pop));
     });
@@ -139,13 +164,30 @@ export class RunThreads implements SlotRunner {
       port.postMessage(mail);
     });
     Atomics.add(this.control, protocol.MAIL, 1);
-    this.entries.set(pop, { id, ranges, outs, generation: pop.arena.generation });
+    this.entries.set(pop, {
+      id,
+      ranges,
+      outs,
+      generation: pop.arena.generation,
+      trialTicks: 0,
+      trialMs: 0,
+      workMs: 0,
+      alone: 0,
+    });
     pop.runner = this;
   }
 
   advance(pop: Population, now: number, out: SlotOutput): void {
     const e = this.entries.get(pop);
     if (e === undefined || this.closed) throw new Error('advance: population not on these threads');
+    if (e.alone > 0) {
+      e.alone--;
+      this.ticks.alone++;
+      advanceSlots(pop, now, 0, pop.capacity, out);
+      return;
+    }
+    const t0 = performance.now();
+    this.ticks.threaded++;
     const c = this.control;
     if (pop.arena.generation !== e.generation) {
       // a ring was widened (new runs of a class): the workers take the new memory first
@@ -168,7 +210,9 @@ export class RunThreads implements SlotRunner {
     Atomics.notify(c, protocol.GEN);
     const [lo, hi] = e.ranges[0]!;
     advanceSlots(pop, now, lo, hi, out);
+    const t1 = performance.now();
     this.waitForWorkers();
+    if (this.adaptive) this.judge(e, t1 - t0, performance.now() - t0);
     // the workers' ranges follow the main thread's: appended in order, the output is in slot order
     for (let w = 0; w < this.workers.length; w++) {
       const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
@@ -179,18 +223,29 @@ export class RunThreads implements SlotRunner {
     }
   }
 
+  /**
+   * Ends a trial when it is complete: alone for a while if the tick took longer than PAYS × the
+   * shares' times added up (what the main thread alone would have taken).
+   */
+  private judge(e: Entry, ownMs: number, tickMs: number): void {
+    let work = ownMs;
+    for (let w = 0; w < this.workers.length; w++) work += this.workMs[w]!;
+    e.workMs += work;
+    e.trialMs += tickMs;
+    if (++e.trialTicks < TRIAL_TICKS) return;
+    if (e.trialMs > PAYS * e.workMs) e.alone = ALONE_TICKS;
+    e.trialTicks = 0;
+    e.trialMs = 0;
+    e.workMs = 0;
+  }
+
   private waitForWorkers(): void {
     const c = this.control;
     const n = this.workers.length;
-    let spins = 0;
-    let since = 0;
     for (;;) {
       const done = Atomics.load(c, protocol.DONE);
       if (done === n) return;
-      if (++spins < protocol.SPIN) continue;
-      if (since === 0) since = Date.now();
-      Atomics.wait(c, protocol.DONE, done, 1000);
-      if (Date.now() - since > ANSWER_TIMEOUT_MS) {
+      if (!protocol.waitWhile(c, protocol.DONE, done, ANSWER_TIMEOUT_MS)) {
         throw new Error(`run threads: ${n - done} of ${n} did not answer within 60 s`);
       }
     }

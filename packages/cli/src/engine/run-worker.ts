@@ -14,21 +14,22 @@ import {
   LO,
   MAIL,
   type RunThreadMail,
-  SPIN,
   STOP,
   TRADES,
   WORKER_CELLS,
+  waitWhile,
 } from './run-thread-protocol';
 
 interface Data {
   readonly control: Int32Array;
   readonly now: Float64Array;
+  readonly workMs: Float64Array;
   readonly port: import('node:worker_threads').MessagePort;
   readonly index: number;
   readonly workers: number;
 }
 
-const { control, now, port, index, workers } = workerData as Data;
+const { control, now, workMs, port, index, workers } = workerData as Data;
 const base = HEADER + index * WORKER_CELLS;
 const populations = new Map<number, { view: KernelView; out: SlotOutput }>();
 
@@ -44,10 +45,7 @@ function read(mail: RunThreadMail): void {
 let seen = 0;
 let mailSeen = 0;
 for (;;) {
-  let spins = 0;
-  while (Atomics.load(control, GEN) === seen) {
-    if (++spins > SPIN) Atomics.wait(control, GEN, seen);
-  }
+  waitWhile(control, GEN, seen);
   seen = Atomics.load(control, GEN);
   if (Atomics.load(control, STOP) === 1) break;
   const mail = Atomics.load(control, MAIL);
@@ -64,7 +62,9 @@ for (;;) {
     // at most one ending or trade per slot: the output, sized to the range, never grows
     p.out.ends = 0;
     p.out.trades = 0;
+    const t0 = performance.now();
     if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, p.out);
+    workMs[index] = performance.now() - t0;
     control[base + ENDS] = p.out.ends;
     control[base + TRADES] = p.out.trades;
     control[base + FAILED] = 0;
