@@ -256,7 +256,7 @@ try {
       },
       resultHash: tsx1.hash,
       identical: all.every((r) => r.hash === tsx1.hash && r.runUpdates === tsx1.runUpdates),
-      targetSeconds: s.target * SCALE,
+      targetSeconds: round(s.target * SCALE),
       meetsTarget: tsx1.replaySeconds + bundleAll.engineSeconds <= s.target * SCALE,
     });
   }
