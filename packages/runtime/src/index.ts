@@ -4,6 +4,7 @@ export { type Config, type ConfigInput, configSchema } from './config/config-sch
 export { ENV_CONTROL, ENV_OVERRIDES, type EnvOverride } from './config/env-overrides';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load-config';
 export { renderConfigExample, renderConfigReference } from './config/render-config-reference';
+export { leafKeyPaths } from './config/schema-walk';
 export { NON_SECRET_PATHS, type Secrets, secretsSchema } from './config/secrets-schema';
 export { connectDatabase } from './db/connect-database';
 export {
