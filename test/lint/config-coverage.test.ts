@@ -26,7 +26,6 @@ const NOT_READERS = new Set([
  * needs a reason a reader can check.
  */
 const EXCEPTIONS: Readonly<Record<string, string>> = {
-  'sizing.order_type': 'wired by the alo-config branch (post-only orders), next commit',
   'providence.survivors_file': 'wired by the alo-config branch (survivors file), next commit',
   'telemetry.ports.market_feed':
     'read by computed key: startService uses telemetry.ports[service name with - → _]',

@@ -210,7 +210,7 @@ describe('PaperBroker (MariaDB)', () => {
     expect(await broker.cancelOrder('BTC/USDT', 'never'), 'unknown').toBeNull();
     const post = await refusal(broker.placeOrder(limit('buy', 1, 99, 'p', { postOnly: true })));
     expect([post.kind, post.message]).toEqual([
-      'invalid-order',
+      'would-cross',
       expect.stringContaining('would take liquidity'),
     ]);
   });

@@ -292,6 +292,15 @@ export class FakeVenue {
     return close === undefined ? undefined : dec.roundTo(close, m.tickSize);
   }
 
+  /** The quoted best bid and ask: the price ∓ `spreadTicks` ticks (undefined before a price). */
+  touch(id: string): { bid: string; ask: string } | undefined {
+    const m = this.market(id);
+    const price = this.price(id);
+    if (price === undefined) return undefined;
+    const half = dec.mul(m.tickSize, String(this.current.spreadTicks));
+    return { bid: dec.sub(price, half), ask: dec.add(price, half) };
+  }
+
   /**
    * Moves exchange time to `time`; resting limit orders fill against the candles in between, and
    * market orders filling in parts fill one more part.
@@ -603,7 +612,16 @@ export class FakeVenue {
       current !== undefined &&
       (type === 'MARKET' ||
         (side === 'BUY' ? dec.ge(limitPrice, current) : dec.le(limitPrice, current)));
-    if (type === 'LIMIT_MAKER' && crosses) throw binanceErrors.wouldTake();
+    if (type === 'LIMIT_MAKER') {
+      if (this.current.postOnlyCrossings > 0) {
+        this.current = { ...this.current, postOnlyCrossings: this.current.postOnlyCrossings - 1 };
+        throw binanceErrors.wouldTake();
+      }
+      const far = this.touch(m.id);
+      if (far && (side === 'BUY' ? dec.ge(limitPrice, far.ask) : dec.le(limitPrice, far.bid))) {
+        throw binanceErrors.wouldTake();
+      }
+    }
     const now = this.serverTime();
     const order: FakeOrder = {
       orderId: this.nextOrderId++,

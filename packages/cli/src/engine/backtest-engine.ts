@@ -2,6 +2,7 @@ import { type Candle, timeframeMs } from '@3t/contracts';
 import { MemoryPaperBroker } from '@3t/exchange';
 import {
   type Clock,
+  DEFAULT_ORDER_SAFETY,
   Ensemble,
   type ExecuteDeps,
   ensembleOptions,
@@ -146,7 +147,13 @@ export async function backtestCandles(
   });
   const intents = new BacktestIntentStore();
   const positions = new BacktestPositionStore();
-  const deps: ExecuteDeps = { intents, positions, broker, clock };
+  const deps: ExecuteDeps = {
+    intents,
+    positions,
+    broker,
+    clock,
+    safety: { ...DEFAULT_ORDER_SAFETY, aloMaxReprices: config.orders.alo_max_reprices },
+  };
   const settings: OrderExecutorSettings = {
     risk: config.risk,
     sizing: config.sizing,
