@@ -26,7 +26,6 @@ const NOT_READERS = new Set([
  * needs a reason a reader can check.
  */
 const EXCEPTIONS: Readonly<Record<string, string>> = {
-  'providence.survivors_file': 'wired by the alo-config branch (survivors file), next commit',
   'telemetry.ports.market_feed':
     'read by computed key: startService uses telemetry.ports[service name with - → _]',
   'telemetry.ports.inference':

@@ -85,5 +85,14 @@ export {
   queueSchemas,
 } from './queues';
 export { type ReconcileJob, reconcileJobSchema } from './reconcile-job';
+export {
+  formatSurvivorsCsv,
+  parseSurvivorsCsv,
+  SURVIVOR_COLUMNS,
+  SURVIVOR_PARAM_COLUMNS,
+  type Survivor,
+  type SurvivorParams,
+  survivorParamsSchema,
+} from './survivors-file';
 export { type KellyInputs, kellyInputsSchema, type Target, targetSchema } from './target';
 export { timeframeMs } from './timeframe';

@@ -272,7 +272,7 @@ const providence = z
       .nullable()
       .default(null)
       .describe(
-        'optional file of ranked parameter sets to seed runs from (each used once); null = random',
+        'CSV of run parameter sets ranked best first (header `rank,score,symbol,systemSwing,…`; `3t backtest --export-survivors` writes one), from the working directory: new runs take the first unused survivor of their symbol, each at most once per file (kept in the strategy-runner snapshot across restarts), then random draws; null = random draws only',
       ),
     virtual_balance: positive
       .default(7000)
