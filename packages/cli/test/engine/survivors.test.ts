@@ -14,45 +14,27 @@ import {
   runBacktestEngine,
 } from '../../src/engine/backtest-engine';
 import { replayCandles } from '../../src/engine/replay-candles';
+import { BTC_DATA_FILES, btcRequest, WIDE_RISK } from '../helpers/btc-request';
 
 // providence.survivors_file and 3t backtest --export-survivors (issue 15): the best runs of one
 // backtest, written as a survivors file, seed the next one — each parameter set once, in rank
 // order, before any random draw (strategy.md §6).
 const REPO = new URL('../../../../', import.meta.url).pathname;
-const FILE = join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv');
 const FROM = Date.UTC(2023, 2, 1);
 const TO = FROM + 86_400_000;
 const RUNS = 60;
 const dir = mkdtempSync(join(tmpdir(), '3t-survivors-'));
 const exported = join(dir, 'survivors.csv');
 
-const base = configSchema.parse({
-  risk: { max_order_notional: 1e6, max_position_notional: 1e6, max_daily_loss: 1e6 },
-});
-const dataFiles = [{ path: FILE, exchange: 'binanceus', symbol: 'BTC/USDT', timeframe: '1m' }];
+const base = configSchema.parse({ risk: WIDE_RISK });
 
 function request(over: Partial<BacktestRequest>): BacktestRequest {
-  return {
-    dataFiles,
-    symbols: ['BTC/USDT'],
-    fromMs: FROM,
-    toMs: TO,
-    timeframe: '1m',
-    seed: 1,
-    runs: RUNS,
-    fee: 0.001,
-    slippage: 0.0005,
-    maxBadRows: 0.001,
-    initialEquity: 10_000,
-    config: base,
-    configPath: null,
-    ...over,
-  };
+  return btcRequest({ fromMs: FROM, toMs: TO, runs: RUNS, config: base, ...over });
 }
 
 /** The engine's own run list (the result leaves it out): every run in start order. */
 async function runsOf(survivorsFile: string | null, seed = 1): Promise<BacktestRun> {
-  const candles = replayCandles(dataFiles, '1m', FROM, TO).candles;
+  const candles = replayCandles(BTC_DATA_FILES, '1m', FROM, TO).candles;
   const config = { ...base, providence: { ...base.providence, survivors_file: survivorsFile } };
   return backtestCandles(candles, {
     config,

@@ -1,4 +1,5 @@
 import type { Fill, Target } from '@3t/contracts';
+import { isMarketOpen } from '@3t/providence';
 import { cancelRestingPostOnly } from './cancel-resting-post-only';
 import { type HandleTargetDeps, handleTarget, type TargetOutcome } from './handle-target';
 import { type SettleResult, settleOpenIntents } from './settle-open-intents';
@@ -34,13 +35,17 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     const fills = deps.paper
       ? await deps.paper.applyPrice(target.symbol, target.price, target.at)
       : [];
-    // an unfilled post-only order lives until the next decision of its symbol (upstream)
-    await cancelRestingPostOnly(
-      deps,
-      target.symbol,
-      target.at,
-      deps.settings.reconcileSeconds * 1000,
-    );
+    // an unfilled post-only order lives until the next decision of its symbol (upstream); while
+    // the calendar says closed there is no decision, and upstream cancels nothing either
+    const closed = deps.settings.sizing.trading_calendar && !isMarketOpen(target.at / 1000);
+    if (!closed) {
+      await cancelRestingPostOnly(
+        deps,
+        target.symbol,
+        target.at,
+        deps.settings.reconcileSeconds * 1000,
+      );
+    }
     const settled = await settleOpenIntents(deps, target.symbol);
     if (settled.unresolved.length > 0) {
       const outcome: TargetOutcome = {
