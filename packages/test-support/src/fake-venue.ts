@@ -608,8 +608,10 @@ export class FakeVenue {
     if (this.orders.some((o) => o.clientOrderId === clientOrderId && this.blocksReuse(o))) {
       throw binanceErrors.duplicateOrder();
     }
+    // a post-only order that does not take rests (refused below when it would take)
     const crosses =
       current !== undefined &&
+      type !== 'LIMIT_MAKER' &&
       (type === 'MARKET' ||
         (side === 'BUY' ? dec.ge(limitPrice, current) : dec.le(limitPrice, current)));
     if (type === 'LIMIT_MAKER') {
@@ -617,10 +619,21 @@ export class FakeVenue {
         this.current = { ...this.current, postOnlyCrossings: this.current.postOnlyCrossings - 1 };
         throw binanceErrors.wouldTake();
       }
-      const far = this.touch(m.id);
-      if (far && (side === 'BUY' ? dec.ge(limitPrice, far.ask) : dec.le(limitPrice, far.bid))) {
-        throw binanceErrors.wouldTake();
-      }
+      // With a spread, an order at or beyond the far side takes. Without one the price is both
+      // the best bid and the best ask: an order at it joins the book (the paper venue's rule too)
+      // and only one beyond it takes.
+      const t = this.touch(m.id);
+      const spread = this.current.spreadTicks > 0;
+      const takes =
+        t !== undefined &&
+        (side === 'BUY'
+          ? spread
+            ? dec.ge(limitPrice, t.ask)
+            : dec.gt(limitPrice, t.ask)
+          : spread
+            ? dec.le(limitPrice, t.bid)
+            : dec.lt(limitPrice, t.bid));
+      if (takes) throw binanceErrors.wouldTake();
     }
     const now = this.serverTime();
     const order: FakeOrder = {

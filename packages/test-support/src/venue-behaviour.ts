@@ -57,7 +57,8 @@ export const venueBehaviourSchema = z.strictObject({
   /**
    * Half the quoted spread, in ticks (default 0: bid = ask = the price). The tickers quote
    * bid = price − n ticks and ask = price + n ticks, and a post-only (LIMIT_MAKER) order would take
-   * — and is refused — only at or beyond the far side: a buy at ≥ ask, a sell at ≤ bid.
+   * — and is refused — at or beyond the far side: a buy at ≥ ask, a sell at ≤ bid. With 0 the price
+   * is both bid and ask, and only a buy above it or a sell below it takes.
    */
   spreadTicks: z.number().int().nonnegative(),
   /**
