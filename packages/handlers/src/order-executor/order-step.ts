@@ -36,9 +36,12 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
       ? await deps.paper.applyPrice(target.symbol, target.price, target.at)
       : [];
     // an unfilled post-only order lives until the next decision of its symbol (upstream); while
-    // the calendar says closed there is no decision, and upstream cancels nothing either
-    const closed = deps.settings.sizing.trading_calendar && !isMarketOpen(target.at / 1000);
-    if (!closed) {
+    // the calendar says closed there is no decision, and upstream cancels nothing either. (Only
+    // with order_type alo: market orders never rest, and the services save a query per target;
+    // one left from an earlier alo configuration is cancelled by reconciliation.)
+    const sizing = deps.settings.sizing;
+    const closed = sizing.trading_calendar && !isMarketOpen(target.at / 1000);
+    if (sizing.order_type === 'alo' && !closed) {
       await cancelRestingPostOnly(
         deps,
         target.symbol,
