@@ -38,6 +38,8 @@ async function venue(postOnlyCrossings: number) {
     balances: { USDT: '1000000' },
     spreadTicks: SPREAD_TICKS,
     postOnlyCrossings,
+    // a timed-out request stays silent longer than the client waits (2 s)
+    holdMs: 2_500,
   });
 }
 
@@ -127,6 +129,32 @@ describe('sizing.order_type alo against the fake Binance (ccxt)', () => {
     const pass = await reconcile(aloDeps('recon', 3), { trigger: 'manual', symbols: [SYMBOL] });
     expect(pass.differences.filter((d) => d.kind !== 'skipped')).toEqual([]);
     expect(placements().length, 'no placement by reconciliation').toBe(before);
+  });
+
+  it('a timeout on the re-priced attempt is not a refusal: the attempt is looked up by its id, not re-priced or placed again', async () => {
+    await venue(1);
+    // spent by the refused first attempt (the venue refuses before any fault can fire) and then
+    // by the second: accepted, but the answer never comes
+    fake.inject({ kind: 'timeout-after-accept', times: 2 });
+    const deps = aloDeps('timeout', 3);
+    const at = Date.now() - 1_000;
+    const outcome = await handleTarget(buyTarget(at), deps);
+    expect(outcome.action === 'order' && outcome.outcome.status, JSON.stringify(outcome)).toBe(
+      'submitted',
+    );
+    const intentId = orderIntentId({ exchange: 'binance', symbol: SYMBOL, at });
+    const ids = [0, 1].map((n) => attemptClientOrderId(intentId, n));
+    expect(placements().map((p) => [p.clientOrderId, p.outcome, p.fault])).toEqual([
+      [ids[0], 'rejected', undefined],
+      [ids[1], 'accepted', 'timeout-after-accept'],
+    ]);
+    const row = await intentRow(intentId);
+    expect([row.status, Number(row.reprices)]).toEqual(['submitted', 1]);
+    fake.setPrice(SYMBOL, '99.9');
+    const settled = await executeIntent((await deps.intents.getIntent(intentId))!, deps);
+    expect(settled.status).toBe('filled');
+    expect(placements(), 'nothing placed after the timeout').toHaveLength(2);
+    expect(venueFilled()).toBeCloseTo(Number(row.quantity), 12);
   });
 
   it('after orders.alo_max_reprices re-prices the intent ends rejected with the reason', async () => {
