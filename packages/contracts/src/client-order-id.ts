@@ -26,6 +26,21 @@ export function clientOrderId(intentId: string): string {
   return `${CLIENT_ORDER_ID_PREFIX}${fnv1a128Hex(intentId)}`;
 }
 
+/**
+ * The client order id of re-placement `attempt` of an intent (0 = the intent's own id). A post-only
+ * order the venue refused because it would cross is re-priced and placed again under a NEW id:
+ * the refused id may be remembered by the venue, and a fresh one makes the re-placement a
+ * distinct order that cannot be confused with the refused one. The id stays a pure function of
+ * the intent and the attempt, and has the same shape (`3t` + 32 hex), so isOwnClientOrderId()
+ * recognises it and it fits Hyperliquid's 128-bit cloid, which has no room for a suffix.
+ */
+export function attemptClientOrderId(intentId: string, attempt: number): string {
+  if (!Number.isInteger(attempt) || attempt < 0) {
+    throw new RangeError(`attempt must be a whole number ≥ 0, got ${attempt}`);
+  }
+  return clientOrderId(attempt === 0 ? intentId : `${intentId}#reprice-${attempt}`);
+}
+
 const OWN_CLIENT_ORDER_ID = new RegExp(`^${CLIENT_ORDER_ID_PREFIX}[0-9a-f]{32}$`);
 
 /** True for ids clientOrderId() makes: reconciliation touches only these orders. */

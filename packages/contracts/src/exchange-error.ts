@@ -3,6 +3,10 @@
  * - retryable: `network`, `timeout`, `exchange-not-available` → ask about the order, retry with backoff;
  * - `rate-limited` → back off;
  * - rejected: `insufficient-funds`, `invalid-order`, `order-not-found` → terminal, no retry;
+ * - `would-cross` (category `would-cross`): a post-only order the venue refused because it would
+ *   have taken liquidity (Binance -2010 "Order would immediately match and take.", Hyperliquid
+ *   "Post only order would have immediately matched"). Definitive like a rejection — the order
+ *   does not exist — but the intent may be re-priced at the new touch under a new client id;
  * - `unknown` → halt the symbol.
  */
 export const ERROR_KINDS = [
@@ -13,10 +17,16 @@ export const ERROR_KINDS = [
   'insufficient-funds',
   'invalid-order',
   'order-not-found',
+  'would-cross',
   'unknown',
 ] as const;
 export type ExchangeErrorKind = (typeof ERROR_KINDS)[number];
-export type ExchangeErrorCategory = 'retryable' | 'rate-limited' | 'rejected' | 'unknown';
+export type ExchangeErrorCategory =
+  | 'retryable'
+  | 'rate-limited'
+  | 'rejected'
+  | 'would-cross'
+  | 'unknown';
 
 const CATEGORY: Record<ExchangeErrorKind, ExchangeErrorCategory> = {
   network: 'retryable',
@@ -26,6 +36,7 @@ const CATEGORY: Record<ExchangeErrorKind, ExchangeErrorCategory> = {
   'insufficient-funds': 'rejected',
   'invalid-order': 'rejected',
   'order-not-found': 'rejected',
+  'would-cross': 'would-cross',
   unknown: 'unknown',
 };
 

@@ -17,6 +17,17 @@ export interface MarketDataPort {
   fetchCandles(symbol: string, timeframe: string, range?: CandleRange): Promise<Candle[]>;
   /** The latest traded (or replayed) price of `symbol`. */
   fetchPrice(symbol: string): Promise<number>;
+  /**
+   * The touch: best bid and best ask of `symbol` (where a post-only order rests without taking:
+   * a buy at the bid, a sell at the ask). A venue without a book (paper) answers its last price
+   * for both.
+   */
+  fetchTouch(symbol: string): Promise<Touch>;
+}
+
+export interface Touch {
+  readonly bid: number;
+  readonly ask: number;
 }
 
 export interface CandleRange {

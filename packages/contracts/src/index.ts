@@ -1,5 +1,6 @@
 export { type Candle, candleSchema } from './candle';
 export {
+  attemptClientOrderId,
   CLIENT_ORDER_ID_PREFIX,
   clientOrderId,
   fnv1a128Hex,
@@ -48,6 +49,7 @@ export {
   type Position,
   parseOrderRequest,
   parseOrderSnapshot,
+  type Touch,
   type TradingPort,
 } from './exchange-port';
 export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';
@@ -83,5 +85,14 @@ export {
   queueSchemas,
 } from './queues';
 export { type ReconcileJob, reconcileJobSchema } from './reconcile-job';
+export {
+  formatSurvivorsCsv,
+  parseSurvivorsCsv,
+  SURVIVOR_COLUMNS,
+  SURVIVOR_PARAM_COLUMNS,
+  type Survivor,
+  type SurvivorParams,
+  survivorParamsSchema,
+} from './survivors-file';
 export { type KellyInputs, kellyInputsSchema, type Target, targetSchema } from './target';
 export { timeframeMs } from './timeframe';

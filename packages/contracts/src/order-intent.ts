@@ -56,6 +56,12 @@ export const orderIntentSchema = z
     type: orderType,
     quantity: quantity.describe('base units to trade, > 0'),
     limitPrice: price.optional().describe('required for limit orders'),
+    postOnly: z
+      .boolean()
+      .optional()
+      .describe(
+        'limit only: a post-only (ALO) order at the touch, re-priced when the venue says it would cross',
+      ),
     targetPosition: z.number().describe('position the order moves toward (base units, signed)'),
     currentPosition: z.number().describe('position when the intent was made (base units, signed)'),
     reason: z.string().min(1).max(500).describe('why this order: the target and sizing inputs'),

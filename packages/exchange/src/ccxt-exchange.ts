@@ -14,6 +14,7 @@ import {
   type Position,
   parseOrderRequest,
   parseOrderSnapshot,
+  type Touch,
   timeframeMs,
 } from '@3t/contracts';
 import ccxt, { type Exchange, type Order, type Trade } from 'ccxt';
@@ -120,6 +121,27 @@ export class CcxtExchange implements ExchangePort {
       throw new ExchangePortError('unknown', `fetchPrice ${symbol}: the venue sent no last price`);
     }
     return price;
+  }
+
+  /** Best bid and ask from the ticker; from the top of the book when the ticker has none. */
+  async fetchTouch(symbol: string): Promise<Touch> {
+    const ticker = await this.call(`fetchTouch ${symbol}`, () => this.ccxt.fetchTicker(symbol));
+    let bid = ticker.bid;
+    let ask = ticker.ask;
+    if (!(bid !== undefined && bid > 0 && ask !== undefined && ask > 0)) {
+      const book = await this.call(`fetchTouch ${symbol}`, () =>
+        this.ccxt.fetchOrderBook(symbol, 5),
+      );
+      bid = book.bids[0]?.[0];
+      ask = book.asks[0]?.[0];
+    }
+    if (!(bid !== undefined && bid > 0 && ask !== undefined && ask >= bid)) {
+      throw new ExchangePortError(
+        'unknown',
+        `fetchTouch ${symbol}: the venue sent no usable best bid/ask (bid ${bid}, ask ${ask})`,
+      );
+    }
+    return { bid, ask };
   }
 
   async fetchBalances(): Promise<Balances> {

@@ -14,6 +14,15 @@ export function classifyError(err: unknown, context: string): ExchangePortError 
   return new ExchangePortError(kind, `${context}: ${scrub(text)}`);
 }
 
+/**
+ * A post-only order refused because it would have taken liquidity: Binance spot -2010 "Order would
+ * immediately match and take." (LIMIT_MAKER), Binance futures -5022 "Due to the order could not be
+ * executed as maker, the Post Only order will be rejected." (GTX), Hyperliquid "Post only order
+ * would have immediately matched" (Alo).
+ */
+const WOULD_CROSS =
+  /would immediately match and take|post only order would have immediately matched|could not be executed as maker/i;
+
 function kindOf(err: unknown): ExchangeErrorKind {
   if (err instanceof ccxt.RateLimitExceeded || err instanceof ccxt.DDoSProtection) {
     return 'rate-limited';
@@ -23,6 +32,8 @@ function kindOf(err: unknown): ExchangeErrorKind {
   if (err instanceof ccxt.NetworkError) return 'network';
   if (err instanceof ccxt.InsufficientFunds) return 'insufficient-funds';
   if (err instanceof ccxt.OrderNotFound) return 'order-not-found';
+  // ccxt files both venues' post-only refusals under InvalidOrder; only the text tells them apart
+  if (err instanceof ccxt.InvalidOrder && WOULD_CROSS.test(err.message)) return 'would-cross';
   if (
     err instanceof ccxt.InvalidOrder ||
     err instanceof ccxt.BadRequest ||

@@ -8,6 +8,7 @@ import {
   type OrderSnapshot,
   type Position,
   parseOrderRequest,
+  type Touch,
 } from '@3t/contracts';
 import { dec } from './decimal';
 import type { PaperBrokerOptions } from './paper-broker';
@@ -69,6 +70,12 @@ export class MemoryPaperBroker implements ExchangePort {
       throw new ExchangePortError('unknown', 'the paper broker was opened without market data');
     }
     return this.marketData.fetchCandles(symbol, timeframe, range);
+  }
+
+  /** No book here: the touch is the last price on both sides (see crossesLast). */
+  async fetchTouch(symbol: string): Promise<Touch> {
+    const price = await this.fetchPrice(symbol);
+    return { bid: price, ask: price };
   }
 
   async fetchPrice(symbol: string): Promise<number> {

@@ -11,6 +11,7 @@ import {
   type ParsedOrderRequest,
   type Position,
   parseOrderRequest,
+  type Touch,
 } from '@3t/contracts';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { dec } from './decimal';
@@ -161,6 +162,12 @@ export class PaperBroker implements ExchangePort {
       throw new ExchangePortError('unknown', 'the paper broker was opened without market data');
     }
     return this.marketData.fetchCandles(symbol, timeframe, range);
+  }
+
+  /** No book here: the touch is the last price on both sides (see crossesLast). */
+  async fetchTouch(symbol: string): Promise<Touch> {
+    const price = await this.fetchPrice(symbol);
+    return { bid: price, ask: price };
   }
 
   async fetchPrice(symbol: string): Promise<number> {

@@ -107,9 +107,14 @@ export function buyReserve(quantity: string, price: string, costs: PaperCosts): 
   return dec.mul(dec.mul(quantity, price), dec.add('1', costs.feeRate));
 }
 
-/** Whether a post-only limit would take liquidity at the last price. */
+/**
+ * Whether a post-only limit would take liquidity at the last price. The paper venue has no book:
+ * its touch is the last price on both sides, and an order AT it joins the book (as upstream's
+ * ALO at the last price rests on Hyperliquid) and fills at its limit when a later price reaches
+ * it (paperFillOf); only a buy above / a sell below the last price would take.
+ */
 export function crossesLast(side: 'buy' | 'sell', limit: string, last: string): boolean {
-  return side === 'buy' ? dec.ge(limit, last) : dec.le(limit, last);
+  return side === 'buy' ? dec.gt(limit, last) : dec.lt(limit, last);
 }
 
 /** The base asset of a symbol (`BTC/USDT` → `BTC`). */
@@ -189,7 +194,7 @@ export function admitOrder(
     crossesLast(r.side, limitPrice, last)
   ) {
     throw new ExchangePortError(
-      'invalid-order',
+      'would-cross',
       `post-only ${r.side} at ${limitPrice} would take liquidity (last price ${last})`,
     );
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import type { Candle, CandleRange, MarketDataPort } from '@3t/contracts';
+import type { Candle, CandleRange, MarketDataPort, Touch } from '@3t/contracts';
 import { ExchangePortError } from '@3t/contracts';
 import {
   type CandleCsv,
@@ -146,6 +146,12 @@ export class ReplayFeed implements MarketDataPort {
   }
 
   /** The close of the last candle played for the symbol. */
+  /** No book here: the touch is the last price on both sides (see crossesLast). */
+  async fetchTouch(symbol: string): Promise<Touch> {
+    const price = await this.fetchPrice(symbol);
+    return { bid: price, ask: price };
+  }
+
   async fetchPrice(symbol: string): Promise<number> {
     const last = this.lastPlayed.get(symbol);
     if (!last)

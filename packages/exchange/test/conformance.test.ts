@@ -173,6 +173,40 @@ for (const [name, open] of Object.entries(venues)) {
       expect(await port.fetchOpenOrders(SYMBOL)).toEqual([]);
     });
 
+    it('quotes the touch at its price; a post-only buy at the bid rests, one above the ask is refused as would-cross', async () => {
+      const price = await port.fetchPrice(SYMBOL);
+      const touch = await port.fetchTouch(SYMBOL);
+      expect(touch.bid, 'bid ≤ price').toBeLessThanOrEqual(price);
+      expect(touch.ask, 'ask ≥ price').toBeGreaterThanOrEqual(price);
+      const rests = await port.placeOrder({
+        symbol: SYMBOL,
+        side: 'buy',
+        type: 'limit',
+        quantity: 0.001,
+        limitPrice: touch.bid,
+        postOnly: true,
+        clientOrderId: 'conf-alo',
+      });
+      expect([rests.status, rests.filled]).toEqual(['open', 0]);
+      const crossing = await refusal(
+        port.placeOrder({
+          symbol: SYMBOL,
+          side: 'buy',
+          type: 'limit',
+          quantity: 0.001,
+          limitPrice: Math.round(touch.ask * 1.01),
+          postOnly: true,
+          clientOrderId: 'conf-alo-x',
+        }),
+      );
+      expect(crossing.kind).toBe('would-cross');
+      expect(
+        await port.fetchOrder(SYMBOL, 'conf-alo-x'),
+        'a refused order does not exist',
+      ).toBeNull();
+      await port.cancelOrder(SYMBOL, 'conf-alo');
+    });
+
     it('answers null for a client order id it never saw', async () => {
       expect(await port.fetchOrder(SYMBOL, 'conf-never')).toBeNull();
       expect(await port.cancelOrder(SYMBOL, 'conf-never')).toBeNull();

@@ -210,9 +210,31 @@ describe('PaperBroker (MariaDB)', () => {
     expect(await broker.cancelOrder('BTC/USDT', 'never'), 'unknown').toBeNull();
     const post = await refusal(broker.placeOrder(limit('buy', 1, 99, 'p', { postOnly: true })));
     expect([post.kind, post.message]).toEqual([
-      'invalid-order',
+      'would-cross',
       expect.stringContaining('would take liquidity'),
     ]);
+  });
+
+  it('a post-only order at the touch (the last price, no book here) rests and fills at its limit, as maker', async () => {
+    for (const broker of [await open(), new MemoryPaperBroker({ now: () => 1 })]) {
+      await broker.applyPrice('BTC/USDT', 100, 1);
+      expect(await broker.fetchTouch('BTC/USDT')).toEqual({ bid: 100, ask: 100 });
+      await broker.placeOrder(limit('buy', 1, 100, 'alo-b', { postOnly: true }));
+      await broker.placeOrder(limit('sell', 1, 100, 'alo-s', { postOnly: true }));
+      const sell = await refusal(
+        broker.placeOrder(limit('sell', 1, 99.5, 'alo-x', { postOnly: true })),
+      );
+      expect(sell.kind, 'a sell below the last price would take').toBe('would-cross');
+      const up = await broker.applyPrice('BTC/USDT', 100.5, 2);
+      expect(
+        up.map((f) => [f.clientOrderId, f.side, f.price, f.liquidity]),
+        'the price rises through the sell: it fills at its limit',
+      ).toEqual([['alo-s', 'sell', 100, 'maker']]);
+      const down = await broker.applyPrice('BTC/USDT', 99.8, 3);
+      expect(down.map((f) => [f.clientOrderId, f.side, f.price, f.liquidity])).toEqual([
+        ['alo-b', 'buy', 100, 'maker'],
+      ]);
+    }
   });
 
   it('validates requests and the quote currency with a clear invalid-order', async () => {

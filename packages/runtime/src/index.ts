@@ -3,7 +3,9 @@ export { ConfigError, type ConfigProblem, formatProblem } from './config/config-
 export { type Config, type ConfigInput, configSchema } from './config/config-schema';
 export { ENV_CONTROL, ENV_OVERRIDES, type EnvOverride } from './config/env-overrides';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load-config';
+export { readSurvivorsFile } from './config/read-survivors-file';
 export { renderConfigExample, renderConfigReference } from './config/render-config-reference';
+export { leafKeyPaths } from './config/schema-walk';
 export { NON_SECRET_PATHS, type Secrets, secretsSchema } from './config/secrets-schema';
 export { connectDatabase } from './db/connect-database';
 export {

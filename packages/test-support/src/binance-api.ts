@@ -224,9 +224,9 @@ function ticker24hr(venue: FakeVenue, p: Params): unknown {
       prevClosePrice: open,
       lastPrice: last,
       lastQty: '0',
-      bidPrice: last,
+      bidPrice: venue.touch(m.id)?.bid ?? last,
       bidQty: '0',
-      askPrice: last,
+      askPrice: venue.touch(m.id)?.ask ?? last,
       askQty: '0',
       openPrice: open,
       highPrice: high,
@@ -252,8 +252,8 @@ function tickerPrice(venue: FakeVenue, p: Params): unknown {
 
 function bookTicker(venue: FakeVenue, p: Params): unknown {
   const one = (m: VenueMarket) => {
-    const price = venue.price(m.id) ?? '0';
-    return { symbol: m.id, bidPrice: price, bidQty: '0', askPrice: price, askQty: '0' };
+    const t = venue.touch(m.id) ?? { bid: '0', ask: '0' };
+    return { symbol: m.id, bidPrice: t.bid, bidQty: '0', askPrice: t.ask, askQty: '0' };
   };
   const symbol = p.get('symbol');
   return symbol === undefined ? [...venue.markets.values()].map(one) : one(venue.market(symbol));

@@ -134,6 +134,11 @@ export class FakeExchange {
     return this.venue.configure(patch);
   }
 
+  /** Pins a market's price (undefined: back to the price path); resting orders may fill at it. */
+  setPrice(symbol: string, price: string | undefined): void {
+    this.venue.setPrice(symbol, price);
+  }
+
   /** Puts someone else's resting limit order on the account (no 3T prefix by default). */
   seedOrder(spec: ForeignOrderSpec): FakeOrder {
     return { ...this.venue.seedOrder(spec) };

@@ -292,6 +292,15 @@ export class FakeVenue {
     return close === undefined ? undefined : dec.roundTo(close, m.tickSize);
   }
 
+  /** The quoted best bid and ask: the price ∓ `spreadTicks` ticks (undefined before a price). */
+  touch(id: string): { bid: string; ask: string } | undefined {
+    const m = this.market(id);
+    const price = this.price(id);
+    if (price === undefined) return undefined;
+    const half = dec.mul(m.tickSize, String(this.current.spreadTicks));
+    return { bid: dec.sub(price, half), ask: dec.add(price, half) };
+  }
+
   /**
    * Moves exchange time to `time`; resting limit orders fill against the candles in between, and
    * market orders filling in parts fill one more part.
@@ -599,11 +608,33 @@ export class FakeVenue {
     if (this.orders.some((o) => o.clientOrderId === clientOrderId && this.blocksReuse(o))) {
       throw binanceErrors.duplicateOrder();
     }
+    // a post-only order that does not take rests (refused below when it would take)
     const crosses =
       current !== undefined &&
+      type !== 'LIMIT_MAKER' &&
       (type === 'MARKET' ||
         (side === 'BUY' ? dec.ge(limitPrice, current) : dec.le(limitPrice, current)));
-    if (type === 'LIMIT_MAKER' && crosses) throw binanceErrors.wouldTake();
+    if (type === 'LIMIT_MAKER') {
+      if (this.current.postOnlyCrossings > 0) {
+        this.current = { ...this.current, postOnlyCrossings: this.current.postOnlyCrossings - 1 };
+        throw binanceErrors.wouldTake();
+      }
+      // With a spread, an order at or beyond the far side takes. Without one the price is both
+      // the best bid and the best ask: an order at it joins the book (the paper venue's rule too)
+      // and only one beyond it takes.
+      const t = this.touch(m.id);
+      const spread = this.current.spreadTicks > 0;
+      const takes =
+        t !== undefined &&
+        (side === 'BUY'
+          ? spread
+            ? dec.ge(limitPrice, t.ask)
+            : dec.gt(limitPrice, t.ask)
+          : spread
+            ? dec.le(limitPrice, t.bid)
+            : dec.lt(limitPrice, t.bid));
+      if (takes) throw binanceErrors.wouldTake();
+    }
     const now = this.serverTime();
     const order: FakeOrder = {
       orderId: this.nextOrderId++,

@@ -54,6 +54,19 @@ export const venueBehaviourSchema = z.strictObject({
    * drift an honest client never meets it).
    */
   checkRecvWindow: z.boolean(),
+  /**
+   * Half the quoted spread, in ticks (default 0: bid = ask = the price). The tickers quote
+   * bid = price − n ticks and ask = price + n ticks, and a post-only (LIMIT_MAKER) order would take
+   * — and is refused — at or beyond the far side: a buy at ≥ ask, a sell at ≤ bid. With 0 the price
+   * is both bid and ask, and only a buy above it or a sell below it takes.
+   */
+  spreadTicks: z.number().int().nonnegative(),
+  /**
+   * The next this-many post-only (LIMIT_MAKER) orders are refused with -2010 "Order would
+   * immediately match and take." whatever their price, as when the book moves onto the price
+   * between a client's read of the touch and its order (default 0). Each refusal uses one up.
+   */
+  postOnlyCrossings: z.number().int().nonnegative(),
 });
 export type VenueBehaviour = z.infer<typeof venueBehaviourSchema>;
 /** What `configure` and `POST /__fake/behaviour` take: any subset of the behaviours. */
@@ -70,4 +83,6 @@ export const DEFAULT_BEHAVIOUR: VenueBehaviour = {
   marketFillParts: 1,
   clockDriftMs: 0,
   checkRecvWindow: true,
+  spreadTicks: 0,
+  postOnlyCrossings: 0,
 };

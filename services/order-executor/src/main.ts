@@ -116,6 +116,7 @@ const safety: OrderSafety = {
   lookupGraceMs: config.orders.lookup_grace_seconds * 1000,
   lookups: config.orders.lookups,
   maxIntentAgeMs: config.orders.max_intent_age_seconds * 1000,
+  aloMaxReprices: config.orders.alo_max_reprices,
 };
 const deps: ExecuteDeps = {
   intents: instrumentedIntentStore(

@@ -1,4 +1,5 @@
 import {
+  attemptClientOrderId,
   type Fill,
   OPEN_INTENT_STATUSES,
   type OrderIntent,
@@ -49,6 +50,8 @@ interface IntentRow extends RowDataPacket {
   not_found_since: number | string | null;
   not_found_count: number | string;
   seen_at_exchange: number | string;
+  post_only: number | string;
+  reprices: number | string;
 }
 
 const nullableNumber = (v: number | string | null) => (v === null ? null : Number(v));
@@ -64,6 +67,7 @@ function toRecord(r: IntentRow): IntentRecord {
     type: r.type,
     quantity: Number(r.quantity),
     ...(r.limit_price !== null ? { limitPrice: Number(r.limit_price) } : {}),
+    ...(Number(r.post_only) === 1 ? { postOnly: true } : {}),
     targetPosition: Number(r.target_position),
     currentPosition: Number(r.current_position),
     reason: r.reason,
@@ -83,13 +87,15 @@ function toRecord(r: IntentRow): IntentRecord {
     notFoundSince: nullableNumber(r.not_found_since),
     notFoundCount: Number(r.not_found_count),
     seenAtExchange: Number(r.seen_at_exchange) === 1,
+    reprices: Number(r.reprices),
   };
 }
 
 const OPEN_STATUSES_SQL = OPEN_INTENT_STATUSES.map((s) => `'${s}'`).join(', ');
 /** Intent rows with whether the venue ever answered with their order (an `orders` row). */
 const SELECT_INTENTS = `SELECT i.*, EXISTS (SELECT 1 FROM orders o WHERE o.mode = i.mode
-    AND o.exchange = i.exchange AND o.client_order_id = i.client_order_id) AS seen_at_exchange
+    AND o.exchange = i.exchange
+    AND o.client_order_id = COALESCE(i.attempt_client_order_id, i.client_order_id)) AS seen_at_exchange
   FROM order_intents i`;
 
 /** Numbers to DECIMAL(36,18) text through the one converter; the column is named in errors. */
@@ -110,8 +116,8 @@ export class MariaDbIntentStore implements IntentStore {
     await this.pool.execute(
       `INSERT IGNORE INTO order_intents (mode, intent_id, client_order_id, exchange, symbol, side, type,
          quantity, limit_price, target_position, current_position, status, reason, status_reason,
-         based_on, created_at_event, finished_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         based_on, created_at_event, finished_at, post_only)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         this.mode,
         intent.intentId,
@@ -132,6 +138,7 @@ export class MariaDbIntentStore implements IntentStore {
         intent.basedOn,
         intent.createdAt,
         status === 'denied' ? Date.now() : null,
+        intent.postOnly ? 1 : 0,
       ],
     );
     const stored = await this.getIntent(intent.intentId);
@@ -193,6 +200,13 @@ export class MariaDbIntentStore implements IntentStore {
     if (u.finishedAt !== undefined) columns.push(['finished_at = ?', u.finishedAt]);
     if (u.notFoundSince !== undefined) columns.push(['not_found_since = ?', u.notFoundSince]);
     if (u.notFoundCount !== undefined) columns.push(['not_found_count = ?', u.notFoundCount]);
+    if (u.reprices !== undefined) {
+      columns.push(['reprices = ?', u.reprices]);
+      columns.push([
+        'attempt_client_order_id = ?',
+        u.reprices === 0 ? null : attemptClientOrderId(intentId, u.reprices),
+      ]);
+    }
     const [result] = await this.pool.execute(
       `UPDATE order_intents SET ${columns.map(([c]) => c).join(', ')}
        WHERE mode = ? AND intent_id = ? AND status = ? AND claim_owner = ?`,

@@ -16,6 +16,7 @@ import {
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MariaDbIntentStore, MariaDbPositionStore } from '../src/mariadb-stores';
+import { TEST_SETTINGS } from './support/executor-database';
 
 let db: TestDatabase;
 let fake: FakeExchange;
@@ -36,22 +37,8 @@ beforeAll(async () => {
     // the event clock of a replay: the targets' own time
     marketNow: () => at,
     settings: {
-      risk: {
-        max_position_notional: 1000,
-        max_order_notional: 250,
-        max_orders_per_minute: 100,
-        max_daily_loss: 250,
-        kill_switch: false,
-        max_price_deviation: 0.05,
-      },
-      sizing: {
-        risk_pos_percentage: 0.01,
-        max_margin_usage: 0.5,
-        min_order_notional: 12.5,
-        invert: false,
-        can_go_long: true,
-        can_go_short: true,
-      },
+      ...TEST_SETTINGS,
+      sizing: { ...TEST_SETTINGS.sizing, min_order_notional: 12.5 },
       reconcileSeconds: 0,
       leverage: {},
       maxTargetAgeMs: 120_000,

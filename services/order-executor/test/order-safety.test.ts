@@ -26,6 +26,7 @@ import {
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MariaDbIntentStore, MariaDbPositionStore } from '../src/mariadb-stores';
+import { TEST_SETTINGS, testTarget } from './support/executor-database';
 
 // Issue 12: each finding reproduced on main d21ad11 against the fake Binance through the real
 // ccxt class and the MariaDB stores, now held by the order path. Findings 5 and 6 (fees) are in
@@ -392,22 +393,7 @@ function targetDeps(owner: string): HandleTargetDeps {
   return {
     ...executor(owner),
     settings: {
-      risk: {
-        max_position_notional: 1000,
-        max_order_notional: 250,
-        max_orders_per_minute: 100,
-        max_daily_loss: 250,
-        kill_switch: false,
-        max_price_deviation: 0.05,
-      },
-      sizing: {
-        risk_pos_percentage: 0.01,
-        max_margin_usage: 0.5,
-        min_order_notional: 1,
-        invert: false,
-        can_go_long: true,
-        can_go_short: true,
-      },
+      ...TEST_SETTINGS,
       reconcileSeconds: 0,
       leverage: {},
       maxTargetAgeMs: 120_000,
@@ -417,19 +403,5 @@ function targetDeps(owner: string): HandleTargetDeps {
 }
 
 function target(overrides: Partial<Target> = {}): Target {
-  const at = Date.now() - 1_000;
-  return {
-    v: 1,
-    exchange: 'binance',
-    symbol: SYMBOL,
-    at,
-    position: 4,
-    pnlTotal: 1,
-    voters: 4,
-    price: 100,
-    kelly: { kc: null, kh: null },
-    reason: 'order safety vote',
-    computedAt: at,
-    ...overrides,
-  };
+  return testTarget({ reason: 'order safety vote', ...overrides });
 }

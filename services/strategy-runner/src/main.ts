@@ -1,6 +1,11 @@
 import { featuresSchema, Queues } from '@3t/contracts';
 import { createStrategyHandler, Ensemble, ensembleOptions, type RunStore } from '@3t/handlers';
-import { accountEquityReader, connectDatabase, mariadbOptions } from '@3t/runtime';
+import {
+  accountEquityReader,
+  connectDatabase,
+  mariadbOptions,
+  readSurvivorsFile,
+} from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
 import { MariaDbRunStore } from './mariadb-run-store';
@@ -20,7 +25,10 @@ const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await 
 });
 const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
 shutdown.add('mariadb', () => pool.end());
-const ensemble = new Ensemble(ensembleOptions(config));
+// survivors used are kept in the ensemble snapshot (MariaDB), so a restart does not use one again
+const ensemble = new Ensemble(
+  ensembleOptions(config, readSurvivorsFile(config.providence.survivors_file)),
+);
 const snapshots = new MariaDbSnapshotStore(pool, config.mode);
 await restoreEnsemble();
 const runs: RunStore = new MariaDbRunStore(pool);

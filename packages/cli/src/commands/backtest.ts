@@ -40,6 +40,7 @@ export interface BacktestCliOptions {
   json?: boolean;
   report?: boolean;
   config?: string;
+  exportSurvivors?: string;
 }
 
 /** Everything the in-process backtest engine needs, every default resolved. */
@@ -62,6 +63,8 @@ export interface BacktestRequest {
   threads: number;
   config: Config;
   configPath: string | null;
+  /** write the best runs here as a survivors file (providence.survivors_file format); absolute */
+  exportSurvivors?: string | null;
 }
 
 /** Reports how far the replay is: `done` of `total` candles. */
@@ -127,8 +130,20 @@ export function resolveBacktestRequest(
     maxBadRows: options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS,
     initialEquity: config.paper.starting_balance,
     threads: options.threads ?? availableParallelism(),
-    config,
+    // the survivors file is named from the working directory, as the data folders are
+    config:
+      config.providence.survivors_file === null
+        ? config
+        : {
+            ...config,
+            providence: {
+              ...config.providence,
+              survivors_file: resolve(cwd, config.providence.survivors_file),
+            },
+          },
     configPath,
+    exportSurvivors:
+      options.exportSurvivors === undefined ? null : resolve(cwd, options.exportSurvivors),
   };
 }
 
@@ -235,6 +250,7 @@ export async function runBacktest(
   for (const f of result.meta.dataFiles) {
     if ((f.dropped ?? 0) > 0) io.err(`warning: ${describeDroppedRows(f)}\n`);
   }
+  if (request.exportSurvivors) io.err(`survivors written to ${request.exportSurvivors}\n`);
   await presentBacktest(result, options, io);
 }
 
@@ -352,6 +368,10 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       'folder for report.html, equity.png, drawdown.png, summary.json, trades.csv',
       'backtest-out',
     )
+    .option(
+      '--export-survivors <file>',
+      'write the runs that traded, best live PnL first, as a survivors file for providence.survivors_file',
+    )
     .option('--no-report', 'print the summary only, write no report')
     .option('--json', 'print the results as JSON on stdout (progress stays on stderr)')
     .option(
@@ -366,6 +386,7 @@ Examples:
   $ 3t backtest data/ohlcv --symbols BTC/USDT,BTC/USDC --timeframe 5m
   $ 3t backtest my.csv --from 2023-03-05 --to 2023-03-15 --seed 7 --runs 1000 --fee 0.1%
   $ 3t backtest --json > result.json
+  $ 3t backtest --export-survivors survivors.csv    # seed a later run: providence.survivors_file
 
 Writes to --out: report.html (opens offline), equity.png, drawdown.png, summary.json and
 trades.csv (one round trip per line; its pnl column sums to the reported PnL).

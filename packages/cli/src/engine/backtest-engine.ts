@@ -1,7 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { type Candle, timeframeMs } from '@3t/contracts';
 import { MemoryPaperBroker } from '@3t/exchange';
 import {
   type Clock,
+  DEFAULT_ORDER_SAFETY,
   Ensemble,
   type ExecuteDeps,
   ensembleOptions,
@@ -9,11 +11,12 @@ import {
   newOrderExecutorState,
   type OrderExecutorSettings,
   quoteOf,
+  type RunRow,
   runInProcess,
   runOrderStep,
   type TargetOutcome,
 } from '@3t/handlers';
-import type { Config } from '@3t/runtime';
+import { type Config, readSurvivorsFile } from '@3t/runtime';
 import type {
   BacktestDenial,
   BacktestResult,
@@ -27,6 +30,7 @@ import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
 import { checkDroppedRows } from './dropped-rows';
 import { replayCandles } from './replay-candles';
 import { RunThreads } from './run-threads';
+import { survivorsCsv } from './survivors-export';
 
 /** What the wiring needs besides the candles: a request's settings with every default resolved. */
 export interface BacktestSettings {
@@ -45,6 +49,8 @@ export interface BacktestSettings {
 export type BacktestRun = Omit<BacktestResult, 'meta' | 'candles'> & {
   /** run updates the ensemble made (active runs × ticks), for the benchmark */
   readonly runUpdates: number;
+  /** every run, in the order they started (per symbol by run id), with its parameters and PnL */
+  readonly runRows: RunRow[];
 };
 
 /**
@@ -66,7 +72,8 @@ export async function runBacktestEngine(
     );
   }
   const run = await backtestCandles(replay.candles, effectiveSettings(request), onProgress);
-  const { runUpdates: _runUpdates, ...produced } = run;
+  const { runUpdates: _runUpdates, runRows, ...produced } = run;
+  if (request.exportSurvivors) writeFileSync(request.exportSurvivors, survivorsCsv(runRows));
   return {
     meta: {
       startedAt,
@@ -150,7 +157,13 @@ export async function backtestCandles(
   });
   const intents = new BacktestIntentStore();
   const positions = new BacktestPositionStore();
-  const deps: ExecuteDeps = { intents, positions, broker, clock };
+  const deps: ExecuteDeps = {
+    intents,
+    positions,
+    broker,
+    clock,
+    safety: { ...DEFAULT_ORDER_SAFETY, aloMaxReprices: config.orders.alo_max_reprices },
+  };
   const settings: OrderExecutorSettings = {
     risk: config.risk,
     sizing: config.sizing,
@@ -160,12 +173,16 @@ export async function backtestCandles(
       timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
   };
   const state = newOrderExecutorState();
+  // survivors used are kept in the populations (memory): each once per backtest
   const ensemble = new Ensemble(
-    ensembleOptions({
-      ...config,
-      exchange: { ...config.exchange, id: exchange, symbols: s.symbols },
-      providence: { ...config.providence, run_count: s.runs, seed: s.seed },
-    }),
+    ensembleOptions(
+      {
+        ...config,
+        exchange: { ...config.exchange, id: exchange, symbols: s.symbols },
+        providence: { ...config.providence, run_count: s.runs, seed: s.seed },
+      },
+      readSurvivorsFile(config.providence.survivors_file),
+    ),
   );
   const book = new EquityBook(s.initialEquity);
   const targets = new Map<string, TargetSeries>(
@@ -229,6 +246,7 @@ export async function backtestCandles(
     denials,
     targets: [...targets.values()],
     runResults: runResults(run.runs, ensemble, now),
+    runRows: runRows(run.runs, ensemble, now),
     diagnostics: diagnostics(s, ensemble, now, { ...seen, decisions }),
     runUpdates: run.runUpdates,
   };
@@ -285,6 +303,16 @@ function runResults(store: InMemoryRunStore, ensemble: Ensemble, endMs: number):
     out.push({ symbol: row.symbol, pnl: row.livePnl, reason: 'end_of_data' });
   }
   return out;
+}
+
+/** Every run, ended or active, in start order: by start time, then by run id (runKey's tail). */
+function runRows(store: InMemoryRunStore, ensemble: Ensemble, endMs: number): RunRow[] {
+  const rows = [
+    ...[...store.rows.values()].filter((r) => r.state !== 'active'),
+    ...ensemble.activeRows(endMs / 1000),
+  ];
+  const id = (r: RunRow) => Number(r.runKey.slice(r.runKey.lastIndexOf('|') + 1));
+  return rows.sort((a, b) => a.startedAt - b.startedAt || id(a) - id(b));
 }
 
 /** Cash and positions from the fills, valued at the latest closes (shorts: proceeds are cash). */

@@ -1,40 +1,15 @@
-import { join } from 'node:path';
-import { configSchema } from '@3t/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/backtest-result';
 import { backtestResultSchema } from '../../src/backtest-result';
 import type { BacktestRequest } from '../../src/commands/backtest';
 import { runBacktestEngine } from '../../src/engine/backtest-engine';
+import { btcRequest } from '../helpers/btc-request';
 
-const REPO = new URL('../../../../', import.meta.url).pathname;
-const FILE = join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv');
 const DAY = 86_400_000;
 const FROM = Date.UTC(2023, 2, 1);
 
-// Risk limits wide enough that the Kelly-sized orders of 10,000 USDT pass (the defaults deny
-// any order over 250 USDT, so a default backtest would only test denials).
-const config = configSchema.parse({
-  risk: { max_order_notional: 1e6, max_position_notional: 1e6, max_daily_loss: 1e6 },
-});
-
 function request(over: Partial<BacktestRequest> = {}): BacktestRequest {
-  return {
-    dataFiles: [{ path: FILE, exchange: 'binanceus', symbol: 'BTC/USDT', timeframe: '1m' }],
-    symbols: ['BTC/USDT'],
-    fromMs: FROM,
-    toMs: FROM + 2 * DAY,
-    timeframe: '1m',
-    seed: 1,
-    runs: 100,
-    fee: 0.001,
-    slippage: 0.0005,
-    maxBadRows: 0.001,
-    initialEquity: 10_000,
-    threads: 1,
-    config,
-    configPath: null,
-    ...over,
-  };
+  return btcRequest({ fromMs: FROM, toMs: FROM + 2 * DAY, ...over });
 }
 
 function withoutStartTime(r: BacktestResult) {

@@ -12,5 +12,6 @@ export function applyIntentUpdate(r: IntentRecord, u: IntentUpdate): IntentRecor
     submittedAt: r.submittedAt ?? u.submittedAt ?? null,
     notFoundSince: u.notFoundSince === undefined ? r.notFoundSince : u.notFoundSince,
     notFoundCount: u.notFoundCount ?? r.notFoundCount,
+    reprices: u.reprices ?? r.reprices,
   };
 }

@@ -2,9 +2,11 @@ import {
   type ExchangeErrorCategory,
   ExchangePortError,
   type OrderIntentStatus,
+  type Touch,
 } from '@3t/contracts';
 import { QTY_EPSILON } from './apply-fill';
 import { applyIntentUpdate } from './apply-intent-update';
+import { currentClientOrderId } from './current-client-order-id';
 import type {
   Broker,
   BrokerOrder,
@@ -49,6 +51,9 @@ export interface OrderSafety {
   readonly lookups: number;
   /** an intent not placed within this (market clock, from its decision) ends `expired` */
   readonly maxIntentAgeMs: number;
+  /** post-only re-placements after "would cross" refusals before the intent ends `rejected`
+   * (config `orders.alo_max_reprices`; default 3) */
+  readonly aloMaxReprices?: number;
 }
 
 export const DEFAULT_ORDER_SAFETY: OrderSafety = {
@@ -57,6 +62,7 @@ export const DEFAULT_ORDER_SAFETY: OrderSafety = {
   lookupGraceMs: 30_000,
   lookups: 3,
   maxIntentAgeMs: 120_000,
+  aloMaxReprices: 3,
 };
 
 export interface ExecuteDeps {
@@ -134,7 +140,10 @@ export interface ExecuteOptions {
  * 3. before any placement: halts (`reducing` lets a reducing order through), the intent's age
  *    and its placement count; then `submitted` + attempts are written by compare-and-set BEFORE
  *    the call, and the answer is stored (order, fills by trade id, status) the same way.
- * Errors: rejected → `rejected`; unknown → the intent becomes `unknown` and its symbol is halted;
+ * Errors: rejected → `rejected`; would-cross (a post-only order the venue refused because it would
+ * take) → re-priced at the new touch and placed again under the next attempt's client id, through
+ * the same gates, at most `aloMaxReprices` times, then `rejected` with the reason; unknown → the
+ * intent becomes `unknown` and its symbol is halted;
  * network / timeout / rate limit → ask again with backoff, and an outcome still unknown after
  * the lookup window also becomes `unknown`. A store error propagates (fail-closed).
  */
@@ -190,8 +199,9 @@ async function drive(
   let troubleSince: number | null = null;
   for (let round = 0; ; round++) {
     try {
-      if (rec.attempts > 0 || rec.status === 'unknown') {
-        const order = await deps.broker.fetchOrder(intent.symbol, intent.clientOrderId);
+      // `pending` after a placement: a re-price under a new client id the venue has never seen
+      if ((rec.attempts > 0 && rec.status !== 'pending') || rec.status === 'unknown') {
+        const order = await deps.broker.fetchOrder(intent.symbol, currentClientOrderId(rec));
         troubleSince = null; // the exchange answered
         if (order) return await settle(rec, order, deps, move);
         const now = deps.clock.now();
@@ -225,6 +235,11 @@ async function drive(
         if (stop.rule) deps.events?.riskDenied?.(stop.rule);
         return await end(stop.status, stop.reason, deps, move);
       }
+      // a re-priced post-only order rests at the touch as it is now, not as it was decided
+      const limitPrice =
+        intent.postOnly && rec.reprices > 0
+          ? touchPrice(await deps.broker.fetchTouch(intent.symbol), intent.side)
+          : intent.limitPrice;
       await move({
         status: 'submitted',
         attempts: rec.attempts + 1,
@@ -238,8 +253,9 @@ async function drive(
         side: intent.side,
         type: intent.type,
         quantity: intent.quantity,
-        ...(intent.limitPrice !== undefined ? { limitPrice: intent.limitPrice } : {}),
-        clientOrderId: intent.clientOrderId,
+        ...(limitPrice !== undefined ? { limitPrice } : {}),
+        ...(intent.postOnly ? { postOnly: true } : {}),
+        clientOrderId: currentClientOrderId(rec),
       });
       return await settle(rec, order, deps, move);
     } catch (err) {
@@ -252,6 +268,29 @@ async function drive(
       if (category === 'rejected') {
         return await end('rejected', `${kind}: ${message}`, deps, move);
       }
+      if (category === 'would-cross') {
+        // Definitive: the venue refused this attempt, nothing of it exists there. Only a
+        // post-only intent is re-priced, and only a bounded number of times.
+        const bound = safety.aloMaxReprices ?? 3;
+        if (!intent.postOnly || rec.reprices >= bound) {
+          const why = intent.postOnly
+            ? `would cross the book after ${rec.reprices} re-prices (orders.alo_max_reprices ${bound})`
+            : 'refused as crossing';
+          return await end('rejected', `${kind}: ${why}: ${message}`, deps, move);
+        }
+        await move({
+          status: 'pending',
+          reprices: rec.reprices + 1,
+          notFoundSince: null,
+          notFoundCount: 0,
+          statusReason:
+            `${kind}: attempt ${rec.reprices} refused (${message}); re-priced at the touch as attempt ${rec.reprices + 1}`.slice(
+              0,
+              1000,
+            ),
+        });
+        continue;
+      }
       const now = deps.clock.now();
       troubleSince ??= now;
       const outOfTime =
@@ -259,8 +298,9 @@ async function drive(
         round >= maxAttempts * 2 ||
         now - troubleSince >= Math.max(safety.lookupGraceMs, 1);
       if (outOfTime) {
-        // Never sent: nothing can be at the exchange, the job's retry may try again later.
-        if (rec.attempts === 0) throw err;
+        // Never sent (or a re-price not sent yet): nothing of it can be at the exchange, the
+        // job's retry may try again later.
+        if (rec.attempts === 0 || rec.status === 'pending') throw err;
         return await unknownOutcome(rec, `${kind}: ${message}`, deps, move);
       }
       // retryable: ask about the id on the next round; rate limit: the same with a longer pause
@@ -268,6 +308,11 @@ async function drive(
       delay = Math.min(delay * 2, 10_000);
     }
   }
+}
+
+/** Where a post-only order rests without taking: a buy at the best bid, a sell at the best ask. */
+export function touchPrice(touch: Touch, side: 'buy' | 'sell'): number {
+  return side === 'buy' ? touch.bid : touch.ask;
 }
 
 function marketNow(deps: ExecuteDeps): number {
@@ -405,7 +450,7 @@ async function unknownOutcome(
     return { status: 'halted', order: null, reason: `outcome still unknown (${cause})` };
   }
   const reason =
-    `outcome of ${intent.clientOrderId} unknown (${cause}); never placed again, reconciliation keeps asking`.slice(
+    `outcome of ${currentClientOrderId(rec)} unknown (${cause}); never placed again, reconciliation keeps asking`.slice(
       0,
       1000,
     );

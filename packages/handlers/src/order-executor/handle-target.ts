@@ -8,7 +8,7 @@ import {
 import { marketClosedReason, reconcileOrder } from '@3t/providence';
 import { quoteOf } from './apply-fill';
 import { checkRisk, type RiskLimits } from './check-risk';
-import { type ExecuteDeps, type ExecuteOutcome, executeIntent } from './execute-intent';
+import { type ExecuteDeps, type ExecuteOutcome, executeIntent, touchPrice } from './execute-intent';
 import type { PositionState, PositionStore } from './ports';
 import { type SizingSettings, sizedTarget } from './sizing';
 
@@ -155,6 +155,11 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     ordersLastMinute: await deps.intents.countSubmittedSince(marketNow - 60_000),
     dailyLoss: await dailyLoss(state, deps.positions, target.exchange, positions, marketNow),
   });
+  // sizing.order_type alo: a post-only limit at the touch, as upstream places its orders
+  const postOnly = settings.sizing.order_type === 'alo';
+  const limitPrice = postOnly
+    ? touchPrice(await deps.broker.fetchTouch(target.symbol), plan.side)
+    : undefined;
   const intent: OrderIntent = {
     v: 1,
     intentId,
@@ -162,7 +167,8 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     exchange: target.exchange,
     symbol: target.symbol,
     side: plan.side,
-    type: 'market',
+    type: postOnly ? 'limit' : 'market',
+    ...(limitPrice !== undefined ? { limitPrice, postOnly: true } : {}),
     quantity: risk.allowed ? risk.quantity : plan.size,
     targetPosition: wanted,
     currentPosition: current,

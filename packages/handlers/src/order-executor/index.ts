@@ -7,6 +7,7 @@ export {
   type RiskLimits,
   type RiskRule,
 } from './check-risk';
+export { currentClientOrderId } from './current-client-order-id';
 export {
   DEFAULT_ORDER_SAFETY,
   type ExecuteDeps,

@@ -6,6 +6,7 @@ import {
 } from '@3t/contracts';
 import { applyFill, quoteOf } from './apply-fill';
 import { applyIntentUpdate } from './apply-intent-update';
+import { currentClientOrderId } from './current-client-order-id';
 import {
   type BrokerOrder,
   EMPTY_POSITION,
@@ -42,6 +43,7 @@ export class MemoryIntentStore implements IntentStore {
       notFoundSince: null,
       notFoundCount: 0,
       seenAtExchange: false,
+      reprices: 0,
     };
     this.records.set(intent.intentId, record);
     return record;
@@ -53,7 +55,7 @@ export class MemoryIntentStore implements IntentStore {
   }
 
   private withSeen(r: IntentRecord): IntentRecord {
-    return { ...r, seenAtExchange: this.orders.has(r.intent.clientOrderId) };
+    return { ...r, seenAtExchange: this.orders.has(currentClientOrderId(r)) };
   }
 
   async claimIntent(intentId: string, owner: string, now: number, ttlMs: number) {

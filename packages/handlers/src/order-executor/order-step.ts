@@ -1,4 +1,6 @@
 import type { Fill, Target } from '@3t/contracts';
+import { isMarketOpen } from '@3t/providence';
+import { cancelRestingPostOnly } from './cancel-resting-post-only';
 import { type HandleTargetDeps, handleTarget, type TargetOutcome } from './handle-target';
 import { type SettleResult, settleOpenIntents } from './settle-open-intents';
 
@@ -21,7 +23,8 @@ export interface OrderStepResult {
 
 /**
  * order-executor's whole step for one target, the one path the service's worker and the
- * backtest engine both run (issue 13): the paper venue fills at the new price, the symbol's open
+ * backtest engine both run (issue 13): the paper venue fills at the new price, post-only orders
+ * left resting since the last decision are cancelled (cancelRestingPostOnly), the symbol's open
  * intents are settled with the venue, then the target is decided — unless an intent of the
  * symbol is still unresolved (in flight at another replica, awaiting lookups, unknown): a
  * decision sized on a position that may still change could trade twice for one gap.
@@ -32,6 +35,20 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     const fills = deps.paper
       ? await deps.paper.applyPrice(target.symbol, target.price, target.at)
       : [];
+    // an unfilled post-only order lives until the next decision of its symbol (upstream); while
+    // the calendar says closed there is no decision, and upstream cancels nothing either. (Only
+    // with order_type alo: market orders never rest, and the services save a query per target;
+    // one left from an earlier alo configuration is cancelled by reconciliation.)
+    const sizing = deps.settings.sizing;
+    const closed = sizing.trading_calendar && !isMarketOpen(target.at / 1000);
+    if (sizing.order_type === 'alo' && !closed) {
+      await cancelRestingPostOnly(
+        deps,
+        target.symbol,
+        target.at,
+        deps.settings.reconcileSeconds * 1000,
+      );
+    }
     const settled = await settleOpenIntents(deps, target.symbol);
     if (settled.unresolved.length > 0) {
       const outcome: TargetOutcome = {

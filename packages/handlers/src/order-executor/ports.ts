@@ -23,6 +23,7 @@ export type Broker = Pick<
   | 'fetchBalances'
   | 'fetchPositions'
   | 'fetchPrice'
+  | 'fetchTouch'
   | 'placeOrder'
   | 'fetchOrder'
   | 'cancelOrder'
@@ -56,8 +57,12 @@ export interface IntentRecord {
   /** "not found" answers of the exchange since the last placement, and the first one's time */
   readonly notFoundSince: number | null;
   readonly notFoundCount: number;
-  /** the venue once answered with this intent's order: it is never placed again */
+  /** the venue once answered with this intent's order (its current attempt's client id): it is
+   * never placed again */
   readonly seenAtExchange: boolean;
+  /** post-only re-placements after the venue refused the order as crossing: the current
+   * attempt's client id is attemptClientOrderId(intent id, reprices) (currentClientOrderId) */
+  readonly reprices: number;
 }
 
 export interface IntentUpdate {
@@ -70,6 +75,7 @@ export interface IntentUpdate {
   readonly finishedAt?: number;
   readonly notFoundSince?: number | null;
   readonly notFoundCount?: number;
+  readonly reprices?: number;
 }
 
 /** A stop on trading for a scope (`all` or a symbol): everything, or all but reducing orders. */

@@ -1,5 +1,6 @@
 import { isOwnClientOrderId, type OrderIntentStatus } from '@3t/contracts';
 import { QTY_EPSILON } from './apply-fill';
+import { currentClientOrderId } from './current-client-order-id';
 import { type ExecuteDeps, executeIntent, isTransientExchangeError } from './execute-intent';
 import type { Difference, ReconciliationRecord } from './ports';
 
@@ -205,7 +206,7 @@ export async function reconcile(
 
 async function findIntentByClientId(deps: ExecuteDeps, clientOrderId: string) {
   const open = await deps.intents.openIntents();
-  return open.find((r) => r.intent.clientOrderId === clientOrderId) ?? null;
+  return open.find((r) => currentClientOrderId(r) === clientOrderId) ?? null;
 }
 
 function isStillOpen(status: OrderIntentStatus | 'halted' | 'busy'): boolean {

@@ -17,6 +17,8 @@ export interface SizingSettings {
   readonly can_go_short: boolean;
   /** upstream's trading calendar (strategy.md §6): no decision while the market is closed */
   readonly trading_calendar?: boolean;
+  /** `alo`: post-only limit orders at the touch (upstream); default `market` */
+  readonly order_type?: 'market' | 'alo';
 }
 
 export interface TargetInputs {

@@ -1,3 +1,4 @@
+import type { Survivor } from '@3t/contracts';
 import type { EnsembleOptions } from './ensemble';
 
 type Pair = readonly [number, number];
@@ -40,8 +41,14 @@ export interface EnsembleConfig {
   };
 }
 
-/** EnsembleOptions from config.yml (`exchange.leverage` defaults to 1 per symbol). */
-export function ensembleOptions(config: EnsembleConfig): EnsembleOptions {
+/**
+ * EnsembleOptions from config.yml (`exchange.leverage` defaults to 1 per symbol) and the survivors
+ * of `providence.survivors_file` (read by the caller, in rank order; none = every run drawn).
+ */
+export function ensembleOptions(
+  config: EnsembleConfig,
+  survivors: readonly Survivor[] = [],
+): EnsembleOptions {
   const p = config.providence;
   const symbols = config.exchange.symbols.map((symbol) => ({
     symbol,
@@ -59,6 +66,10 @@ export function ensembleOptions(config: EnsembleConfig): EnsembleOptions {
       virtualBalance: p.virtual_balance,
       feeRate: p.fee_rate,
       maxPositionDirection: p.max_position_direction,
+      // a survivor starts when it is used (population.ts resets startTime)
+      ...(survivors.length > 0
+        ? { survivors: survivors.map((s) => ({ ...s.params, startTime: 0 })) }
+        : {}),
       params: {
         maxDurationSeconds: p.params.max_duration_seconds,
         directionReversalDivisor: p.params.direction_reversal_divisor,

@@ -93,8 +93,16 @@ export class Ensemble {
     const leverage = options.symbols.reduce((sum, s) => sum + s.maxLeverage, 0);
     options.symbols.forEach((spec, k) => {
       const runCount = Math.max(1, Math.round((total * spec.maxLeverage) / leverage));
+      // each symbol's population takes the survivors of its symbol, in rank order (upstream
+      // takes the first unused survivor whose symbol is eligible)
+      const survivors = options.providence.survivors?.filter((s) => s.symbol === spec.symbol);
       const pop = createPopulation(
-        { ...options.providence, runCount, symbols: [spec] },
+        {
+          ...options.providence,
+          runCount,
+          symbols: [spec],
+          ...(survivors !== undefined ? { survivors } : {}),
+        },
         options.seed + k,
       );
       this.bySymbol.set(spec.symbol, {

@@ -157,6 +157,14 @@ const orders = z
       .describe(
         'how long a claim on an intent lasts unless renewed; only the claim holder calls the exchange for it (every call renews it)',
       ),
+    alo_max_reprices: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(3)
+      .describe(
+        'post-only orders (sizing.order_type: alo) the venue refuses as crossing are re-priced at the new touch and placed again under a new client id at most this many times; then the intent ends `rejected` with the reason',
+      ),
     reconcile_interval_seconds: positive
       .default(900)
       .describe(
@@ -187,10 +195,10 @@ const sizing = z
     can_go_long: z.boolean().default(true).describe('allow long positions'),
     can_go_short: z.boolean().default(true).describe('allow short positions'),
     order_type: z
-      .enum(['market', 'limit'])
+      .enum(['market', 'alo'])
       .default('market')
       .describe(
-        '`limit` = post-only at the last price, cancelled at the next reconciliation, as upstream',
+        '`alo` = post-only limit at the touch (buy at the best bid, sell at the best ask), as upstream; refused as crossing → re-priced (orders.alo_max_reprices); an unfilled one is cancelled at the next decision of its symbol (reconcile_seconds), as upstream cancels at its next reconciliation',
       ),
     trading_calendar: z
       .boolean()
@@ -264,7 +272,7 @@ const providence = z
       .nullable()
       .default(null)
       .describe(
-        'optional file of ranked parameter sets to seed runs from (each used once); null = random',
+        'CSV of run parameter sets ranked best first (header `rank,score,symbol,systemSwing,…`; `3t backtest --export-survivors` writes one), from the working directory: new runs take the first unused survivor of their symbol, each at most once per file (kept in the strategy-runner snapshot across restarts), then random draws; null = random draws only',
       ),
     virtual_balance: positive
       .default(7000)

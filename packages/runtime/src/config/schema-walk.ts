@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 // Minimal view of zod 4 internals (`_zod.def`) to find the object schema at a key path, for
 // "did you mean" hints; wrappers (default, prefault, optional, nullable) are looked through.
@@ -65,4 +65,23 @@ export function valueAt(obj: unknown, path: readonly PropertyKey[]): unknown {
     v = (v as Record<PropertyKey, unknown>)[k];
   }
   return v;
+}
+
+interface JsonSection {
+  properties?: Record<string, JsonSection>;
+}
+
+/**
+ * Leaf key paths of an object schema, e.g. `['sizing', 'order_type']`: sections are walked, maps,
+ * lists and tuples are leaves. Read from zod's JSON Schema, as the config docs are rendered.
+ */
+export function leafKeyPaths(schema: z.ZodType): string[][] {
+  const root = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSection;
+  const out: string[][] = [];
+  const walk = (s: JsonSection, path: string[]) => {
+    if (s.properties === undefined) out.push(path);
+    else for (const [k, v] of Object.entries(s.properties)) walk(v, [...path, k]);
+  };
+  walk(root, []);
+  return out;
 }
