@@ -103,10 +103,9 @@ export function checkTick(
     );
   }
   const j = series.count[s]!;
-  const tooClose = `ticks of '${name}' closer than tickSeconds = ${tickSeconds}`;
   if (j > 0 && now - series.lastTime[s]! < tickSeconds) {
     throw new RangeError(
-      `${tooClose} (${series.lastTime[s]} and ${now}); tick less often or build the population with a smaller tickSeconds`,
+      `${tooClose(name, tickSeconds)} (${series.lastTime[s]} and ${now}); tick less often or build the population with a smaller tickSeconds`,
     );
   }
   const mask = series.ringSize - 1;
@@ -117,9 +116,16 @@ export function checkTick(
     if (j + 1 - k <= aprCapacity[m]!) continue;
     while (k < j && now - series.times[s * series.ringSize + (k & mask)]! >= m * 60) k++;
     if (j + 1 - k > aprCapacity[m]!) {
-      throw new RangeError(`${tooClose}: ${j + 1 - k} ticks within ${m} minutes at ${now}`);
+      throw new RangeError(
+        `${tooClose(name, tickSeconds)}: ${j + 1 - k} ticks within ${m} minutes at ${now}`,
+      );
     }
   }
+}
+
+// Built only for an error: a string per tick was most of checkTick's cost.
+function tooClose(name: string, tickSeconds: number): string {
+  return `ticks of '${name}' closer than tickSeconds = ${tickSeconds}`;
 }
 
 /**
