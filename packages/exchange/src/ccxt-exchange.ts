@@ -55,6 +55,12 @@ export class CcxtExchange implements ExchangePort {
   private readonly checkBeforePlace: boolean;
   private readonly marketOrdersNeedPrice: boolean;
   private readonly codec: ClientIdCodec;
+  /**
+   * Whether a filled order without an average price filled at its limit (Binance reports market
+   * orders with both). Not on Hyperliquid: its "market" order is an IOC limit 5 % through the
+   * price, and its order status carries no average at all.
+   */
+  private readonly limitIsAverage: boolean;
   /** venue order id → our client order id, and back, for the orders seen by this process */
   private readonly clientIds = new Map<string, string>();
   private readonly orderIds = new Map<string, string>();
@@ -68,6 +74,7 @@ export class CcxtExchange implements ExchangePort {
     this.checkBeforePlace = options.checkBeforePlace ?? true;
     this.marketOrdersNeedPrice = options.marketOrdersNeedPrice ?? ccxt.id === 'hyperliquid';
     this.codec = clientIdCodecFor(ccxt.id);
+    this.limitIsAverage = ccxt.id !== 'hyperliquid';
   }
 
   async fetchCandles(
@@ -178,6 +185,7 @@ export class CcxtExchange implements ExchangePort {
         clientOrderId: venueId,
         ...(r.postOnly ? { postOnly: true } : {}),
       });
+      if (!STATUSES.has(order.status ?? '')) return await this.placedWithoutStatus(order, r);
       const snapshot = this.snapshot(order, r.clientOrderId, r);
       const fills = this.answerFills(order, snapshot);
       return fills.length > 0 ? { ...snapshot, fills } : snapshot;
@@ -189,6 +197,24 @@ export class CcxtExchange implements ExchangePort {
       }
       throw classifyError(err, `placeOrder ${r.symbol} ${r.clientOrderId}`);
     }
+  }
+
+  /**
+   * Hyperliquid answers a new order with its id and what filled (`resting` / `filled`), no status:
+   * the venue is asked for the order; while it does not list it yet (lookup lag), a fully filled
+   * answer is `closed` and anything else `open`, a state that is asked about again.
+   */
+  private async placedWithoutStatus(order: Order, r: ParsedOrderRequest): Promise<OrderSnapshot> {
+    const known = await this.fetchOrder(r.symbol, r.clientOrderId).catch(() => null);
+    // the answer's average fill price is the only one the venue gives
+    if (known) return { ...known, average: known.average ?? order.average };
+    const filled = order.filled ?? 0;
+    const status = filled >= r.quantity * (1 - 1e-9) ? 'closed' : 'open';
+    return this.snapshot(
+      { ...order, status, amount: r.quantity, remaining: Math.max(0, r.quantity - filled) },
+      r.clientOrderId,
+      r,
+    );
   }
 
   async fetchOrder(symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
@@ -205,8 +231,17 @@ export class CcxtExchange implements ExchangePort {
       this.ccxt.cancelOrder(venueId, symbol, { clientOrderId: venueId }),
     );
     if (!order) return null;
-    // Some venues answer a cancel with a partial order: ask again for the full picture.
-    const full = order.status === undefined ? await this.fetchOrder(symbol, clientOrderId) : null;
+    // Some venues answer a cancel with a partial order (Hyperliquid: just "success"): ask again
+    // for the full picture.
+    const partial = order.id === undefined || !STATUSES.has(order.status ?? '');
+    const full = partial ? await this.fetchOrder(symbol, clientOrderId) : null;
+    if (partial && !full) {
+      // cancelled, but the venue does not list the order yet: what it holds is asked again later
+      throw new ExchangePortError(
+        'exchange-not-available',
+        `cancelOrder ${symbol} ${clientOrderId}: cancelled, but the venue does not list the order yet`,
+      );
+    }
     return full ?? this.snapshot(order, clientOrderId);
   }
 
@@ -345,7 +380,7 @@ export class CcxtExchange implements ExchangePort {
       filled,
       remaining: o.remaining ?? amount - filled,
       price: type === 'limit' ? (o.price ?? request?.limitPrice) : undefined,
-      average: o.average ?? (filled > 0 ? o.price : undefined),
+      average: o.average ?? (filled > 0 && this.limitIsAverage ? o.price : undefined),
       timestamp: o.timestamp ?? this.now(),
     });
   }
@@ -408,7 +443,9 @@ export class CcxtExchange implements ExchangePort {
 function isDuplicate(err: unknown): boolean {
   return (
     err instanceof ccxt.DuplicateOrderId ||
-    (err instanceof ccxt.InvalidOrder && /duplicate/i.test(err.message))
+    ((err instanceof ccxt.InvalidOrder ||
+      (err instanceof ccxt.ExchangeError && err.constructor === ccxt.ExchangeError)) &&
+      /duplicate (order|cloid)/i.test((err as Error).message))
   );
 }
 
