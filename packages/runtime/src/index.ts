@@ -40,6 +40,11 @@ export {
   writeTradingHalt,
 } from './db/tables/trading-halts';
 export {
+  type SymbolLeverage,
+  venueLeverageReader,
+  venueLeverageWriter,
+} from './db/tables/venue-leverage';
+export {
   checkMariaDb,
   checkRedis,
   safeRedisAddress,

@@ -1,6 +1,11 @@
 import { featuresSchema, Queues } from '@3t/contracts';
 import { createStrategyHandler, Ensemble, ensembleOptions, type RunStore } from '@3t/handlers';
-import { accountEquityReader, connectDatabase, mariadbOptions } from '@3t/runtime';
+import {
+  accountEquityReader,
+  connectDatabase,
+  mariadbOptions,
+  venueLeverageReader,
+} from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
 import { MariaDbRunStore } from './mariadb-run-store';
@@ -20,7 +25,22 @@ const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await 
 });
 const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
 shutdown.add('mariadb', () => pool.end());
-const ensemble = new Ensemble(ensembleOptions(config));
+// The run cap and symbol weights use the leverage order-executor resolved and set on the venue
+// (config exchange.leverage, else the market's maximum); a symbol it has not recorded yet uses
+// config, else 1.
+const recorded = await venueLeverageReader(pool, config.mode, config.exchange.id)();
+const leverage = { ...config.exchange.leverage, ...recorded };
+const unrecorded = config.exchange.symbols.filter((s) => recorded[s] === undefined);
+if (unrecorded.length > 0) {
+  logger.warn(
+    { symbols: unrecorded },
+    'leverage not recorded by order-executor yet: config exchange.leverage, else 1',
+  );
+}
+logger.info({ leverage }, 'max leverage per symbol');
+const ensemble = new Ensemble(
+  ensembleOptions({ ...config, exchange: { ...config.exchange, leverage } }),
+);
 const snapshots = new MariaDbSnapshotStore(pool, config.mode);
 await restoreEnsemble();
 const runs: RunStore = new MariaDbRunStore(pool);
