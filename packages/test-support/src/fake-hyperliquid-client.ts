@@ -1,10 +1,13 @@
 import { createCcxtClient } from '@3t/exchange';
 import type { hyperliquid } from 'ccxt';
 
-/** A throwaway secp256k1 key and its address: ccxt signs with it, the fake records the signature. */
+/**
+ * A throwaway account and signing key: ccxt signs with the key, the fake records the signature.
+ * On Hyperliquid the key may be an API wallet's, so it need not belong to the address.
+ */
 export const FAKE_HYPERLIQUID_WALLET = {
   walletAddress: '0x7e5f4552091a69125d5dfcb7b8c2659029395bdf',
-  privateKey: '0x0000000000000000000000000000000000000000000000000000000000000001',
+  privateKey: '0x8f2a5596f1b7c6e0d6c1b4d9e3a2f1c0b9a8d7e6f5c4b3a29180706f5e4d3c2b',
 } as const;
 
 export interface FakeHyperliquidClientOptions {
