@@ -61,6 +61,8 @@ export class CcxtExchange implements ExchangePort {
    * price, and its order status carries no average at all.
    */
   private readonly limitIsAverage: boolean;
+  /** The last market load failed: the next one asks the venue again (see loadMarkets). */
+  private marketsFailed = false;
   /** venue order id → our client order id, and back, for the orders seen by this process */
   private readonly clientIds = new Map<string, string>();
   private readonly orderIds = new Map<string, string>();
@@ -143,7 +145,7 @@ export class CcxtExchange implements ExchangePort {
 
   /** Contracts: the venue's positions; spot: the total balance of the base currency. */
   async fetchPositions(symbols: readonly string[]): Promise<Position[]> {
-    await this.call('loadMarkets', () => this.ccxt.loadMarkets());
+    await this.loadMarkets();
     const contracts = symbols.filter((s) => this.ccxt.market(s).contract);
     const held = new Map<string, number>();
     if (contracts.length > 0) {
@@ -167,8 +169,48 @@ export class CcxtExchange implements ExchangePort {
     });
   }
 
+  /**
+   * Loads the venue's markets once. ccxt keeps the promise of its first load, a rejected one too
+   * (a single 429 would fail every later call of this client): after a failure the next call asks
+   * the venue again.
+   */
+  async loadMarkets(): Promise<void> {
+    try {
+      await this.ccxt.loadMarkets(this.marketsFailed);
+      this.marketsFailed = false;
+    } catch (err) {
+      this.marketsFailed = true;
+      throw classifyError(err, 'loadMarkets');
+    }
+  }
+
+  /**
+   * The quantity as the venue will take it: truncated to the market's amount step. ccxt rounds
+   * some venues' amounts to nearest (Hyperliquid), which could send more than the intent asked.
+   */
+  private sentQuantity(r: ParsedOrderRequest): number {
+    const step = this.ccxt.market(r.symbol).precision?.amount;
+    if (step === undefined) return r.quantity;
+    const text = this.ccxt.decimalToPrecision(
+      r.quantity,
+      ccxt.TRUNCATE,
+      step,
+      this.ccxt.precisionMode,
+      this.ccxt.paddingMode,
+    );
+    const sent = Number(text);
+    if (!(sent > 0)) {
+      throw new ExchangePortError(
+        'invalid-order',
+        `order request ${r.clientOrderId}: quantity ${r.quantity} is below the market's step ${step}`,
+      );
+    }
+    return sent;
+  }
+
   async placeOrder(request: OrderRequest): Promise<OrderSnapshot> {
     const r = parseOrderRequest(request);
+    await this.loadMarkets();
     if (this.checkBeforePlace) {
       const existing = await this.fetchOrder(r.symbol, r.clientOrderId);
       if (existing) return existing;
@@ -181,10 +223,17 @@ export class CcxtExchange implements ExchangePort {
           : this.marketOrdersNeedPrice
             ? await this.fetchPrice(r.symbol)
             : undefined;
-      const order = await this.ccxt.createOrder(r.symbol, r.type, r.side, r.quantity, price, {
-        clientOrderId: venueId,
-        ...(r.postOnly ? { postOnly: true } : {}),
-      });
+      const order = await this.ccxt.createOrder(
+        r.symbol,
+        r.type,
+        r.side,
+        this.sentQuantity(r),
+        price,
+        {
+          clientOrderId: venueId,
+          ...(r.postOnly ? { postOnly: true } : {}),
+        },
+      );
       if (!STATUSES.has(order.status ?? '')) return await this.placedWithoutStatus(order, r);
       const snapshot = this.snapshot(order, r.clientOrderId, r);
       const fills = this.answerFills(order, snapshot);
@@ -209,9 +258,10 @@ export class CcxtExchange implements ExchangePort {
     // the answer's average fill price is the only one the venue gives
     if (known) return { ...known, average: known.average ?? order.average };
     const filled = order.filled ?? 0;
-    const status = filled >= r.quantity * (1 - 1e-9) ? 'closed' : 'open';
+    const amount = this.sentQuantity(r);
+    const status = filled >= amount * (1 - 1e-9) ? 'closed' : 'open';
     return this.snapshot(
-      { ...order, status, amount: r.quantity, remaining: Math.max(0, r.quantity - filled) },
+      { ...order, status, amount, remaining: Math.max(0, amount - filled) },
       r.clientOrderId,
       r,
     );
@@ -423,6 +473,9 @@ export class CcxtExchange implements ExchangePort {
   }
 
   private async call<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    // ccxt methods load the markets themselves when none are loaded, through ccxt's cached
+    // (possibly rejected) promise: load them here first
+    if (this.ccxt.markets === undefined) await this.loadMarkets();
     try {
       return await fn();
     } catch (err) {
@@ -431,6 +484,7 @@ export class CcxtExchange implements ExchangePort {
   }
 
   private async orNull<T>(context: string, fn: () => Promise<T>): Promise<T | null> {
+    if (this.ccxt.markets === undefined) await this.loadMarkets();
     try {
       return await fn();
     } catch (err) {

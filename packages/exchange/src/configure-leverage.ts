@@ -52,11 +52,7 @@ export async function configureLeverage(
   settings: LeverageSettings,
 ): Promise<SymbolLeverage[]> {
   const ccxt = exchange.ccxt;
-  try {
-    await ccxt.loadMarkets();
-  } catch (err) {
-    throw classifyError(err, 'configureLeverage loadMarkets');
-  }
+  await exchange.loadMarkets();
   const resolved = resolveLeverage(symbols, ccxt.markets ?? {}, settings);
   for (const r of resolved) {
     if (r.marginMode === null) continue;

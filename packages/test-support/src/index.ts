@@ -36,7 +36,12 @@ export {
   type FaultRule,
 } from './fault-plan';
 export { findBinary } from './find-binary';
-export { type HyperliquidDialect, hyperliquidDialect, type SignedAction } from './hyperliquid-api';
+export {
+  clearinghouseState,
+  type HyperliquidDialect,
+  hyperliquidDialect,
+  type SignedAction,
+} from './hyperliquid-api';
 export { type FakeCandle, PricePath } from './price-path';
 export { PrivateMariadb, type PrivateMariadbOptions, startPrivateMariadb } from './private-mariadb';
 export { PrivateRedis, type PrivateRedisOptions, startPrivateRedis } from './private-redis';
