@@ -28,6 +28,10 @@ export interface StackOptions {
   /** config.yml keys merged over the test's (JSON is YAML). */
   readonly extra?: Record<string, unknown>;
   readonly services?: readonly ServiceSpec[];
+  /** secrets.yml contents (written 0600); none by default. */
+  readonly secrets?: Record<string, unknown>;
+  /** Environment of every service process (e.g. `TT_CONFIRM_LIVE`). */
+  readonly env?: Record<string, string>;
 }
 
 /** One running stack: its own database, Redis prefix, config file and service processes. */
@@ -90,6 +94,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   merge(config, options.extra ?? {});
   const configPath = join(dir, 'config.yml');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
+  if (options.secrets) {
+    writeFileSync(join(dir, 'secrets.yml'), JSON.stringify(options.secrets, null, 2), {
+      mode: 0o600,
+    });
+  }
   const logs = new Map<string, string[]>();
   const children = new Map<string, ChildProcess>();
   const launch = (spec: ServiceSpec) => {
@@ -102,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         TT_CONFIG: configPath,
         TT_SECRETS: join(dir, 'secrets.yml'),
         ...(mariadb.password ? { TT_MARIADB_PASSWORD: decodeURIComponent(mariadb.password) } : {}),
+        ...options.env,
         ...spec.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,7 +159,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 }
 
-function merge(into: Record<string, unknown>, from: Record<string, unknown>): void {
+/** What `stop()` resolves with when every pipeline service exits cleanly on SIGTERM. */
+export function cleanExits(): Record<string, number> {
+  return Object.fromEntries(PIPELINE_SERVICES.map((s) => [s.name, 0]));
+}
+
+/** Deep-merges config keys (objects key by key; arrays and scalars replaced). */
+export function merge(into: Record<string, unknown>, from: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(from)) {
     const cur = into[k];
     if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object') {

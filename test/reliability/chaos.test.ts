@@ -16,11 +16,14 @@ import { type CliIo, runHalt, runResume } from '@3t/cli';
 import { Queues, type Target, targetJobId } from '@3t/contracts';
 import { connectDatabase, createQueueRuntime, plainDecimal } from '@3t/runtime';
 import {
+  FAKE_HYPERLIQUID_WALLET,
   FakeExchange,
+  type FakeExchangeOptions,
   type FaultRule,
   PrivateMariadb,
   PrivateRedis,
   sparePort,
+  startFakeHyperliquid,
   waitUntil,
 } from '@3t/test-support';
 import { afterAll, expect, it } from 'vitest';
@@ -45,16 +48,65 @@ import { Supervisor, seededRandom } from './supervisor';
  * The verdict is the venue's own record (its ledger of accepted orders and trades), and one part
  * of it needs no client id: the base quantity the venue filled, per symbol and side, equals the
  * quantity of the intents that ended `filled`.
+ *
+ * CHAOS_VENUE=hyperliquid runs the same chaos against the fake Hyperliquid (ETH/USDC:USDC
+ * perpetual through ccxt's hyperliquid class, cloids, fees in USDC, positions from the venue);
+ * CHAOS_INTENTS and CHAOS_KILLS make a shorter run (the wipe, halt and MariaDB crash come at the
+ * same fractions of the kills, half of the kills hit an executor, a tenth its start).
  */
 const SEED = Number(process.env['CHAOS_SEED'] ?? 7_2024);
-const INTENTS = 1000;
+const INTENTS = Number(process.env['CHAOS_INTENTS'] ?? 1000);
 const progress = process.env['CHAOS_PROGRESS'] === '1';
-const MIN_KILLS = 50;
+const MIN_KILLS = Number(process.env['CHAOS_KILLS'] ?? 50);
 /** at least half of the kills hit an order-executor … */
-const MIN_EXECUTOR_KILLS = 25;
+const MIN_EXECUTOR_KILLS = Math.ceil(MIN_KILLS / 2);
 /** … and some of those hit it during its start reconciliation (before "order-executor ready") */
-const MIN_START_KILLS = 5;
-const SYMBOL = 'ETH/USDT';
+const MIN_START_KILLS = Math.max(1, Math.floor(MIN_KILLS / 10));
+
+/** What differs between the venues the chaos runs on. */
+interface ChaosVenue {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly cash: string;
+  /** A perpetual: the holding is the venue's position, not a base balance. */
+  readonly perp: boolean;
+  start(options: FakeExchangeOptions): Promise<FakeExchange>;
+  readonly secrets: string;
+  /** sizing.min_order_notional: Hyperliquid refuses orders under $10. */
+  readonly minOrderNotional: number;
+}
+const VENUES: Record<string, ChaosVenue> = {
+  binance: {
+    exchange: 'binance',
+    symbol: 'ETH/USDT',
+    cash: 'USDT',
+    perp: false,
+    start: (o) => FakeExchange.start(o),
+    secrets: 'exchange:\n  api_key: chaos-key\n  secret: chaos-secret\n',
+    minOrderNotional: 1,
+  },
+  hyperliquid: {
+    exchange: 'hyperliquid',
+    symbol: 'ETH/USDC:USDC',
+    cash: 'USDC',
+    perp: true,
+    start: (o) =>
+      startFakeHyperliquid({
+        ...o,
+        markets: [{ symbol: 'ETH/USDC:USDC', price: '100', szDecimals: 2, maxLeverage: 25 }],
+      }),
+    secrets: `exchange:\n  wallet_address: "${FAKE_HYPERLIQUID_WALLET.walletAddress}"\n  private_key: "${FAKE_HYPERLIQUID_WALLET.privateKey}"\n`,
+    minOrderNotional: 12,
+  },
+};
+const VENUE_NAME = process.env['CHAOS_VENUE'] ?? 'binance';
+const VENUE =
+  VENUES[VENUE_NAME] ??
+  (() => {
+    throw new Error(`CHAOS_VENUE must be ${Object.keys(VENUES).join(' or ')}, got '${VENUE_NAME}'`);
+  })();
+const EXCHANGE = VENUE.exchange;
+const SYMBOL = VENUE.symbol;
 const ROOT = new URL('../../', import.meta.url).pathname;
 const EXECUTORS = ['order-executor', 'order-executor-b'] as const;
 const PIPELINE = ['market-feed', 'inference', 'strategy-runner'] as const;
@@ -74,15 +126,15 @@ afterAll(async () => {
 
 type Row = Record<string, unknown>;
 
-it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGKILLs (≥ ${MIN_EXECUTOR_KILLS} of order-executor), a Redis wipe, a MariaDB SIGKILL, lookup lag, base-asset fees and a halt — by the venue's record: no order twice, no over-fill, no fill lost, positions equal the exchange, nothing placed while halted`, async () => {
+it(`chaos (seed ${SEED}, ${EXCHANGE}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGKILLs (≥ ${MIN_EXECUTOR_KILLS} of order-executor), a Redis wipe, a MariaDB SIGKILL, lookup lag, base-asset fees and a halt — by the venue's record: no order twice, no over-fill, no fill lost, positions equal the exchange, nothing placed while halted`, async () => {
   const random = seededRandom(SEED);
   const redis = await PrivateRedis.start();
   cleanups.push(() => redis.dispose());
   const mariadb = await PrivateMariadb.start();
   cleanups.push(() => mariadb.dispose());
-  const fake = await FakeExchange.start({
+  const fake = await VENUE.start({
     markets: [{ symbol: SYMBOL, price: '100' }],
-    balances: { USDT: '1000000' },
+    balances: { [VENUE.cash]: '1000000' },
     seed: SEED,
     holdMs: 1_000,
     orderLookupLagMs: LOOKUP_LAG_MS,
@@ -137,7 +189,7 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
       ...common,
       // a loopback base_url in paper mode: ccxt against the local fake venue; a call gives up
       // (600 ms) well within a claim (4 s), so a live claim holder never calls on a lapsed claim
-      exchange: { id: 'binance', symbols: [SYMBOL], base_url: fake.url, timeout_ms: 600 },
+      exchange: { id: EXCHANGE, symbols: [SYMBOL], base_url: fake.url, timeout_ms: 600 },
       orders: {
         claim_seconds: CLAIM_SECONDS,
         lookup_grace_seconds: LOOKUP_GRACE_SECONDS,
@@ -151,7 +203,7 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
         max_orders_per_minute: 1e6,
         max_daily_loss: 1e9,
       },
-      sizing: { risk_pos_percentage: 0.001, min_order_notional: 1 },
+      sizing: { risk_pos_percentage: 0.001, min_order_notional: VENUE.minOrderNotional },
       telemetry: { log_level: 'info', ports: { ...ports, order_executor: port } },
     });
   const configOf: Record<(typeof EXECUTORS)[number], string> = {
@@ -160,11 +212,7 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
   };
   writeFileSync(configOf['order-executor'], executorConfig(ports.order_executor));
   writeFileSync(configOf['order-executor-b'], executorConfig(executorBPort));
-  writeFileSync(
-    join(dir, 'secrets.yml'),
-    'exchange:\n  api_key: chaos-key\n  secret: chaos-secret\n',
-    { mode: 0o600 },
-  );
+  writeFileSync(join(dir, 'secrets.yml'), VENUE.secrets, { mode: 0o600 });
   copyFileSync(join(dir, 'secrets.yml'), join(dir, 'secrets-pipeline.yml'));
 
   const supervisor = new Supervisor(
@@ -238,7 +286,7 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
           lastVote = vote;
           const t: Target = {
             v: 1,
-            exchange: 'binance',
+            exchange: EXCHANGE,
             symbol: SYMBOL,
             at: T0 + published * 60_000,
             position: vote,
@@ -373,13 +421,13 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
     if (isExecutor(name) && executorKills() % 3 === 0 && killCount() < MIN_KILLS) {
       await killDuringStart(name);
     }
-    if (killCount() >= 15 && !wiped) {
+    if (killCount() >= Math.round(MIN_KILLS * 0.3) && !wiped) {
       wiped = true;
       await redis.wipe();
       events.push(`redis FLUSHALL ${at()}`);
     }
-    if (killCount() >= 22 && halting === null) halting = haltCycle();
-    if (killCount() >= 34 && !dbCrashed) {
+    if (killCount() >= Math.round(MIN_KILLS * 0.44) && halting === null) halting = haltCycle();
+    if (killCount() >= Math.round(MIN_KILLS * 0.68) && !dbCrashed) {
       dbCrashed = true;
       await mariadb.kill(); // SIGKILL: a crash, InnoDB recovers at the next start
       events.push(`mariadb SIGKILL ${at()}`);
@@ -431,7 +479,7 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
   // quantity q is an order of floor(q / step) × step. Market orders fill in full here (no
   // partial-fill fault), so every accepted order is one filled intent: an accepted order no filled
   // intent of its side and quantity accounts for is a duplicate by quantity (or a lost intent).
-  const step = Number(fake.venue.markets.get('ETHUSDT')?.stepSize);
+  const step = Number(fake.venue.marketBySymbol(SYMBOL).stepSize);
   // ccxt truncates the number's decimal digits (its shortest decimal form), not q / step in
   // floating point: 17.509999999999998 is sent as 17.5099, never rounded up to 17.51
   const stepDecimals = plainDecimal(step).split('.')[1]?.length ?? 0;
@@ -474,7 +522,7 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
 
   const stored = new Map<string, number>();
   for (const r of await q(
-    "SELECT trade_id, COUNT(*) AS n FROM fills WHERE exchange = 'binance' GROUP BY trade_id",
+    `SELECT trade_id, COUNT(*) AS n FROM fills WHERE exchange = '${EXCHANGE}' GROUP BY trade_id`,
   )) {
     stored.set(String(r['trade_id']), Number(r['n']));
   }
@@ -509,25 +557,30 @@ it(`chaos (seed ${SEED}): ${INTENTS} intents, 2 executors, ≥ ${MIN_KILLS} SIGK
   };
   const ours = Number(
     (
-      await q(`SELECT quantity FROM positions WHERE exchange = 'binance' AND symbol = '${SYMBOL}'`)
+      await q(
+        `SELECT quantity FROM positions WHERE exchange = '${EXCHANGE}' AND symbol = '${SYMBOL}'`,
+      )
     )[0]?.['quantity'] ?? 0,
   );
   const flows = (
     await q(
-      "SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -price * quantity ELSE price * quantity END), 0) AS cash, COALESCE(SUM(CASE WHEN fee_currency = 'USDT' THEN fee_cost ELSE 0 END), 0) AS fees FROM fills WHERE exchange = 'binance'",
+      `SELECT COALESCE(SUM(CASE side WHEN 'buy' THEN -price * quantity ELSE price * quantity END), 0) AS cash, COALESCE(SUM(CASE WHEN fee_currency = '${VENUE.cash}' THEN fee_cost ELSE 0 END), 0) AS fees FROM fills WHERE exchange = '${EXCHANGE}'`,
     )
   )[0] as Row;
-  const quoteFromFills = 1_000_000 + Number(flows['cash']) - Number(flows['fees']);
   const ledgerHolding = Number(ledger.bought) - Number(ledger.baseFees) - Number(ledger.sold);
+  // spot: the base balance is the holding; a perpetual: the venue's signed position, and its
+  // cash holds the open position at its entry price (cash = start + realized PnL − fees)
+  const perp = state.positions[SYMBOL];
+  const holding = VENUE.perp ? Number(perp?.size ?? 0) : balance('ETH');
+  const atEntry = perp ? Number(perp.size) * Number(perp.entryPrice) : 0;
+  const quoteFromFills = 1_000_000 + Number(flows['cash']) + atEntry - Number(flows['fees']);
   const mismatches = [
-    Math.abs(ours - balance('ETH')) > 1e-9
-      ? `ETH position ours ${ours}, exchange ${balance('ETH')}`
+    Math.abs(ours - holding) > 1e-9 ? `ETH position ours ${ours}, exchange ${holding}` : null,
+    Math.abs(ledgerHolding - holding) > 1e-9
+      ? `ETH from the venue's ledger ${ledgerHolding}, its holding ${holding}`
       : null,
-    Math.abs(ledgerHolding - balance('ETH')) > 1e-9
-      ? `ETH from the venue's ledger ${ledgerHolding}, its balance ${balance('ETH')}`
-      : null,
-    Math.abs(quoteFromFills - balance('USDT')) > 1e-6
-      ? `USDT from our fills ${quoteFromFills}, exchange ${balance('USDT')}`
+    Math.abs(quoteFromFills - balance(VENUE.cash)) > 1e-6
+      ? `${VENUE.cash} from our fills ${quoteFromFills}, exchange ${balance(VENUE.cash)}`
       : null,
     ...underFilled.map(
       (s) => `${s}: intents ended filled ${oursBySide[s]}, venue filled ${theirsBySide[s]}`,

@@ -2,9 +2,11 @@
  * Client order id sent to the exchange, a pure function of the intent id (conventions.md), so a
  * retry after any crash asks the exchange about the same id before placing again.
  *
- * `3t` + 32 hex digits of FNV-1a 128 (http://www.isthe.com/chongo/tech/comp/fnv/) over the UTF-8
- * intent id: 34 characters, within Binance's 36-character `[.A-Z:/a-z0-9_-]` limit; the
- * Hyperliquid adapter can send `0x` + the same 32 hex digits as its 128-bit cloid.
+ * `3t` + 32 hex digits: the first 24 of FNV-1a 128 (http://www.isthe.com/chongo/tech/comp/fnv/)
+ * over the UTF-8 intent id, then an 8-digit check of those 24. 34 characters, within Binance's
+ * 36-character `[.A-Z:/a-z0-9_-]` limit; the Hyperliquid adapter sends `0x` + the same 32 hex
+ * digits as its 128-bit cloid. The check is what tells 3T's cloids from anyone else's: a venue
+ * cloid has no room for a prefix, and another bot's random cloid passes the check once in 2^32.
  */
 const FNV128_OFFSET = 0x6c62272e07bb014262b821756295c58dn;
 const FNV128_PRIME = 0x0000000001000000000000000000013bn;
@@ -23,7 +25,8 @@ export function fnv1a128Hex(text: string): string {
 
 export function clientOrderId(intentId: string): string {
   if (intentId.length === 0) throw new RangeError('intentId must not be empty');
-  return `${CLIENT_ORDER_ID_PREFIX}${fnv1a128Hex(intentId)}`;
+  const body = fnv1a128Hex(intentId).slice(0, 24);
+  return `${CLIENT_ORDER_ID_PREFIX}${body}${checkOf(body)}`;
 }
 
 /**
@@ -41,9 +44,21 @@ export function attemptClientOrderId(intentId: string, attempt: number): string 
   return clientOrderId(attempt === 0 ? intentId : `${intentId}#reprice-${attempt}`);
 }
 
-const OWN_CLIENT_ORDER_ID = new RegExp(`^${CLIENT_ORDER_ID_PREFIX}[0-9a-f]{32}$`);
+/**
+ * The four 32-bit words of FNV-1a 128 over the body, xor-ed: FNV's last byte reaches only a few
+ * bits of the hash, so no single word would notice a change in the body's last digits.
+ */
+function checkOf(body: string): string {
+  const h = fnv1a128Hex(`3t-check:${body}`);
+  let x = 0;
+  for (let i = 0; i < 32; i += 8) x ^= Number.parseInt(h.slice(i, i + 8), 16);
+  return (x >>> 0).toString(16).padStart(8, '0');
+}
 
-/** True for ids clientOrderId() makes: reconciliation touches only these orders. */
+const OWN_CLIENT_ORDER_ID = new RegExp(`^${CLIENT_ORDER_ID_PREFIX}([0-9a-f]{24})([0-9a-f]{8})$`);
+
+/** True for ids clientOrderId() makes (their check holds): reconciliation touches only these. */
 export function isOwnClientOrderId(id: string): boolean {
-  return OWN_CLIENT_ORDER_ID.test(id);
+  const m = OWN_CLIENT_ORDER_ID.exec(id);
+  return m !== null && checkOf(m[1]!) === m[2];
 }

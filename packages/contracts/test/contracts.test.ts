@@ -11,6 +11,7 @@ import {
   fillSchema,
   fnv1a128Hex,
   futureDated,
+  isOwnClientOrderId,
   orderIntentId,
   orderIntentSchema,
   parseJobId,
@@ -199,13 +200,35 @@ describe('job ids', () => {
       }),
     );
   });
-  it('client order ids are FNV-1a 128 of the intent id with a 3t prefix', () => {
+  it('client order ids are 3t, 24 digits of FNV-1a 128 of the intent id and a check of them', () => {
     // Published FNV-1a 128 offset basis = hash of the empty string.
     expect(fnv1a128Hex('')).toBe('6c62272e07bb014262b821756295c58d');
     expect(fnv1a128Hex('a')).toBe('d228cb696f1a8caf78912b704e4a8964');
+    // the id of intent 'a', spelled out from the published hash; the check xor-folds the hash
+    const body = 'd228cb696f1a8caf78912b70';
+    const words = fnv1a128Hex(`3t-check:${body}`)
+      .match(/.{8}/g)!
+      .map((w) => BigInt(`0x${w}`));
+    const check = words
+      .reduce((a, b) => a ^ b, 0n)
+      .toString(16)
+      .padStart(8, '0');
+    expect(clientOrderId('a')).toBe(`3t${body}${check}`);
     const a = clientOrderId('intent|binance|BTC/USDT|60000|0');
     expect(a).toMatch(/^3t[0-9a-f]{32}$/);
     expect(clientOrderId('intent|binance|BTC/USDT|60000|1')).not.toBe(a);
+  });
+  it('tells its own client order ids from others of the same shape', () => {
+    const own = clientOrderId('intent|hyperliquid|BTC/USDC:USDC|60000|0');
+    expect(isOwnClientOrderId(own)).toBe(true);
+    // one digit changed anywhere breaks the check
+    for (let i = 2; i < own.length; i++) {
+      const digit = own[i] === '0' ? '1' : '0';
+      const other = `${own.slice(0, i)}${digit}${own.slice(i + 1)}`;
+      expect(isOwnClientOrderId(other), `digit ${i} changed: ${other}`).toBe(false);
+    }
+    expect(isOwnClientOrderId('3t0123456789abcdef0123456789abcdef')).toBe(false);
+    expect(isOwnClientOrderId('web_1000001')).toBe(false);
   });
   it('timeframeMs knows ccxt timeframes and rejects others', () => {
     expect(timeframeMs('1m')).toBe(60_000);

@@ -56,6 +56,14 @@ export class CcxtExchange implements ExchangePort {
   private readonly checkBeforePlace: boolean;
   private readonly marketOrdersNeedPrice: boolean;
   private readonly codec: ClientIdCodec;
+  /**
+   * Whether a filled order without an average price filled at its limit (Binance reports market
+   * orders with both). Not on Hyperliquid: its "market" order is an IOC limit 5 % through the
+   * price, and its order status carries no average at all.
+   */
+  private readonly limitIsAverage: boolean;
+  /** The last market load failed: the next one asks the venue again (see loadMarkets). */
+  private marketsFailed = false;
   /** venue order id → our client order id, and back, for the orders seen by this process */
   private readonly clientIds = new Map<string, string>();
   private readonly orderIds = new Map<string, string>();
@@ -69,6 +77,7 @@ export class CcxtExchange implements ExchangePort {
     this.checkBeforePlace = options.checkBeforePlace ?? true;
     this.marketOrdersNeedPrice = options.marketOrdersNeedPrice ?? ccxt.id === 'hyperliquid';
     this.codec = clientIdCodecFor(ccxt.id);
+    this.limitIsAverage = ccxt.id !== 'hyperliquid';
   }
 
   async fetchCandles(
@@ -158,7 +167,7 @@ export class CcxtExchange implements ExchangePort {
 
   /** Contracts: the venue's positions; spot: the total balance of the base currency. */
   async fetchPositions(symbols: readonly string[]): Promise<Position[]> {
-    await this.call('loadMarkets', () => this.ccxt.loadMarkets());
+    await this.loadMarkets();
     const contracts = symbols.filter((s) => this.ccxt.market(s).contract);
     const held = new Map<string, number>();
     if (contracts.length > 0) {
@@ -182,8 +191,48 @@ export class CcxtExchange implements ExchangePort {
     });
   }
 
+  /**
+   * Loads the venue's markets once. ccxt keeps the promise of its first load, a rejected one too
+   * (a single 429 would fail every later call of this client): after a failure the next call asks
+   * the venue again.
+   */
+  async loadMarkets(): Promise<void> {
+    try {
+      await this.ccxt.loadMarkets(this.marketsFailed);
+      this.marketsFailed = false;
+    } catch (err) {
+      this.marketsFailed = true;
+      throw classifyError(err, 'loadMarkets');
+    }
+  }
+
+  /**
+   * The quantity as the venue will take it: truncated to the market's amount step. ccxt rounds
+   * some venues' amounts to nearest (Hyperliquid), which could send more than the intent asked.
+   */
+  private sentQuantity(r: ParsedOrderRequest): number {
+    const step = this.ccxt.market(r.symbol).precision?.amount;
+    if (step === undefined) return r.quantity;
+    const text = this.ccxt.decimalToPrecision(
+      r.quantity,
+      ccxt.TRUNCATE,
+      step,
+      this.ccxt.precisionMode,
+      this.ccxt.paddingMode,
+    );
+    const sent = Number(text);
+    if (!(sent > 0)) {
+      throw new ExchangePortError(
+        'invalid-order',
+        `order request ${r.clientOrderId}: quantity ${r.quantity} is below the market's step ${step}`,
+      );
+    }
+    return sent;
+  }
+
   async placeOrder(request: OrderRequest): Promise<OrderSnapshot> {
     const r = parseOrderRequest(request);
+    await this.loadMarkets();
     if (this.checkBeforePlace) {
       const existing = await this.fetchOrder(r.symbol, r.clientOrderId);
       if (existing) return existing;
@@ -196,10 +245,18 @@ export class CcxtExchange implements ExchangePort {
           : this.marketOrdersNeedPrice
             ? await this.fetchPrice(r.symbol)
             : undefined;
-      const order = await this.ccxt.createOrder(r.symbol, r.type, r.side, r.quantity, price, {
-        clientOrderId: venueId,
-        ...(r.postOnly ? { postOnly: true } : {}),
-      });
+      const order = await this.ccxt.createOrder(
+        r.symbol,
+        r.type,
+        r.side,
+        this.sentQuantity(r),
+        price,
+        {
+          clientOrderId: venueId,
+          ...(r.postOnly ? { postOnly: true } : {}),
+        },
+      );
+      if (!STATUSES.has(order.status ?? '')) return await this.placedWithoutStatus(order, r);
       const snapshot = this.snapshot(order, r.clientOrderId, r);
       const fills = this.answerFills(order, snapshot);
       return fills.length > 0 ? { ...snapshot, fills } : snapshot;
@@ -211,6 +268,25 @@ export class CcxtExchange implements ExchangePort {
       }
       throw classifyError(err, `placeOrder ${r.symbol} ${r.clientOrderId}`);
     }
+  }
+
+  /**
+   * Hyperliquid answers a new order with its id and what filled (`resting` / `filled`), no status:
+   * the venue is asked for the order; while it does not list it yet (lookup lag), a fully filled
+   * answer is `closed` and anything else `open`, a state that is asked about again.
+   */
+  private async placedWithoutStatus(order: Order, r: ParsedOrderRequest): Promise<OrderSnapshot> {
+    const known = await this.fetchOrder(r.symbol, r.clientOrderId).catch(() => null);
+    // the answer's average fill price is the only one the venue gives
+    if (known) return { ...known, average: known.average ?? order.average };
+    const filled = order.filled ?? 0;
+    const amount = this.sentQuantity(r);
+    const status = filled >= amount * (1 - 1e-9) ? 'closed' : 'open';
+    return this.snapshot(
+      { ...order, status, amount, remaining: Math.max(0, amount - filled) },
+      r.clientOrderId,
+      r,
+    );
   }
 
   async fetchOrder(symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
@@ -227,8 +303,17 @@ export class CcxtExchange implements ExchangePort {
       this.ccxt.cancelOrder(venueId, symbol, { clientOrderId: venueId }),
     );
     if (!order) return null;
-    // Some venues answer a cancel with a partial order: ask again for the full picture.
-    const full = order.status === undefined ? await this.fetchOrder(symbol, clientOrderId) : null;
+    // Some venues answer a cancel with a partial order (Hyperliquid: just "success"): ask again
+    // for the full picture.
+    const partial = order.id === undefined || !STATUSES.has(order.status ?? '');
+    const full = partial ? await this.fetchOrder(symbol, clientOrderId) : null;
+    if (partial && !full) {
+      // cancelled, but the venue does not list the order yet: what it holds is asked again later
+      throw new ExchangePortError(
+        'exchange-not-available',
+        `cancelOrder ${symbol} ${clientOrderId}: cancelled, but the venue does not list the order yet`,
+      );
+    }
     return full ?? this.snapshot(order, clientOrderId);
   }
 
@@ -367,7 +452,7 @@ export class CcxtExchange implements ExchangePort {
       filled,
       remaining: o.remaining ?? amount - filled,
       price: type === 'limit' ? (o.price ?? request?.limitPrice) : undefined,
-      average: o.average ?? (filled > 0 ? o.price : undefined),
+      average: o.average ?? (filled > 0 && this.limitIsAverage ? o.price : undefined),
       timestamp: o.timestamp ?? this.now(),
     });
   }
@@ -410,6 +495,9 @@ export class CcxtExchange implements ExchangePort {
   }
 
   private async call<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    // ccxt methods load the markets themselves when none are loaded, through ccxt's cached
+    // (possibly rejected) promise: load them here first
+    if (this.ccxt.markets === undefined) await this.loadMarkets();
     try {
       return await fn();
     } catch (err) {
@@ -418,6 +506,7 @@ export class CcxtExchange implements ExchangePort {
   }
 
   private async orNull<T>(context: string, fn: () => Promise<T>): Promise<T | null> {
+    if (this.ccxt.markets === undefined) await this.loadMarkets();
     try {
       return await fn();
     } catch (err) {
@@ -430,7 +519,9 @@ export class CcxtExchange implements ExchangePort {
 function isDuplicate(err: unknown): boolean {
   return (
     err instanceof ccxt.DuplicateOrderId ||
-    (err instanceof ccxt.InvalidOrder && /duplicate/i.test(err.message))
+    ((err instanceof ccxt.InvalidOrder ||
+      (err instanceof ccxt.ExchangeError && err.constructor === ccxt.ExchangeError)) &&
+      /duplicate (order|cloid)/i.test((err as Error).message))
   );
 }
 

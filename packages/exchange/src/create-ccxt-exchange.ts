@@ -15,8 +15,9 @@ export interface CcxtClientConfig {
     readonly privateKey?: string;
   };
   /**
-   * Another REST origin (tests: a fake exchange on 127.0.0.1). It stands for a Binance-spot-like
-   * endpoint, so only spot markets are loaded and no currency or margin endpoints are asked.
+   * Another REST origin (tests: a fake exchange on 127.0.0.1). For Binance it stands for a spot
+   * endpoint, so only spot markets are loaded and no currency or margin endpoints are asked; the
+   * Hyperliquid class asks it exactly what it asks the venue.
    */
   readonly baseUrl?: string | null;
   readonly sandbox?: boolean;
@@ -26,6 +27,14 @@ export interface CcxtClientConfig {
   /** Extra ccxt `options` (e.g. `{ defaultType: 'swap' }` for Hyperliquid perpetuals). */
   readonly options?: Record<string, unknown>;
 }
+
+/**
+ * ccxt options 3T sets per venue. Hyperliquid: perpetuals only (3T trades `BTC/USDC:USDC`), so
+ * its spot and HIP-3 builder markets are not loaded.
+ */
+const VENUE_OPTIONS: Readonly<Record<string, Record<string, unknown>>> = {
+  hyperliquid: { defaultType: 'swap', fetchMarkets: { types: ['swap'] } },
+};
 
 /** A ccxt exchange instance from plain settings; unknown ids fail naming the setting. */
 export function createCcxtClient(config: CcxtClientConfig): Exchange {
@@ -38,14 +47,15 @@ export function createCcxtClient(config: CcxtClientConfig): Exchange {
   const credentials = Object.fromEntries(
     Object.entries(config.credentials ?? {}).filter(([, v]) => v !== undefined && v !== ''),
   );
-  const fake = config.baseUrl
-    ? { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false }
-    : {};
+  const fake =
+    config.baseUrl && config.id !== 'hyperliquid'
+      ? { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false }
+      : {};
   const exchange = new Ctor({
     ...credentials,
     enableRateLimit: config.enableRateLimit ?? true,
     timeout: config.timeoutMs ?? 10_000,
-    options: { ...fake, ...config.options },
+    options: { ...fake, ...VENUE_OPTIONS[config.id], ...config.options },
   });
   if (config.sandbox) exchange.setSandboxMode(true);
   if (config.baseUrl) pointCcxtAt(exchange, config.baseUrl);

@@ -1,5 +1,6 @@
 export { CcxtExchange, type CcxtExchangeOptions } from './ccxt-exchange';
 export { type ClientIdCodec, clientIdCodecFor } from './client-id-codec';
+export { configureLeverage, type LeverageSettings, resolveLeverage } from './configure-leverage';
 export {
   type CcxtClientConfig,
   ccxtClientConfig,

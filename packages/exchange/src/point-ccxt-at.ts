@@ -9,7 +9,8 @@ export function pointCcxtAt(exchange: Exchange, origin: string): void {
   const base = origin.replace(/\/+$/, '');
   const rewrite = (value: unknown): unknown => {
     if (typeof value === 'string') {
-      const url = new URL(value);
+      // some venues (Hyperliquid) template their host: `https://api.{hostname}`
+      const url = new URL(value.replace('{hostname}', exchange.hostname ?? 'venue.invalid'));
       return `${base}${url.pathname === '/' ? '' : url.pathname}`;
     }
     if (value && typeof value === 'object') {

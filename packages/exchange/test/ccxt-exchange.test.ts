@@ -276,7 +276,11 @@ describe('ccxt client settings', () => {
     const id = clientOrderId('binance:BTC/USDT:intent:42');
     const cloid = codec.encode(id);
     expect(cloid).toMatch(/^0x[0-9a-f]{32}$/);
+    expect(cloid).toBe(`0x${id.slice(2)}`);
     expect(codec.decode(cloid)).toBe(id);
+    // another bot's cloid keeps its venue spelling: never taken for one of ours
+    const foreign = '0x0123456789abcdef0123456789abcdef';
+    expect(codec.decode(foreign)).toBe(foreign);
     expect(() => codec.encode('abc')).toThrow(/cloid/);
     expect(clientIdCodecFor('binance').encode(id)).toBe(id);
   });

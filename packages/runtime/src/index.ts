@@ -2,6 +2,7 @@ export { bullBoardPasswordProblem, MIN_BULL_BOARD_PASSWORD } from './config/bull
 export { ConfigError, type ConfigProblem, formatProblem } from './config/config-error';
 export { type Config, type ConfigInput, configSchema } from './config/config-schema';
 export { ENV_CONTROL, ENV_OVERRIDES, type EnvOverride } from './config/env-overrides';
+export { HYPERLIQUID_LIVE_EXAMPLE, renderLiveExample } from './config/live-example';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load-config';
 export { readSurvivorsFile } from './config/read-survivors-file';
 export { renderConfigExample, renderConfigReference } from './config/render-config-reference';
@@ -41,6 +42,11 @@ export {
   type TradingMode,
   writeTradingHalt,
 } from './db/tables/trading-halts';
+export {
+  type SymbolLeverage,
+  venueLeverageReader,
+  venueLeverageWriter,
+} from './db/tables/venue-leverage';
 export {
   checkMariaDb,
   checkRedis,

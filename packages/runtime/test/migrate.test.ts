@@ -49,6 +49,7 @@ const TABLES = [
   'schema_migrations',
   'strategy_snapshots',
   'trading_halts',
+  'venue_leverage',
 ];
 
 describe('migrate', () => {

@@ -1,7 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { dec } from '@3t/exchange';
 import type { FakeOrder, FakeTrade, FakeVenue, VenueMarket } from './fake-venue';
 import type { Endpoint } from './fault-plan';
-import { binanceErrors } from './venue-rejection';
+import type { DialectRequest, RouteFaults, VenueDialect } from './venue-dialect';
+import { binanceErrors, type VenueRejection } from './venue-rejection';
 
 export type Params = ReadonlyMap<string, string>;
 
@@ -12,13 +14,72 @@ export interface Route {
   readonly handle: (venue: FakeVenue, params: Params, faults: RouteFaults) => unknown;
 }
 
-/** Faults that change what the venue does rather than what the client hears. */
-export interface RouteFaults {
-  readonly partialFill?: number | undefined;
+/** Binance spot's REST API: query or form parameters, `{code, msg}` refusals. */
+export const binanceDialect: VenueDialect = {
+  name: 'binance',
+  route(method, path, query, body, headers): DialectRequest | undefined {
+    const route = binanceRoutes.get(`${method} ${path}`);
+    if (!route) return undefined;
+    const params: Params = new Map([
+      ...query,
+      ...new URLSearchParams(headers['content-type']?.includes('json') ? '' : body),
+    ]);
+    return {
+      endpoint: route.endpoint,
+      check: (venue, receivedAt) => {
+        if (!route.signed) return;
+        checkSigned(headers, params);
+        if (venue.behaviour.checkRecvWindow) checkRecvWindow(params, receivedAt);
+      },
+      handle: (venue, faults) => route.handle(venue, params, faults),
+      placement: route.endpoint === 'newOrder' ? orderRequestOf(params) : undefined,
+    };
+  },
+  faults: {
+    rateLimit: () => binanceErrors.tooManyRequests(),
+    insufficientBalance: () => binanceErrors.insufficientBalance(),
+    invalidOrder: () => binanceErrors.filterFailure('LOT_SIZE'),
+  },
+  reply: (err: VenueRejection) => ({
+    status: err.httpStatus,
+    json: { code: err.code, msg: err.msg },
+  }),
+  isRateLimit: (err: VenueRejection) => err.code === -1003,
+};
+
+function checkSigned(headers: IncomingHttpHeaders, params: Params): void {
+  const key = headers['x-mbx-apikey'];
+  if (typeof key !== 'string' || key === '') throw binanceErrors.apiKeyMissing();
+  for (const name of ['timestamp', 'signature']) {
+    if (!params.get(name)) throw binanceErrors.missingParameter(name);
+  }
+}
+
+/**
+ * Binance's timing check of signed requests: refused when `timestamp` is 1000 ms or more ahead
+ * of the server's time, or older than `recvWindow` (default 5000 ms).
+ */
+function checkRecvWindow(params: Params, serverTime: number): void {
+  const timestamp = Number(params.get('timestamp'));
+  const recvWindow = Number(params.get('recvWindow') ?? 5000);
+  if (!Number.isFinite(timestamp)) throw binanceErrors.badParameter('timestamp');
+  if (timestamp >= serverTime + 1000) throw binanceErrors.timestampAhead();
+  if (serverTime - timestamp > recvWindow) throw binanceErrors.outsideRecvWindow();
+}
+
+function orderRequestOf(p: Params) {
+  return {
+    symbol: p.get('symbol') ?? '',
+    side: p.get('side') ?? '',
+    type: p.get('type') ?? '',
+    quantity: p.get('quantity'),
+    price: p.get('price'),
+    newClientOrderId: p.get('newClientOrderId'),
+  };
 }
 
 /** Binance's kline intervals that are fixed lengths (weeks and months are not served). */
-const INTERVALS: Readonly<Record<string, number>> = {
+export const KLINE_INTERVALS: Readonly<Record<string, number>> = {
   '1s': 1_000,
   '1m': 60_000,
   '3m': 180_000,
@@ -173,7 +234,7 @@ function marketJson(m: VenueMarket): unknown {
 
 function klines(venue: FakeVenue, p: Params): unknown {
   const m = venue.market(required(p, 'symbol'));
-  const intervalMs = INTERVALS[required(p, 'interval')];
+  const intervalMs = KLINE_INTERVALS[required(p, 'interval')];
   if (intervalMs === undefined || !m.path.supports(intervalMs))
     throw binanceErrors.invalidInterval();
   const limit = int(p, 'limit') ?? 500;

@@ -1,7 +1,9 @@
 /**
- * A fake Binance spot exchange as a process, for tests that run services as child processes:
+ * A fake Binance spot exchange (or, with `--venue hyperliquid`, a fake Hyperliquid with markets
+ * such as `--candles BTC/USDC:USDC=file.csv`) as a process, for tests that run services as child
+ * processes:
  *
- *   node --import tsx packages/test-support/src/fake-exchange-main.ts \
+ *   node --import tsx packages/test-support/src/fake-exchange-main.ts [--venue binance|hyperliquid] \
  *     --candles data/ohlcv/binanceus_BTC-USDT_1m.csv [--candles ETH/BTC=file.csv] \
  *     [--port 0] [--balance USDT=10000] [--fee 0.001] [--commission quote|received] \
  *     [--clock first|last|<ms>] [--advance-ms <ms>] [--duplicates open-orders|always] [--seed 1] \
@@ -14,12 +16,12 @@
 import { parseArgs } from 'node:util';
 import { csvSourceFromName } from '@3t/exchange';
 import { readCandleCsv } from './candle-csv';
-import { startFakeExchange } from './fake-exchange';
+import { startFakeExchange, startFakeHyperliquid } from './fake-exchange';
 import type { FakeMarketSpec } from './fake-venue';
 import { type VenueBehaviourPatch, venueBehaviourPatchSchema } from './venue-behaviour';
 
 const USAGE =
-  'usage: fake-exchange-main.ts --candles [SYMBOL=]file.csv ... [--port N] [--balance ASSET=AMOUNT ...] [--fee RATE] [--commission quote|received] [--clock first|last|MS] [--advance-ms MS] [--duplicates open-orders|always] [--seed N] [--behaviour JSON]';
+  'usage: fake-exchange-main.ts [--venue binance|hyperliquid] [--max-leverage N] --candles [SYMBOL=]file.csv ... [--port N] [--balance ASSET=AMOUNT ...] [--fee RATE] [--commission quote|received] [--clock first|last|MS] [--advance-ms MS] [--duplicates open-orders|always] [--seed N] [--behaviour JSON]';
 
 function fail(message: string): never {
   process.stderr.write(`fake-exchange: ${message}\n${USAGE}\n`);
@@ -35,6 +37,8 @@ function pair(value: string, what: string): [string, string] {
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
+    venue: { type: 'string', default: 'binance' },
+    'max-leverage': { type: 'string' },
     candles: { type: 'string', multiple: true, default: [] },
     balance: { type: 'string', multiple: true, default: [] },
     fee: { type: 'string' },
@@ -53,11 +57,20 @@ const markets: FakeMarketSpec[] = values.candles.map((arg) => {
     ? pair(arg, 'candles')
     : [csvSourceFromName(arg)?.symbol, arg];
   if (!symbol) fail(`cannot tell the symbol of '${file}': write --candles BASE/QUOTE=${file}`);
-  return { symbol, candles: readCandleCsv(file) };
+  return {
+    symbol,
+    candles: readCandleCsv(file),
+    ...(values['max-leverage'] === undefined
+      ? {}
+      : { maxLeverage: Number(values['max-leverage']) }),
+  };
 });
+if (values.venue !== 'binance' && values.venue !== 'hyperliquid') {
+  fail(`--venue must be binance or hyperliquid, got '${values.venue}'`);
+}
 if (markets.length === 0) fail('give at least one --candles file');
 const balances: Record<string, string> = {};
-for (const m of markets) balances[m.symbol.split('/')[1]!] = '10000';
+for (const m of markets) balances[m.symbol.split('/')[1]!.split(':')[0]!] = '10000';
 for (const b of values.balance) {
   const [asset, amount] = pair(b, 'balance');
   balances[asset] = amount;
@@ -85,7 +98,8 @@ if (values.behaviour !== undefined) {
   }
 }
 
-const fake = await startFakeExchange({
+const start = values.venue === 'hyperliquid' ? startFakeHyperliquid : startFakeExchange;
+const fake = await start({
   ...behaviour,
   markets,
   balances,

@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { dec } from '@3t/exchange';
 import { z } from 'zod';
-import { binanceRoutes, type Params } from './binance-api';
+import { binanceDialect } from './binance-api';
 import {
   type FakeOrder,
   type FakeTrade,
   FakeVenue,
   type FakeVenueOptions,
   type ForeignOrderSpec,
+  type LeverageUpdate,
+  type PerpPosition,
   type PlacementRecord,
   type SymbolLedger,
 } from './fake-venue';
@@ -18,12 +21,14 @@ import {
   type FaultRule,
   faultRuleSchema,
 } from './fault-plan';
+import { hyperliquidDialect, type SignedAction } from './hyperliquid-api';
 import {
   type VenueBehaviour,
   type VenueBehaviourPatch,
   venueBehaviourPatchSchema,
 } from './venue-behaviour';
-import { binanceErrors, VenueRejection } from './venue-rejection';
+import type { VenueDialect } from './venue-dialect';
+import { VenueRejection } from './venue-rejection';
 
 export interface FakeExchangeOptions extends FakeVenueOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -34,6 +39,8 @@ export interface FakeExchangeOptions extends FakeVenueOptions {
   readonly holdMs?: number;
   /** Moves the price path one step every this many ms of wall time (off by default). */
   readonly advanceEveryMs?: number;
+  /** The venue's API spoken over HTTP (default Binance spot). */
+  readonly dialect?: VenueDialect;
 }
 
 export interface RequestRecord {
@@ -57,6 +64,12 @@ export interface FakeExchangeState {
   readonly halted: readonly string[];
   /** The venue's own record per unified symbol (see `FakeVenue#ledger`). */
   readonly ledger: Record<string, SymbolLedger>;
+  /** Perpetual positions by unified symbol (flat ones left out). */
+  readonly positions: Record<string, PerpPosition>;
+  /** Every leverage / margin-mode change accepted (Hyperliquid `updateLeverage`). */
+  readonly leverageUpdates: readonly LeverageUpdate[];
+  /** Hyperliquid: every signed action received, signature as sent (empty for Binance). */
+  readonly signedActions: readonly SignedAction[];
 }
 
 const AFTER_ACCEPT: ReadonlySet<FaultKind> = new Set(['timeout-after-accept', 'drop-after-accept']);
@@ -85,6 +98,7 @@ const foreignOrder = z.strictObject({
 export class FakeExchange {
   readonly venue: FakeVenue;
   readonly faults: FaultPlan;
+  readonly dialect: VenueDialect;
   readonly requests: RequestRecord[] = [];
   private readonly server: Server;
   private readonly held = new Set<Socket>();
@@ -95,6 +109,7 @@ export class FakeExchange {
   private constructor(options: FakeExchangeOptions) {
     this.venue = new FakeVenue(options);
     this.faults = new FaultPlan(options.seed ?? 1);
+    this.dialect = options.dialect ?? binanceDialect;
     this.holdMs = options.holdMs ?? 60_000;
     this.server = createServer((req, res) => {
       void this.handle(req, res);
@@ -170,6 +185,14 @@ export class FakeExchange {
       behaviour: this.venue.behaviour,
       halted: this.venue.haltedScopes(),
       ledger: this.venue.ledger(),
+      positions: Object.fromEntries(
+        [...this.venue.positions]
+          .filter(([, p]) => !dec.eq(p.size, '0'))
+          .map(([id, p]) => [this.venue.market(id).symbol, { ...p }]),
+      ),
+      leverageUpdates: [...this.venue.leverageUpdates],
+      signedActions:
+        'signedActions' in this.dialect ? [...(this.dialect.signedActions as SignedAction[])] : [],
     };
   }
 
@@ -189,7 +212,7 @@ export class FakeExchange {
       this.control(method, url.pathname, body, res);
       return;
     }
-    const route = binanceRoutes.get(`${method} ${url.pathname}`);
+    const route = this.dialect.route(method, url.pathname, url.searchParams, body, req.headers);
     const log = (endpoint: RequestRecord['endpoint'], status: RequestRecord['status']) =>
       this.requests.push({ method, path: url.pathname, endpoint, status });
     if (!route) {
@@ -197,10 +220,6 @@ export class FakeExchange {
       sendText(res, 404, `fake exchange does not implement ${method} ${url.pathname}`);
       return;
     }
-    const params: Params = new Map([
-      ...url.searchParams,
-      ...new URLSearchParams(req.headers['content-type']?.includes('json') ? '' : body),
-    ]);
     // the venue's time when the request arrived, before any injected latency
     const receivedAt = this.venue.serverTime();
     const faults = this.faults.draw(route.endpoint);
@@ -212,27 +231,22 @@ export class FakeExchange {
       sendJson(res, status, json);
     };
     try {
-      if (route.signed) {
-        checkSigned(req, params);
-        if (this.venue.behaviour.checkRecvWindow) checkRecvWindow(params, receivedAt);
-      }
+      route.check(this.venue, receivedAt);
       if (has('rate-limit')) {
         res.setHeader('Retry-After', '1');
-        throw binanceErrors.tooManyRequests();
+        throw this.dialect.faults.rateLimit();
       }
       const early = has('server-error');
       const refusal: [FaultKind, VenueRejection] | undefined = has('insufficient-balance')
-        ? ['insufficient-balance', binanceErrors.insufficientBalance()]
+        ? ['insufficient-balance', this.dialect.faults.insufficientBalance()]
         : has('invalid-order')
-          ? ['invalid-order', binanceErrors.filterFailure('LOT_SIZE')]
+          ? ['invalid-order', this.dialect.faults.invalidOrder()]
           : early && !early.afterAccept
             ? ['server-error', new VenueRejection(early.status ?? 503, 'Service Unavailable')]
             : undefined;
       if (refusal) {
         const [kind, error] = refusal;
-        if (route.endpoint === 'newOrder') {
-          this.venue.recordRefusal(orderRequestOf(params), error, kind);
-        }
+        if (route.placement) this.venue.recordRefusal(route.placement, error, kind);
         if (kind !== 'server-error') throw error;
         log(route.endpoint, error.code);
         sendText(res, error.code, gatewayPage(error.code));
@@ -240,7 +254,7 @@ export class FakeExchange {
       }
       const placed = this.venue.placements.length;
       const partial = has('partial-fill');
-      const result = route.handle(this.venue, params, {
+      const result = route.handle(this.venue, {
         partialFill: partial ? (partial.fraction ?? 0.5) : undefined,
       });
       const after = faults.find((f) => AFTER_ACCEPT.has(f.kind) || f.afterAccept === true);
@@ -266,10 +280,11 @@ export class FakeExchange {
       respond(200, result);
     } catch (err) {
       if (err instanceof VenueRejection) {
-        if (route.endpoint === 'newOrder' && err.code === -1003) {
-          this.venue.recordRefusal(orderRequestOf(params), err, 'rate-limit');
+        if (route.placement && this.dialect.isRateLimit(err)) {
+          this.venue.recordRefusal(route.placement, err, 'rate-limit');
         }
-        respond(err.httpStatus, { code: err.code, msg: err.msg });
+        const reply = this.dialect.reply(err);
+        respond(reply.status, reply.json);
       } else {
         respond(500, { code: -1000, msg: `fake exchange bug: ${String(err)}` });
       }
@@ -349,40 +364,24 @@ export class FakeExchange {
   }
 }
 
+/**
+ * Starts a fake Hyperliquid perpetuals venue on 127.0.0.1 for ccxt's `hyperliquid` class: markets
+ * like `BTC/USDC:USDC`, USDC as margin, Hyperliquid's fees (taker 0.045 %, maker 0.015 %) and a
+ * cloid that is never accepted twice, unless the options say otherwise.
+ */
+export function startFakeHyperliquid(options: FakeExchangeOptions): Promise<FakeExchange> {
+  return FakeExchange.start({
+    feeRate: '0.00045',
+    makerFeeRate: '0.00015',
+    duplicateClientOrderIds: 'always',
+    ...options,
+    dialect: options.dialect ?? hyperliquidDialect(options.now),
+  });
+}
+
 /** Starts a fake Binance spot venue on 127.0.0.1 (a free port unless `port` is given). */
 export function startFakeExchange(options: FakeExchangeOptions): Promise<FakeExchange> {
   return FakeExchange.start(options);
-}
-
-function checkSigned(req: IncomingMessage, params: Params): void {
-  const key = req.headers['x-mbx-apikey'];
-  if (typeof key !== 'string' || key === '') throw binanceErrors.apiKeyMissing();
-  for (const name of ['timestamp', 'signature']) {
-    if (!params.get(name)) throw binanceErrors.missingParameter(name);
-  }
-}
-
-/**
- * Binance's timing check of signed requests: refused when `timestamp` is 1000 ms or more ahead
- * of the server's time, or older than `recvWindow` (default 5000 ms).
- */
-function checkRecvWindow(params: Params, serverTime: number): void {
-  const timestamp = Number(params.get('timestamp'));
-  const recvWindow = Number(params.get('recvWindow') ?? 5000);
-  if (!Number.isFinite(timestamp)) throw binanceErrors.badParameter('timestamp');
-  if (timestamp >= serverTime + 1000) throw binanceErrors.timestampAhead();
-  if (serverTime - timestamp > recvWindow) throw binanceErrors.outsideRecvWindow();
-}
-
-function orderRequestOf(p: Params) {
-  return {
-    symbol: p.get('symbol') ?? '',
-    side: p.get('side') ?? '',
-    type: p.get('type') ?? '',
-    quantity: p.get('quantity'),
-    price: p.get('price'),
-    newClientOrderId: p.get('newClientOrderId'),
-  };
 }
 
 function gatewayPage(status: number): string {

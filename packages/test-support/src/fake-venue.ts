@@ -14,9 +14,13 @@ export type OrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
 
-/** One spot market of the fake. Omitted filters are derived from the first price. */
+/**
+ * One market of the fake. Omitted filters are derived from the first price. A symbol with a settle
+ * currency (`BTC/USDC:USDC`) is a linear perpetual: fills move a signed position with an entry
+ * price instead of base balances, and margin (notional / leverage) comes from the settle currency.
+ */
 export interface FakeMarketSpec {
-  /** Unified symbol, e.g. `BTC/USDT`; the venue id is `BTCUSDT`. */
+  /** Unified symbol, e.g. `BTC/USDT` (venue id `BTCUSDT`) or `BTC/USDC:USDC` (venue id `BTC`). */
   readonly symbol: string;
   readonly candles?: readonly FakeCandle[];
   /** A fixed price instead of (or before) a candle path. */
@@ -26,6 +30,35 @@ export interface FakeMarketSpec {
   readonly minQty?: string;
   readonly maxQty?: string;
   readonly minNotional?: string;
+  /** Perpetuals: the highest leverage the venue allows (default 40, as BTC on Hyperliquid). */
+  readonly maxLeverage?: number;
+  /** Perpetuals: decimals of the size (Hyperliquid's `szDecimals`; default from the price). */
+  readonly szDecimals?: number;
+  /** Perpetuals: hourly funding rate reported (default 0.0000125, Hyperliquid's base rate). */
+  readonly fundingRate?: string;
+}
+
+/** A perpetual's settings on the venue (see FakeMarketSpec). */
+export interface PerpSpec {
+  readonly maxLeverage: number;
+  readonly szDecimals: number;
+  readonly fundingRate: string;
+}
+
+/** The account's position in one perpetual: signed size, entry price, leverage and margin mode. */
+export interface PerpPosition {
+  size: string;
+  entryPrice: string;
+  leverage: number;
+  marginMode: 'cross' | 'isolated';
+}
+
+/** One leverage / margin-mode change the venue accepted (`updateLeverage`). */
+export interface LeverageUpdate {
+  readonly symbol: string;
+  readonly leverage: number;
+  readonly marginMode: 'cross' | 'isolated';
+  readonly at: number;
 }
 
 export interface FakeVenueOptions extends VenueBehaviourPatch {
@@ -90,6 +123,8 @@ export interface VenueMarket {
   readonly minNotional: string;
   readonly path: PricePath;
   priceOverride: string | undefined;
+  /** Set for a perpetual. */
+  readonly perp: PerpSpec | undefined;
 }
 
 export interface FakeOrder {
@@ -126,6 +161,9 @@ export interface FakeTrade {
   readonly commissionReport: VenueBehaviour['commissionReport'];
   readonly time: number;
   readonly isMaker: boolean;
+  /** Perpetuals: the signed position before this fill, and the PnL the fill realized. */
+  readonly startPosition?: string;
+  readonly closedPnl?: string;
 }
 
 /** Every new-order request the venue saw, accepted or not, in arrival order. */
@@ -190,6 +228,9 @@ export class FakeVenue {
   readonly orders: FakeOrder[] = [];
   readonly trades: FakeTrade[] = [];
   readonly placements: PlacementRecord[] = [];
+  /** Perpetual positions by venue market id (absent: flat, cross at max leverage). */
+  readonly positions = new Map<string, PerpPosition>();
+  readonly leverageUpdates: LeverageUpdate[] = [];
   private current: VenueBehaviour;
   private readonly ourNow: () => number;
   private clockMs: number;
@@ -215,7 +256,9 @@ export class FakeVenue {
     for (const spec of markets) {
       const market = buildMarket(spec);
       this.markets.set(market.id, market);
-      for (const asset of [market.base, market.quote]) this.balance(asset);
+      for (const asset of market.perp ? [market.quote] : [market.base, market.quote]) {
+        this.balance(asset);
+      }
     }
     for (const [asset, amount] of Object.entries(balances ?? {})) {
       this.balance(asset).free = amount;
@@ -268,7 +311,39 @@ export class FakeVenue {
   }
 
   marketBySymbol(symbol: string): VenueMarket {
+    for (const m of this.markets.values()) if (m.symbol === symbol) return m;
     return this.market(symbol.replace('/', ''));
+  }
+
+  /** The perpetual position of a market (a flat one at the venue's defaults when none). */
+  position(id: string): PerpPosition {
+    const m = this.market(id);
+    if (!m.perp) throw new RangeError(`${m.symbol} is not a perpetual`);
+    let p = this.positions.get(id);
+    if (!p) {
+      p = { size: '0', entryPrice: '0', leverage: m.perp.maxLeverage, marginMode: 'cross' };
+      this.positions.set(id, p);
+    }
+    return p;
+  }
+
+  /**
+   * Sets the leverage and margin mode of a perpetual, as Hyperliquid's `updateLeverage`: refused
+   * above the market's maximum, and a change of margin mode while a position is open.
+   */
+  setLeverage(id: string, leverage: number, marginMode: 'cross' | 'isolated'): void {
+    const m = this.market(id);
+    if (!m.perp) throw new VenueRejection(0, `${m.symbol} is not a perpetual`);
+    if (!Number.isInteger(leverage) || leverage < 1 || leverage > m.perp.maxLeverage) {
+      throw new VenueRejection(0, 'Invalid leverage value');
+    }
+    const p = this.position(id);
+    if (p.marginMode !== marginMode && !dec.eq(p.size, '0')) {
+      throw new VenueRejection(0, 'Cannot switch leverage type with open position.');
+    }
+    p.leverage = leverage;
+    p.marginMode = marginMode;
+    this.leverageUpdates.push({ symbol: m.symbol, leverage, marginMode, at: this.ourNow() });
   }
 
   balance(asset: string): { free: string; locked: string } {
@@ -452,6 +527,25 @@ export class FakeVenue {
     if (!order) throw binanceErrors.orderDoesNotExist();
     this.poll([order]);
     return order;
+  }
+
+  /**
+   * The newest visible order with this venue or client id in any market (Hyperliquid looks orders
+   * up by oid or cloid alone), which then fills one more part; undefined when none is visible.
+   */
+  lookup(q: {
+    orderId?: number | undefined;
+    clientOrderId?: string | undefined;
+  }): FakeOrder | undefined {
+    for (let i = this.orders.length - 1; i >= 0; i--) {
+      const o = this.orders[i]!;
+      if (q.orderId !== undefined && o.orderId !== q.orderId) continue;
+      if (q.clientOrderId !== undefined && o.clientOrderId !== q.clientOrderId) continue;
+      if (!this.visible(o)) continue;
+      this.poll([o]);
+      return o;
+    }
+    return undefined;
   }
 
   cancelOrder(q: OrderLookup): FakeOrder {
@@ -705,12 +799,26 @@ export class FakeVenue {
     qty: string,
     price: string,
   ): { asset: string; amount: string } {
+    if (m.perp) return { asset: m.quote, amount: this.perpMargin(m, side, qty, price) };
     if (side === 'SELL') return { asset: m.base, amount: qty };
     const cost = dec.mul(qty, price);
     const feeInQuote =
       this.current.commissionAsset === 'quote' && this.current.commissionReport === 'full';
     const fee = feeInQuote ? dec.max(this.fee(cost, false), '0') : '0';
     return { asset: m.quote, amount: dec.add(cost, fee) };
+  }
+
+  /**
+   * What a perpetual order at `price` takes as margin: the part of it that opens or adds to a
+   * position, at the position's leverage, plus the taker fee; the part that reduces takes none.
+   */
+  private perpMargin(m: VenueMarket, side: OrderSide, qty: string, price: string): string {
+    const p = this.position(m.id);
+    const signed = side === 'BUY' ? qty : dec.sub('0', qty);
+    const held = dec.lt(p.size, '0') ? dec.sub('0', p.size) : p.size;
+    const adds = dec.ge(dec.mul(p.size, signed), '0') ? qty : dec.max(dec.sub(qty, held), '0');
+    const margin = dec.div(dec.mul(adds, price), String(p.leverage), 8);
+    return dec.add(margin, dec.max(this.fee(dec.mul(qty, price), false), '0'));
   }
 
   private assertFunds(need: { asset: string; amount: string }): void {
@@ -743,12 +851,16 @@ export class FakeVenue {
       order.reserved = undefined;
     }
     const report = this.current.commissionReport;
-    const inBase = order.side === 'BUY' && this.current.commissionAsset === 'received';
+    const inBase = !m.perp && order.side === 'BUY' && this.current.commissionAsset === 'received';
     const commission = report === 'full' ? this.fee(inBase ? qty : quoteQty, isMaker) : '0';
     const commissionAsset = report === 'full' ? (inBase ? m.base : m.quote) : '';
     const baseFee = inBase ? commission : '0';
     const quoteFee = inBase ? '0' : commission;
-    if (order.side === 'BUY') {
+    const startPosition = m.perp ? this.position(m.id).size : undefined;
+    const closedPnl = m.perp ? this.movePosition(m, order.side, qty, price) : undefined;
+    if (closedPnl !== undefined) {
+      quote.free = dec.sub(dec.add(quote.free, closedPnl), quoteFee);
+    } else if (order.side === 'BUY') {
       base.free = dec.add(base.free, dec.sub(qty, baseFee));
       quote.free = dec.sub(quote.free, dec.add(quoteQty, quoteFee));
     } else {
@@ -774,9 +886,37 @@ export class FakeVenue {
       commissionReport: report,
       time: now,
       isMaker,
+      ...(startPosition === undefined || closedPnl === undefined
+        ? {}
+        : { startPosition, closedPnl }),
     };
     this.trades.push(trade);
     return trade;
+  }
+
+  /**
+   * Books a perpetual fill on the position: adding moves the entry to the size-weighted mean,
+   * reducing realizes (price − entry) × closed size, a flip opens the rest at the fill price.
+   * Returns the realized PnL (settle currency).
+   */
+  private movePosition(m: VenueMarket, side: OrderSide, qty: string, price: string): string {
+    const p = this.position(m.id);
+    const signed = side === 'BUY' ? qty : dec.sub('0', qty);
+    const after = dec.add(p.size, signed);
+    if (dec.eq(p.size, '0') || dec.gt(dec.mul(p.size, signed), '0')) {
+      const cost = dec.add(dec.mul(p.size, p.entryPrice), dec.mul(signed, price));
+      p.entryPrice = dec.div(cost, after, 12);
+      p.size = after;
+      return '0';
+    }
+    const absSize = dec.lt(p.size, '0') ? dec.sub('0', p.size) : p.size;
+    const closed = dec.min(qty, absSize);
+    const direction = dec.gt(p.size, '0') ? '1' : '-1';
+    const realized = dec.mul(dec.mul(dec.sub(price, p.entryPrice), closed), direction);
+    p.size = after;
+    if (dec.eq(after, '0')) p.entryPrice = '0';
+    else if (dec.lt(dec.mul(after, direction), '0')) p.entryPrice = price; // flipped
+    return realized;
   }
 
   private matchResting(m: VenueMarket, low: string, high: string): void {
@@ -820,12 +960,16 @@ export function isOpen(o: FakeOrder): boolean {
 }
 
 function buildMarket(spec: FakeMarketSpec): VenueMarket {
-  const [base, quote] = spec.symbol.split('/');
-  if (!base || !quote) {
-    throw new RangeError(`market symbol must look like BASE/QUOTE, got '${spec.symbol}'`);
+  const [base, pair] = spec.symbol.split('/');
+  const [quote, settle] = (pair ?? '').split(':');
+  if (!base || !quote || settle === '') {
+    throw new RangeError(
+      `market symbol must look like BASE/QUOTE or BASE/QUOTE:SETTLE, got '${spec.symbol}'`,
+    );
   }
   const path = new PricePath(spec.candles ?? []);
   const refPrice = Number(spec.price ?? path.first?.close ?? '1');
+  if (settle !== undefined) return buildPerp(spec, base, quote, path, refPrice);
   const minNotional =
     spec.minNotional ?? (USD_LIKE.has(quote) ? '5' : quote === 'BTC' ? '0.0001' : '0.001');
   // Defaults close to Binance's majors: a tick of ~1e-6 of the price, a step that buys well
@@ -845,6 +989,42 @@ function buildMarket(spec: FakeMarketSpec): VenueMarket {
     minNotional,
     path,
     priceOverride: spec.price,
+    perp: undefined,
+  };
+}
+
+/**
+ * A Hyperliquid-like perpetual (venue id = the coin): size steps of 10^-szDecimals, prices with
+ * at most 6 − szDecimals decimals (the finest tick the venue allows), a $10 minimum order value.
+ */
+function buildPerp(
+  spec: FakeMarketSpec,
+  base: string,
+  quote: string,
+  path: PricePath,
+  refPrice: number,
+): VenueMarket {
+  const szDecimals =
+    spec.szDecimals ?? Math.max(0, Math.min(6, Math.floor(Math.log10(refPrice / 10)) + 1));
+  const stepSize = szDecimals === 0 ? '1' : `0.${'0'.repeat(szDecimals - 1)}1`;
+  const priceDecimals = 6 - szDecimals;
+  return {
+    id: base,
+    symbol: spec.symbol,
+    base,
+    quote,
+    tickSize: spec.tickSize ?? (priceDecimals === 0 ? '1' : `0.${'0'.repeat(priceDecimals - 1)}1`),
+    stepSize: spec.stepSize ?? stepSize,
+    minQty: spec.minQty ?? stepSize,
+    maxQty: spec.maxQty ?? '9000000',
+    minNotional: spec.minNotional ?? '10',
+    path,
+    priceOverride: spec.price,
+    perp: {
+      maxLeverage: spec.maxLeverage ?? 40,
+      szDecimals,
+      fundingRate: spec.fundingRate ?? '0.0000125',
+    },
   };
 }
 

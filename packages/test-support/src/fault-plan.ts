@@ -1,7 +1,11 @@
 import { SeededRandom } from '@3t/trend-core';
 import { z } from 'zod';
 
-/** The Binance REST endpoints the fake serves, by name (faults and request counts use them). */
+/**
+ * The REST endpoints the fake serves, by name (faults and request counts use them): Binance's,
+ * and Hyperliquid's requests filed under the same names (`order` → newOrder, `orderStatus` →
+ * queryOrder, `clearinghouseState` → account…) plus its own `updateLeverage` and `fundingHistory`.
+ */
 export const ENDPOINTS = [
   'ping',
   'time',
@@ -16,6 +20,8 @@ export const ENDPOINTS = [
   'cancelOpenOrders',
   'allOrders',
   'myTrades',
+  'updateLeverage',
+  'fundingHistory',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 

@@ -6,8 +6,14 @@ export {
   type FakeExchangeState,
   type RequestRecord,
   startFakeExchange,
+  startFakeHyperliquid,
 } from './fake-exchange';
 export { fakeExchangeControl } from './fake-exchange-control';
+export {
+  FAKE_HYPERLIQUID_WALLET,
+  type FakeHyperliquidClientOptions,
+  fakeHyperliquidClient,
+} from './fake-hyperliquid-client';
 export {
   type AcceptedOrder,
   type FakeMarketSpec,
@@ -16,6 +22,8 @@ export {
   FakeVenue,
   type FakeVenueOptions,
   type ForeignOrderSpec,
+  type LeverageUpdate,
+  type PerpPosition,
   type PlacementRecord,
   type SymbolLedger,
 } from './fake-venue';
@@ -28,6 +36,12 @@ export {
   type FaultRule,
 } from './fault-plan';
 export { findBinary } from './find-binary';
+export {
+  clearinghouseState,
+  type HyperliquidDialect,
+  hyperliquidDialect,
+  type SignedAction,
+} from './hyperliquid-api';
 export { type FakeCandle, PricePath } from './price-path';
 export { PrivateMariadb, type PrivateMariadbOptions, startPrivateMariadb } from './private-mariadb';
 export { PrivateRedis, type PrivateRedisOptions, startPrivateRedis } from './private-redis';

@@ -18,7 +18,13 @@ import {
   runOrderStep,
   systemClock,
 } from '@3t/handlers';
-import { accountEquityWriter, connectDatabase, mariadbOptions } from '@3t/runtime';
+import {
+  accountEquityWriter,
+  connectDatabase,
+  mariadbOptions,
+  type SymbolLeverage,
+  venueLeverageWriter,
+} from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler } from '@3t/runtime/telemetry';
 import { cachedBalances } from './cached-balances';
@@ -31,7 +37,7 @@ import {
   timeExchange,
 } from './instrumented-ports';
 import { MariaDbIntentStore, MariaDbPositionStore } from './mariadb-stores';
-import { openVenue, type Venue } from './open-venue';
+import { openVenue, type Venue, venueLeverage } from './open-venue';
 import { retryTransient } from './retry-transient';
 
 // order-executor: targets → sized intents (outbox) → risk → exchange → orders, fills, positions.
@@ -55,8 +61,17 @@ await serve();
 const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
 shutdown.add('mariadb', () => pool.end());
 let venue: Venue;
+let leverage: SymbolLeverage[];
 try {
   venue = await openVenue(config, secrets, pool);
+  // perpetuals: leverage and margin mode set on the venue before any order (every start)
+  const opened = venue;
+  leverage = await retryTransient(() => venueLeverage(opened, config), {
+    onRetry: (err, attempt) => logger.warn({ err, attempt }, 'setting leverage retried'),
+  });
+  // strategy-runner reads the same values for its run cap and symbol weights
+  await venueLeverageWriter(pool, config.mode)(config.exchange.id, leverage, Date.now());
+  logger.info({ leverage }, 'leverage per symbol');
 } catch (err) {
   await shutdown.fatal(err, 'cannot open the trading venue');
   throw err;
@@ -134,7 +149,7 @@ const settings = {
   risk: config.risk,
   sizing: config.sizing,
   reconcileSeconds: config.reconcile_seconds,
-  leverage: config.exchange.leverage,
+  leverage: Object.fromEntries(leverage.map((l) => [l.symbol, l.leverage])),
   maxTargetAgeMs:
     timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
 };

@@ -1,6 +1,13 @@
 import type { ExchangePort } from '@3t/contracts';
-import { ccxtClientConfig, createCcxtExchange, PaperBroker } from '@3t/exchange';
-import { type Config, FatalError, type Secrets } from '@3t/runtime';
+import {
+  type CcxtExchange,
+  ccxtClientConfig,
+  configureLeverage,
+  createCcxtExchange,
+  PaperBroker,
+  resolveLeverage,
+} from '@3t/exchange';
+import { type Config, FatalError, type Secrets, type SymbolLeverage } from '@3t/runtime';
 import type { Pool } from 'mysql2/promise';
 
 export interface Venue {
@@ -8,6 +15,19 @@ export interface Venue {
   readonly broker: ExchangePort;
   /** Set in paper mode: the price of each target is applied to it (fills at the next price). */
   readonly paper: PaperBroker | null;
+  /** Set for a real venue: the ccxt adapter (leverage and margin mode are set through it). */
+  readonly ccxt: CcxtExchange | null;
+}
+
+/**
+ * The leverage of every configured symbol, set on the venue for each perpetual together with the
+ * margin mode (config `exchange.leverage`, else the market's maximum; `exchange.margin_mode`). On
+ * the paper broker: config `exchange.leverage`, else 1.
+ */
+export async function venueLeverage(venue: Venue, config: Config): Promise<SymbolLeverage[]> {
+  const settings = { leverage: config.exchange.leverage, marginMode: config.exchange.margin_mode };
+  if (!venue.ccxt) return resolveLeverage(config.exchange.symbols, {}, settings);
+  return configureLeverage(venue.ccxt, config.exchange.symbols, settings);
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -27,21 +47,18 @@ export async function openVenue(config: Config, secrets: Secrets, pool: Pool): P
         `exchange.base_url ${new URL(baseUrl).host} is not a loopback address: mode paper only trades on the paper broker or a local test venue; remove exchange.base_url, or use mode: live with confirmation`,
       );
     }
-    return {
-      kind: 'ccxt',
-      // a local test venue has no rate limit to respect: ccxt's throttle only slows tests
-      broker: createCcxtExchange(
-        {
-          ...ccxtClientConfig(config, secrets),
-          ...(config.mode === 'paper' ? { enableRateLimit: false } : {}),
-        },
-        // executeIntent asks the venue about the client order id before every placement but the
-        // first (attempts > 0: persisted before any call), so the adapter's own check would only
-        // repeat that query for an id that cannot exist yet
-        { checkBeforePlace: false },
-      ),
-      paper: null,
-    };
+    // a local test venue has no rate limit to respect: ccxt's throttle only slows tests
+    const broker = createCcxtExchange(
+      {
+        ...ccxtClientConfig(config, secrets),
+        ...(config.mode === 'paper' ? { enableRateLimit: false } : {}),
+      },
+      // executeIntent asks the venue about the client order id before every placement but the
+      // first (attempts > 0: persisted before any call), so the adapter's own check would only
+      // repeat that query for an id that cannot exist yet
+      { checkBeforePlace: false },
+    );
+    return { kind: 'ccxt', broker, paper: null, ccxt: broker };
   }
   const paper = await PaperBroker.open({
     pool,
@@ -51,5 +68,5 @@ export async function openVenue(config: Config, secrets: Secrets, pool: Pool): P
     feeRate: config.paper.fee_rate,
     slippageBps: config.paper.slippage_bps,
   });
-  return { kind: 'paper-broker', broker: paper, paper };
+  return { kind: 'paper-broker', broker: paper, paper, ccxt: null };
 }

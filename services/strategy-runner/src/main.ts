@@ -5,6 +5,7 @@ import {
   connectDatabase,
   mariadbOptions,
   readSurvivorsFile,
+  venueLeverageReader,
 } from '@3t/runtime';
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
@@ -25,9 +26,25 @@ const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await 
 });
 const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
 shutdown.add('mariadb', () => pool.end());
-// survivors used are kept in the ensemble snapshot (MariaDB), so a restart does not use one again
+// The run cap and symbol weights use the leverage order-executor resolved and set on the venue
+// (config exchange.leverage, else the market's maximum); a symbol it has not recorded yet uses
+// config, else 1.
+const recorded = await venueLeverageReader(pool, config.mode, config.exchange.id)();
+const leverage = { ...config.exchange.leverage, ...recorded };
+const unrecorded = config.exchange.symbols.filter((s) => recorded[s] === undefined);
+if (unrecorded.length > 0) {
+  logger.warn(
+    { symbols: unrecorded },
+    'leverage not recorded by order-executor yet: config exchange.leverage, else 1',
+  );
+}
+logger.info({ leverage }, 'max leverage per symbol');
 const ensemble = new Ensemble(
-  ensembleOptions(config, readSurvivorsFile(config.providence.survivors_file)),
+  // survivors used are kept in the ensemble snapshot (MariaDB), so a restart does not use one again
+  ensembleOptions(
+    { ...config, exchange: { ...config.exchange, leverage } },
+    readSurvivorsFile(config.providence.survivors_file),
+  ),
 );
 const snapshots = new MariaDbSnapshotStore(pool, config.mode);
 await restoreEnsemble();

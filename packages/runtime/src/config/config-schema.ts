@@ -57,10 +57,16 @@ const exchange = z
       .default(10_000)
       .describe('ccxt request timeout in milliseconds'),
     leverage: z
-      .record(z.string(), z.number().min(1))
+      .record(z.string(), z.number().int().min(1))
       .default({})
       .describe(
-        'max leverage per symbol (strategy.md §6: symbol choice and margin caps); symbols not listed use the exchange market info, else 1',
+        'max leverage per symbol (strategy.md §6: symbol choice and margin caps); symbols not listed use the exchange market info, else 1. For perpetuals order-executor sets it on the venue at start',
+      ),
+    margin_mode: z
+      .enum(['isolated', 'cross'])
+      .default('isolated')
+      .describe(
+        'margin mode order-executor sets on the venue for each perpetual at start, with its leverage (upstream trades isolated)',
       ),
   })
   .describe('Exchange and markets');

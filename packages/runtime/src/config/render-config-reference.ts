@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { configSchema } from './config-schema';
 import { ENV_CONTROL, ENV_OVERRIDES } from './env-overrides';
+import { renderLiveExample } from './live-example';
 import { secretsSchema } from './secrets-schema';
 
 // Both renderers read the JSON Schema zod derives from configSchema / secretsSchema, so the docs
@@ -198,9 +199,7 @@ export function renderConfigExample(kind: 'config' | 'secrets'): string {
           '# Generated from packages/runtime/src/config; regenerate with',
           '# node --import tsx packages/runtime/scripts/render-config-docs.ts',
           '#',
-          '# Live trading example (Hyperliquid perpetuals): mode: "live", exchange.id: "hyperliquid",',
-          '# exchange.symbols: ["BTC/USDC:USDC"], feed.source: "exchange", credentials in secrets.yml,',
-          '# and start with --confirm-live or TT_CONFIRM_LIVE=yes.',
+          ...renderLiveExample(),
         ]
       : [
           '# 3T secrets: copy to secrets.yml, fill in, then `chmod 600 secrets.yml` (a file readable by',

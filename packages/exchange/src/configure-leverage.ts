@@ -1,0 +1,66 @@
+import type { SymbolLeverage } from '@3t/runtime';
+import type { CcxtExchange } from './ccxt-exchange';
+import { classifyError } from './exchange-port-error';
+
+export interface LeverageSettings {
+  /** config `exchange.leverage`: max leverage per symbol; others use the market's maximum. */
+  readonly leverage: Readonly<Record<string, number>>;
+  /** config `exchange.margin_mode`, set on the venue with the leverage of each perpetual. */
+  readonly marginMode: 'isolated' | 'cross';
+}
+
+/**
+ * The leverage of each symbol: config `exchange.leverage`, else the venue market's maximum (ccxt
+ * `limits.leverage.max`, Hyperliquid's `maxLeverage`), else 1. Pure: `markets` is what ccxt loaded.
+ */
+export function resolveLeverage(
+  symbols: readonly string[],
+  markets: Readonly<
+    Record<string, { contract?: boolean; limits?: { leverage?: { max?: number | undefined } } }>
+  >,
+  settings: LeverageSettings,
+): SymbolLeverage[] {
+  return symbols.map((symbol) => {
+    const market = markets[symbol];
+    const max = market?.limits?.leverage?.max;
+    const marketMax =
+      typeof max === 'number' && Number.isFinite(max) && max >= 1 ? Math.floor(max) : null;
+    const configured = settings.leverage[symbol];
+    if (configured !== undefined && marketMax !== null && configured > marketMax) {
+      throw new RangeError(
+        `exchange.leverage.${symbol} is ${configured} but the venue allows at most ${marketMax}: lower it to ${marketMax} or less`,
+      );
+    }
+    return {
+      symbol,
+      leverage: configured ?? marketMax ?? 1,
+      marketMax,
+      marginMode: market?.contract === true ? settings.marginMode : null,
+    };
+  });
+}
+
+/**
+ * Sets leverage and margin mode on the venue for every perpetual among `symbols` (Hyperliquid:
+ * one `updateLeverage` action each) and returns what each symbol resolved to. Run at every start
+ * (crash-only: start-up is the same path after any restart); setting the same values again is
+ * harmless.
+ */
+export async function configureLeverage(
+  exchange: CcxtExchange,
+  symbols: readonly string[],
+  settings: LeverageSettings,
+): Promise<SymbolLeverage[]> {
+  const ccxt = exchange.ccxt;
+  await exchange.loadMarkets();
+  const resolved = resolveLeverage(symbols, ccxt.markets ?? {}, settings);
+  for (const r of resolved) {
+    if (r.marginMode === null) continue;
+    try {
+      await ccxt.setLeverage(r.leverage, r.symbol, { marginMode: r.marginMode });
+    } catch (err) {
+      throw classifyError(err, `setLeverage ${r.symbol} ${r.leverage}x ${r.marginMode}`);
+    }
+  }
+  return resolved;
+}
