@@ -83,5 +83,12 @@ export {
   queueSchemas,
 } from './queues';
 export { type ReconcileJob, reconcileJobSchema } from './reconcile-job';
+export {
+  type SweepBacktest,
+  type SweepJob,
+  sweepBacktestSchema,
+  sweepJobId,
+  sweepJobSchema,
+} from './sweep-job';
 export { type KellyInputs, kellyInputsSchema, type Target, targetSchema } from './target';
 export { timeframeMs } from './timeframe';
