@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '@3t/runtime';
 import { describe, expect, it } from 'vitest';
 import type { PerformanceMetrics } from '../src/metrics/types';
+import { writeSweepReport } from '../src/report/sweep-report';
 import {
   expandSweep,
   gridValues,
@@ -156,7 +159,7 @@ function result(
       index,
       phase,
       fold,
-      params: { k },
+      params: { seed: k },
       backtest: {
         data: [],
         from: fold,
@@ -169,7 +172,14 @@ function result(
         config: {},
       },
     },
-    metrics: { sharpe, totalReturn } as PerformanceMetrics,
+    metrics: {
+      sharpe,
+      totalReturn,
+      maxDrawdown: 0.01,
+      sortino: null,
+      winRate: null,
+      trades: 1,
+    } as PerformanceMetrics,
     equitySha256: '',
     worker: 'w',
     durationMs: 1,
@@ -195,10 +205,40 @@ describe('sweep analysis', () => {
   it('walk-forward picks the in-sample best of each fold and compounds its out-of-sample returns', () => {
     const wf = walkForward(results, 'sharpe');
     expect(wf.folds.map((f) => [f.chosen, f.inSampleJob, f.outOfSampleJob])).toEqual([
-      [{ k: 2 }, 1, 3],
-      [{ k: 2 }, 5, 7],
+      [{ seed: 2 }, 1, 3],
+      [{ seed: 2 }, 5, 7],
     ]);
     expect(wf.outOfSampleReturn).toBeCloseTo((1 - 0.02) * (1 + 0.04) - 1, 12);
+  });
+
+  it('the report shows the folds, the compounded out-of-sample return and every job ranked', () => {
+    const dir = mkdtempSync(join(tmpdir(), '3t-sweep-report-'));
+    try {
+      const spec = parseSweepSpec({
+        name: 'wf',
+        parameters: { seed: [1, 2] },
+        walk_forward: { from: 0, to: 10 * DAY, in_sample_days: 3, out_of_sample_days: 2 },
+      });
+      const files = writeSweepReport(dir, {
+        sweepId: 'wf-1',
+        spec,
+        ranked: rankResults(results, 'sharpe'),
+        walkForward: walkForward(results, 'sharpe'),
+        elapsedMs: 1000,
+      });
+      const html = readFileSync(files.html, 'utf8');
+      expect(
+        html.match(/<tr><td>\d+<\/td><td>\d+<\/td><td>(in_sample|out_of_sample)/g),
+      ).toHaveLength(8);
+      expect(html).toContain(
+        `<b id="oos-return">${(((1 - 0.02) * 1.04 - 1) * 100).toFixed(2)}%</b>`,
+      );
+      const summary = JSON.parse(readFileSync(files.json, 'utf8'));
+      expect(summary.ranked.map((r: { job: number }) => r.job)).toEqual([2, 1, 6, 0, 7, 5, 3, 4]);
+      expect(summary.walkForward.folds).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the ETA is the pace of this run applied to the jobs left', () => {

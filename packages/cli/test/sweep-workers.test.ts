@@ -18,6 +18,7 @@ import { runBacktestEngine } from '../src/engine/backtest-engine';
 import { runCli } from '../src/index';
 import { reproduceArgs } from '../src/sweep/run-sweep-job';
 import { captureIo } from './helpers/capture-io';
+import { openReportOffline } from './helpers/report-browser';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const BIN = join(REPO, 'packages/cli/bin/3t.mjs');
@@ -183,6 +184,19 @@ describe('3t sweep over two 3t worker processes, one killed mid-job', () => {
       expect(json(r['metrics']), `job ${job.index} metrics`).toEqual(
         JSON.parse(JSON.stringify(alone.summary.strategy)),
       );
+    }
+
+    // the sweep report: every job ranked, the seed against Sharpe drawn
+    const report = await openReportOffline(outcome.reportHtml!);
+    try {
+      expect(await report.page.locator('#ranking tbody tr').count()).toBe(40);
+      const drawn = await report.drawn();
+      expect(drawn.map((d) => d.id)).toEqual(['scatter-0']);
+      expect(drawn[0]!.ink, 'scatter plot drawn pixels').toBeGreaterThan(1000);
+      expect(report.problems, 'console and page errors').toEqual([]);
+      expect(report.blocked, 'requests that would leave the machine').toEqual([]);
+    } finally {
+      await report.close();
     }
 
     // a finished sweep run again resumes it: nothing is queued or run twice
