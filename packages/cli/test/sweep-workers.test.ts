@@ -114,14 +114,19 @@ describe('3t sweep over two 3t worker processes, one killed mid-job', () => {
     });
     const queue = rt.queue(Queues.sweepJobs);
     let killedJob: { id: string; index: number } | null = null;
+    // freeze A when it holds a job; if the job is still active then, A died mid-job for sure
     const killer = (async () => {
       for (;;) {
-        const active = await queue.getActive();
-        const held = active.find((j) => j.processedBy === nameA);
+        const held = (await queue.getActive()).find((j) => j.processedBy === nameA);
         if (held) {
-          a.child.kill('SIGKILL');
-          killedJob = { id: held.id!, index: (held.data as SweepJob).index };
-          return;
+          a.child.kill('SIGSTOP');
+          const still = await queue.getJob(held.id!);
+          if ((await queue.getJobState(held.id!)) === 'active' && still?.processedBy === nameA) {
+            a.child.kill('SIGKILL');
+            killedJob = { id: held.id!, index: (held.data as SweepJob).index };
+            return;
+          }
+          a.child.kill('SIGCONT'); // it finished that job in between: catch the next one
         }
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -214,4 +219,46 @@ describe('3t sweep over two 3t worker processes, one killed mid-job', () => {
     expect(Number(count!['n'])).toBe(40);
     b.child.kill('SIGTERM');
   }, 240_000);
+
+  it('a job that cannot run (no candles in its window) fails once, without retries, and fails the sweep', async () => {
+    const w = startWorker();
+    await w.name;
+    writeFileSync(
+      join(dir, 'empty.yml'),
+      stringify({
+        name: 'empty-window',
+        data: [join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv')],
+        backtest: { runs: 5 },
+        parameters: { seed: [1, 2] },
+        windows: [{ from: '2030-01-01', to: '2030-01-02' }],
+      }),
+    );
+    const io = captureIo({ cwd: dir, env: {}, now: Date.now });
+    await expect(
+      runSweep(
+        join(dir, 'empty.yml'),
+        { workers: 0, config: configPath, out: join(dir, 'out3'), pollMs: 200 },
+        io,
+      ),
+    ).rejects.toThrow(/some jobs failed after every attempt .* run 3t sweep again to retry them/);
+    expect(io.stderr).toMatch(/job [01] failed: no candles to replay/);
+    const sweeps = await select("SELECT status FROM sweeps WHERE name = 'empty-window'", []);
+    expect(sweeps.map((r) => r['status'])).toEqual(['failed']);
+    const rt = createQueueRuntime({
+      url: redisUrl,
+      prefix,
+      attempts: 1,
+      backoffMs: 100,
+      keepCompleted: 10,
+      keepFailed: 10,
+    });
+    const failed = await rt.queue(Queues.sweepJobs).getFailed();
+    const mine = failed.filter((j) => (j.data as SweepJob).sweepId.startsWith('empty-window-'));
+    expect(
+      mine.map((j) => j.attemptsMade),
+      'a bad input is not retried (UnrecoverableError)',
+    ).toEqual([1, 1]);
+    await rt.close();
+    w.child.kill('SIGTERM');
+  }, 120_000);
 });

@@ -84,7 +84,7 @@ export async function runSweep(
     const finished = await store.finished(sweepId);
     const queue = rt.queue(Queues.sweepJobs);
     const pending = jobs.filter((j) => !finished.has(j.index));
-    await requeueFailed(queue, pending);
+    await requeueFailed(queue, sweepId);
     await queue.addBulk(
       pending.map((j) => ({
         name: Queues.sweepJobs,
@@ -147,15 +147,19 @@ export async function runSweep(
   }
 }
 
+type SweepQueue = ReturnType<ReturnType<typeof createQueueRuntime>['queue']>;
+
+/** The failed jobs of this sweep still kept by BullMQ (`queues.keep_failed`). */
+async function failedJobs(queue: SweepQueue, sweepId: string) {
+  if ((await queue.getFailedCount()) === 0) return [];
+  return (await queue.getFailed()).filter(
+    (j) => (j.data as SweepJob | undefined)?.sweepId === sweepId,
+  );
+}
+
 /** A job of this sweep that failed in an earlier run is given its attempts again. */
-async function requeueFailed(
-  queue: ReturnType<ReturnType<typeof createQueueRuntime>['queue']>,
-  pending: readonly SweepJob[],
-): Promise<void> {
-  for (const j of pending) {
-    const job = await queue.getJob(sweepJobId(j.sweepId, j.index));
-    if (job && (await job.isFailed())) await job.retry();
-  }
+async function requeueFailed(queue: SweepQueue, sweepId: string): Promise<void> {
+  for (const job of await failedJobs(queue, sweepId)) await job.retry();
 }
 
 async function waitForSweep(
@@ -163,7 +167,7 @@ async function waitForSweep(
   jobs: readonly SweepJob[],
   doneAtStart: number,
   store: SweepStore,
-  queue: ReturnType<ReturnType<typeof createQueueRuntime>['queue']>,
+  queue: SweepQueue,
   io: CliIo,
   started: number,
   { pollMs, workersGone }: { pollMs: number; workersGone: () => boolean },
@@ -179,7 +183,7 @@ async function waitForSweep(
       lastLine = now;
     }
     if (done >= jobs.length) return 'done';
-    const failed = (await queue.getFailed()).filter((j) => j.data?.sweepId === sweepId);
+    const failed = await failedJobs(queue, sweepId);
     if (failed.length > 0 && failed.length + done >= jobs.length) {
       for (const f of failed.slice(0, 5)) io.err(`job ${f.data.index} failed: ${f.failedReason}\n`);
       return 'failed';

@@ -7,9 +7,10 @@ import {
   mariadbOptions,
   queueRuntimeOptions,
   SweepStore,
+  UnrecoverableError,
 } from '@3t/runtime';
 import type { Command } from 'commander';
-import { NotAvailableError } from '../cli-error';
+import { CliError, NotAvailableError } from '../cli-error';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
 import { loadCliConfig } from '../load-cli-config';
@@ -67,7 +68,14 @@ export async function startWorker(
     handler: async (job: SweepJob) => {
       if (await store.has(job.sweepId, job.index)) return { skipped: true };
       const started = performance.now();
-      const outcome = await runSweepBacktest(job.backtest, engine, io.cwd);
+      let outcome: Awaited<ReturnType<typeof runSweepBacktest>>;
+      try {
+        outcome = await runSweepBacktest(job.backtest, engine, io.cwd);
+      } catch (e) {
+        // bad inputs (no data in the window, a missing file) fail the same way every time: no retry
+        if (e instanceof CliError) throw new UnrecoverableError(e.message);
+        throw e;
+      }
       const durationMs = performance.now() - started;
       const wrote = await store.write({
         index: job.index,
