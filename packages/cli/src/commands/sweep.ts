@@ -17,6 +17,7 @@ import type { PerformanceMetrics } from '../metrics/types';
 import { parseInteger } from '../option-parsers';
 import { startLocalWorkers } from '../parallel/local-workers';
 import { writeSweepReport } from '../report/sweep-report';
+import { reachServers } from '../start/run-start';
 import { expandSweep } from '../sweep/expand-sweep';
 import { loadSweepSpec } from '../sweep/load-sweep-spec';
 import { sweepBacktestOptions } from '../sweep/run-sweep-job';
@@ -24,7 +25,6 @@ import { rankResults, walkForward } from '../sweep/sweep-analysis';
 import { progressLine } from '../sweep/sweep-eta';
 import { num, pct } from '../terminal/format';
 import { resolveBacktestRequest } from './backtest';
-import { reachMariaDb } from './migrate';
 
 export interface SweepCliOptions {
   /** local `3t worker` processes; default one per core; 0 = only enqueue and wait */
@@ -73,7 +73,7 @@ export async function runSweep(
     io.cwd,
   );
   const db = mariadbOptions(config, secrets);
-  await reachMariaDb(db);
+  await reachServers(loaded);
   const pool = await connectDatabase(db);
   const store = new SweepStore(pool, io.now);
   const rt = createQueueRuntime({ ...queueRuntimeOptions(config, secrets), name: 'sweep' });

@@ -14,9 +14,10 @@ import { CliError, NotAvailableError } from '../cli-error';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
 import { loadCliConfig } from '../load-cli-config';
+import { reachServers } from '../start/run-start';
 import { runSweepBacktest } from '../sweep/run-sweep-job';
 import type { BacktestDeps } from './backtest';
-import { describeDb, reachMariaDb } from './migrate';
+import { describeDb } from './migrate';
 
 export interface WorkerCliOptions {
   config?: string;
@@ -43,14 +44,15 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const engine = deps.engine;
   if (!engine) throw new NotAvailableError('the backtest engine in this process');
-  const { config, secrets } = loadCliConfig(io, {
+  const loaded = loadCliConfig(io, {
     config: options.config,
     secrets: options.secrets,
     confirmLive: true,
     allowMissingConfig: true,
   });
+  const { config, secrets } = loaded;
   const db = mariadbOptions(config, secrets);
-  await reachMariaDb(db);
+  await reachServers(loaded);
   const pool = await connectDatabase(db);
   const store = new SweepStore(pool);
   const name = `${hostname()}:${process.pid}`;
