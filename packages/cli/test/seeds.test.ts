@@ -137,6 +137,22 @@ describe('pnpm 3t backtest --seeds as a process', () => {
     }
   }, 180_000);
 
+  it('a seed that cannot run fails the whole run with the engine’s own message', async () => {
+    const empty = await run([
+      '--seeds',
+      '1-2',
+      '--from',
+      '2030-01-01',
+      '--to',
+      '2030-01-02',
+      '--no-report',
+    ]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(
+      /3t: no candles to replay in .* within --from\/--to: widen the window/,
+    );
+  });
+
   it('refuses --seed with --seeds', async () => {
     const both = await run(['--seed', '2', '--seeds', '1-3', ...window, '--no-report']);
     expect(both.code).toBe(1);

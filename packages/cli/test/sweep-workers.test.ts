@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queues, type SweepJob } from '@3t/contracts';
@@ -260,5 +260,76 @@ describe('3t sweep over two 3t worker processes, one killed mid-job', () => {
     ).toEqual([1, 1]);
     await rt.close();
     w.child.kill('SIGTERM');
+  }, 120_000);
+
+  it('walk-forward: each fold takes the in-sample best and reports its out-of-sample result', async () => {
+    const w = startWorker();
+    await w.name;
+    // folds of 1 + 1 days stepping 1 day in 2023-03-01 … 03-05 (end exclusive): 3 folds × 2 seeds × 2 halves
+    writeFileSync(
+      join(dir, 'wf.yml'),
+      stringify({
+        name: 'wf',
+        data: [join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv')],
+        backtest: { runs: 40 },
+        // a lower vote threshold trades on the first day, so the fold-0 choice is a real one
+        config: { providence: { min_vote_pnl: 0.1 } },
+        parameters: { seed: [1, 2] },
+        walk_forward: {
+          from: '2023-03-01',
+          to: '2023-03-05',
+          in_sample_days: 1,
+          out_of_sample_days: 1,
+          metric: 'totalReturn',
+        },
+      }),
+    );
+    const io = captureIo({ cwd: dir, env: {}, now: Date.now });
+    const outcome = await runSweep(
+      join(dir, 'wf.yml'),
+      { workers: 0, config: configPath, out: join(dir, 'out-wf'), pollMs: 200 },
+      io,
+    );
+    w.child.kill('SIGTERM');
+    expect(outcome.jobs).toBe(12);
+    const rows = (
+      await select('SELECT config, metrics FROM sweep_results WHERE sweep_id = ?', [
+        outcome.sweepId,
+      ])
+    ).map((r) => ({
+      job: (typeof r['config'] === 'string' ? JSON.parse(r['config']) : r['config']) as SweepJob,
+      m: (typeof r['metrics'] === 'string' ? JSON.parse(r['metrics']) : r['metrics']) as {
+        totalReturn: number;
+      },
+    }));
+    // independently of sweep-analysis: per fold the seed with the highest in-sample return
+    // (the lower job index on a tie), then that seed's out-of-sample return, compounded
+    let growth = 1;
+    const chosen: number[] = [];
+    for (const fold of [0, 1, 2]) {
+      const ins = rows
+        .filter((r) => r.job.fold === fold && r.job.phase === 'in_sample')
+        .sort((a, b) => b.m.totalReturn - a.m.totalReturn || a.job.index - b.job.index);
+      const seed = ins[0]!.job.params['seed']!;
+      chosen.push(seed);
+      const oos = rows.find(
+        (r) =>
+          r.job.fold === fold && r.job.phase === 'out_of_sample' && r.job.params['seed'] === seed,
+      )!;
+      growth *= 1 + oos.m.totalReturn;
+    }
+    expect(
+      new Set(rows.map((r) => r.m.totalReturn)).size,
+      'the seeds give different results',
+    ).toBeGreaterThan(2);
+    const summary = JSON.parse(readFileSync(join(dir, 'out-wf', 'summary.json'), 'utf8'));
+    expect(
+      summary.walkForward.folds.map((f: { chosen: { seed: number } }) => f.chosen.seed),
+    ).toEqual(chosen);
+    expect(summary.walkForward.outOfSampleReturn).toBeCloseTo(growth - 1, 12);
+    const html = readFileSync(outcome.reportHtml!, 'utf8');
+    expect(
+      html.match(/<table id="walk-forward">[\s\S]*?<\/table>/)![0].match(/<tr><td>\d<\/td>/g),
+    ).toHaveLength(3);
   }, 120_000);
 });
