@@ -47,20 +47,24 @@ beforeAll(async () => {
     }),
   );
   // 20 seeds × 2 one-day windows = 40 small jobs
-  writeFileSync(
-    join(dir, 'sweep.yml'),
-    stringify({
-      name: 'kill-test',
-      data: [join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv')],
-      backtest: { runs: 30, fee: 0.001, slippage: 0.0005 },
-      parameters: { seed: { from: 1, to: 20 } },
-      windows: [
-        { from: '2023-03-01', to: '2023-03-02' },
-        { from: '2023-03-02', to: '2023-03-03' },
-      ],
-    }),
-  );
+  writeSpec('sweep.yml', {
+    name: 'kill-test',
+    backtest: { runs: 30, fee: 0.001, slippage: 0.0005 },
+    parameters: { seed: { from: 1, to: 20 } },
+    windows: [
+      { from: '2023-03-01', to: '2023-03-02' },
+      { from: '2023-03-02', to: '2023-03-03' },
+    ],
+  });
 });
+
+/** A sweep.yml in the test folder, reading the bundled BTC/USDT candles. */
+function writeSpec(file: string, spec: Record<string, unknown>): void {
+  writeFileSync(
+    join(dir, file),
+    stringify({ data: [join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv')], ...spec }),
+  );
+}
 
 type Row = Record<string, unknown>;
 /** A SELECT on the test database, its rows as plain records. */
@@ -223,16 +227,12 @@ describe('3t sweep over two 3t worker processes, one killed mid-job', () => {
   it('a job that cannot run (no candles in its window) fails once, without retries, and fails the sweep', async () => {
     const w = startWorker();
     await w.name;
-    writeFileSync(
-      join(dir, 'empty.yml'),
-      stringify({
-        name: 'empty-window',
-        data: [join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv')],
-        backtest: { runs: 5 },
-        parameters: { seed: [1, 2] },
-        windows: [{ from: '2030-01-01', to: '2030-01-02' }],
-      }),
-    );
+    writeSpec('empty.yml', {
+      name: 'empty-window',
+      backtest: { runs: 5 },
+      parameters: { seed: [1, 2] },
+      windows: [{ from: '2030-01-01', to: '2030-01-02' }],
+    });
     const io = captureIo({ cwd: dir, env: {}, now: Date.now });
     await expect(
       runSweep(
@@ -266,24 +266,20 @@ describe('3t sweep over two 3t worker processes, one killed mid-job', () => {
     const w = startWorker();
     await w.name;
     // folds of 1 + 1 days stepping 1 day in 2023-03-01 … 03-05 (end exclusive): 3 folds × 2 seeds × 2 halves
-    writeFileSync(
-      join(dir, 'wf.yml'),
-      stringify({
-        name: 'wf',
-        data: [join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv')],
-        backtest: { runs: 40 },
-        // a lower vote threshold trades on the first day, so the fold-0 choice is a real one
-        config: { providence: { min_vote_pnl: 0.1 } },
-        parameters: { seed: [1, 2] },
-        walk_forward: {
-          from: '2023-03-01',
-          to: '2023-03-05',
-          in_sample_days: 1,
-          out_of_sample_days: 1,
-          metric: 'totalReturn',
-        },
-      }),
-    );
+    writeSpec('wf.yml', {
+      name: 'wf',
+      backtest: { runs: 40 },
+      // a lower vote threshold trades on the first day, so the fold-0 choice is a real one
+      config: { providence: { min_vote_pnl: 0.1 } },
+      parameters: { seed: [1, 2] },
+      walk_forward: {
+        from: '2023-03-01',
+        to: '2023-03-05',
+        in_sample_days: 1,
+        out_of_sample_days: 1,
+        metric: 'totalReturn',
+      },
+    });
     const io = captureIo({ cwd: dir, env: {}, now: Date.now });
     const outcome = await runSweep(
       join(dir, 'wf.yml'),
