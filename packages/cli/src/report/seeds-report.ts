@@ -59,10 +59,11 @@ function seedsReportHtml(summary: SeedsSummary, fan: Record<string, unknown>): s
     .map(
       (s) =>
         `<tr><td>${s.seed}</td>${Object.entries(SEED_METRIC_FORMAT)
-          .map(
-            ([k, [, f]]) =>
-              `<td class="num">${esc(f(s.metrics[k as keyof typeof SEED_METRIC_FORMAT]))}</td>`,
-          )
+          .map(([k, [, f]]) => {
+            const v = s.metrics[k as keyof typeof SEED_METRIC_FORMAT];
+            // a seed's trade count is whole; the distribution's quantiles of it need not be
+            return `<td class="num">${esc(k === 'trades' ? String(v) : f(v))}</td>`;
+          })
           .join('')}<td><code>${s.equitySha256.slice(0, 16)}…</code></td></tr>`,
     )
     .join('')}</tbody></table>`;
