@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queues, type SweepJob } from '@3t/contracts';
@@ -202,6 +202,12 @@ describe('3t sweep over two 3t worker processes, one killed mid-job', () => {
       const drawn = await report.drawn();
       expect(drawn.map((d) => d.id)).toEqual(['scatter-0']);
       expect(drawn[0]!.ink, 'scatter plot drawn pixels').toBeGreaterThan(1000);
+      // for a human to look at (.tmp/ is ignored by git)
+      mkdirSync(join(REPO, '.tmp/cli-sweep'), { recursive: true });
+      await report.page.screenshot({
+        path: join(REPO, '.tmp/cli-sweep/sweep.png'),
+        fullPage: true,
+      });
       expect(report.problems, 'console and page errors').toEqual([]);
       expect(report.blocked, 'requests that would leave the machine').toEqual([]);
     } finally {

@@ -32,7 +32,21 @@ const day = (ms: number | null) =>
 const windowOf = (r: { from: number | null; to: number | null }) =>
   r.from === null && r.to === null ? 'all data' : `${day(r.from)} → ${day(r.to)}`;
 const metricText = (m: RankMetric | 'trades', x: number | null) =>
-  m === 'sharpe' || m === 'sortino' || m === 'calmar' || m === 'trades' ? num(x) : pct(x);
+  m === 'trades'
+    ? String(x)
+    : m === 'sharpe' || m === 'sortino' || m === 'calmar'
+      ? num(x)
+      : pct(x);
+const LABELS: Record<RankMetric | 'trades', string> = {
+  totalReturn: 'total return',
+  maxDrawdown: 'max drawdown',
+  sharpe: 'Sharpe',
+  sortino: 'Sortino',
+  cagr: 'CAGR',
+  calmar: 'Calmar',
+  winRate: 'win rate',
+  trades: 'trades',
+};
 
 /** The metrics of each ranked row, in column order. */
 const COLUMNS: readonly (RankMetric | 'trades')[] = [
@@ -118,7 +132,7 @@ function sweepReportHtml(
 ): string {
   const { spec, ranked, walkForward, sweepId } = input;
   const shown = ranked.slice(0, MAX_RANKED_ROWS);
-  const head = ['rank', 'job', 'phase', 'window', ...keys, ...COLUMNS];
+  const head = ['rank', 'job', 'phase', 'window', ...keys, ...COLUMNS.map((m) => LABELS[m])];
   const rankedTable = `<table id="ranking"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${shown
     .map(
       (r, i) =>
