@@ -77,8 +77,25 @@ describe('docker-compose.yml', () => {
         'redis',
         'redis-exporter',
         'secret-files',
+        'sweep-worker',
       ].sort(),
     );
+  });
+
+  it('has a sweep-worker (3t worker) that only a profile starts, with no ports, scalable', () => {
+    const svc = compose.services['sweep-worker'] as
+      | ((typeof compose.services)[string] & { profiles?: string[] })
+      | undefined;
+    expect(svc?.command).toEqual(['node', 'dist/cli.mjs', 'worker']);
+    expect(svc?.image).toBe('3t:latest');
+    expect(svc?.profiles, 'not started by a plain docker-compose up').toEqual(['sweep']);
+    expect(svc?.ports, 'no ports, so --scale cannot clash').toBeUndefined();
+    expect(svc?.depends_on?.['redis']?.condition).toBe('service_healthy');
+    expect(svc?.depends_on?.['mariadb']?.condition).toBe('service_healthy');
+    expect(svc?.environment).toMatchObject({
+      TT_REDIS_URL: 'redis://redis:6379',
+      TT_MARIADB_HOST: 'mariadb',
+    });
   });
 
   describe.each(natives)('$name', (native) => {

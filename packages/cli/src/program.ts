@@ -7,6 +7,8 @@ import { registerHalt } from './commands/halt';
 import { registerMigrate } from './commands/migrate';
 import { registerResume } from './commands/resume';
 import { registerStart } from './commands/start';
+import { registerSweep } from './commands/sweep';
+import { registerWorker } from './commands/worker';
 import { prose } from './help-text';
 import type { CliIo } from './io';
 import { repoRoot } from './repo-root';
@@ -34,6 +36,8 @@ Start here:
 Exit codes: 0 ok, 1 error (bad input, unreachable server), 2 not available yet.`,
     );
   registerBacktest(program, io, deps);
+  registerSweep(program, io);
+  registerWorker(program, io, deps);
   registerData(program, io);
   registerConfig(program, io);
   registerMigrate(program, io);

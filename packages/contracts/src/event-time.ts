@@ -8,9 +8,9 @@ export const DEFAULT_MAX_CLOCK_SKEW_MS = 120_000;
  * The time a job of each queue is dated by (ms), the instant its data describes as past: a
  * candle's and its features' close (only closed candles are published), a target's tick. Nothing
  * honest is dated after our clock by more than the clocks' skew. `reconcile` jobs carry no market
- * time (a pass is about now), so they have none.
+ * time (a pass is about now), so they have none; nor have `sweep-jobs` (a backtest of the past).
  */
-export type DatedQueueName = Exclude<QueueName, 'reconcile'>;
+export type DatedQueueName = Exclude<QueueName, 'reconcile' | 'sweep-jobs'>;
 export const queueEventTime: { readonly [Q in DatedQueueName]: (job: JobOf<Q>) => number } = {
   candles: (c) => c.openTime + timeframeMs(c.timeframe),
   features: (f) => f.openTime + timeframeMs(f.timeframe),

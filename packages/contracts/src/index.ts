@@ -94,5 +94,12 @@ export {
   type SurvivorParams,
   survivorParamsSchema,
 } from './survivors-file';
+export {
+  type SweepBacktest,
+  type SweepJob,
+  sweepBacktestSchema,
+  sweepJobId,
+  sweepJobSchema,
+} from './sweep-job';
 export { type KellyInputs, kellyInputsSchema, type Target, targetSchema } from './target';
 export { timeframeMs } from './timeframe';

@@ -1,4 +1,4 @@
--- 010_venue_leverage: the leverage and margin mode order-executor set on the venue for each
+-- 011_venue_leverage: the leverage and margin mode order-executor set on the venue for each
 -- symbol at its start (config exchange.leverage, else the venue's market maximum, else 1), read
 -- by strategy-runner for the run cap and symbol weights (strategy.md §6), so both use one value.
 CREATE TABLE IF NOT EXISTS venue_leverage (

@@ -33,6 +33,7 @@ export {
   readMigrations,
 } from './db/migrate';
 export { accountEquityReader, accountEquityWriter } from './db/tables/account-equity';
+export { type SweepResultRow, type SweepStatus, SweepStore } from './db/tables/sweeps';
 export {
   ALL_SCOPE,
   activeTradingHalts,

@@ -21,6 +21,8 @@ import {
   parseTimeframe,
 } from '../option-parsers';
 import type { ReportFiles } from '../report/write-report';
+import { equitySha256 } from '../seeds/backtest-outcome';
+import { parseSeedList } from '../seeds/seed-list';
 import { createProgress } from '../terminal/progress';
 import { formatSummaryTable } from '../terminal/summary-table';
 
@@ -31,6 +33,8 @@ export interface BacktestCliOptions {
   to?: number;
   timeframe?: string;
   seed?: number;
+  /** `--seeds 1-50`: one backtest per seed and their distribution */
+  seeds?: number[];
   runs?: number;
   fee?: number;
   slippage?: number;
@@ -79,9 +83,19 @@ export type BacktestEngine = (
   onProgress: BacktestProgress,
 ) => Promise<BacktestResult>;
 
+/** `--seeds`: one backtest per seed and their distribution (seeds/run-seeds.ts). */
+export type SeedsRunner = (
+  request: BacktestRequest,
+  seeds: readonly number[],
+  options: Pick<BacktestCliOptions, 'out' | 'json' | 'report'>,
+  io: CliIo,
+) => Promise<unknown>;
+
 export interface BacktestDeps {
   /** absent until the handler wiring lands: the command then exits 2 and says so */
   engine?: BacktestEngine;
+  /** absent in-process (tests without child processes): `--seeds` then exits 2 and says so */
+  seeds?: SeedsRunner;
 }
 
 /** Share of a file's rows that may be dropped as malformed before the backtest refuses it. */
@@ -194,12 +208,12 @@ function commonTimeframe(files: readonly DataFile[]): string {
 }
 
 /** One line saying what will run: files, window, timeframe, seed, runs, costs, config. */
-export function describeRequest(r: BacktestRequest): string {
+export function describeRequest(r: BacktestRequest, seeds?: readonly number[]): string {
   const day = (ms: number | null) =>
     ms === null ? '…' : new Date(ms).toISOString().replace(':00.000Z', 'Z');
   const files = r.dataFiles.map((f) => `${f.symbol} ${f.timeframe}`).join(', ');
   const window = r.fromMs === null && r.toMs === null ? '' : `, ${day(r.fromMs)} → ${day(r.toMs)}`;
-  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  return `backtest: ${files}${window} as ${r.timeframe}, ${seeds ? `${seeds.length} seeds (${seeds[0]}…${seeds.at(-1)})` : `seed ${r.seed}`}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
 }
 
 /**
@@ -234,11 +248,23 @@ export async function runBacktest(
   const loaded = loadCliConfig(io, { config: options.config, allowMissingConfig: true });
   const configPath = existsSync(loaded.configPath) ? loaded.configPath : null;
   const request = resolveBacktestRequest(data, options, loaded.config, configPath, io.cwd);
-  io.err(`${describeRequest(request)}\n`);
+  io.err(`${describeRequest(request, options.seeds)}\n`);
   if (!deps.engine) {
     throw new NotAvailableError(
       'the in-process backtest engine (market-feed → inference → strategy-runner → order-executor handlers wired without Redis or MariaDB); the options, data files and config were checked',
     );
+  }
+  if (options.seeds) {
+    if (options.seed !== undefined) {
+      throw new CliError('--seed and --seeds exclude each other: drop --seed to run every seed');
+    }
+    if (!deps.seeds) {
+      throw new NotAvailableError(
+        '--seeds in this process (it runs the seeds in child processes of 3t)',
+      );
+    }
+    await deps.seeds(request, options.seeds, options, io);
+    return;
   }
   const progress = createProgress(io, 'backtest', 0, { unit: 'candles' });
   let result: BacktestResult;
@@ -289,7 +315,7 @@ export function backtestJson(
   report: ReportFiles | null,
 ) {
   const { config: _config, ...meta } = result.meta;
-  return { meta, summary, report };
+  return { meta, summary, equitySha256: equitySha256(result.equity), report };
 }
 
 export function registerBacktest(program: Command, io: CliIo, deps: BacktestDeps): void {
@@ -336,6 +362,11 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       '--seed <n>',
       'seed of the run parameter draws (default: providence.seed)',
       parseInteger,
+    )
+    .option(
+      '--seeds <list>',
+      'one backtest per seed (1-50, or 1,2,5-9) in parallel processes; reports the distribution and a fan chart',
+      parseSeedList,
     )
     .option(
       '--runs <n>',
@@ -387,9 +418,14 @@ Examples:
   $ 3t backtest my.csv --from 2023-03-05 --to 2023-03-15 --seed 7 --runs 1000 --fee 0.1%
   $ 3t backtest --json > result.json
   $ 3t backtest --export-survivors survivors.csv    # seed a later run: providence.survivors_file
+  $ 3t backtest --seeds 1-50 --runs 200           # median and 5–95 % band over 50 seeds
 
 Writes to --out: report.html (opens offline), equity.png, drawdown.png, summary.json and
 trades.csv (one round trip per line; its pnl column sums to the reported PnL).
+
+With --seeds, one backtest per seed runs in child processes (one per core); --out then holds
+report.html (distribution table, fan chart of the equity curves, per-seed table), fan.png and
+summary.json (docs/backtest.md, "Many seeds"). Each seed's result equals --seed N.
 
 Rows a data file loses to validation are counted by reason, with the first lines, on
 stderr, in summary.json and in the report; more than --max-bad-rows of a file fails the run.

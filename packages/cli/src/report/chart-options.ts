@@ -10,7 +10,7 @@ const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b', '#e377c2
 // The font resvg finds on Debian; the browser falls back to its sans-serif.
 const FONT = "'DejaVu Sans', sans-serif";
 // Time axis labels by level (ECharts templates), so a day tick reads 03-14 and not 14.
-const TIME_LABELS = {
+export const TIME_LABELS = {
   year: '{yyyy}',
   month: '{yyyy}-{MM}',
   day: '{MM}-{dd}',

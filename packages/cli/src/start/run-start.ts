@@ -41,7 +41,7 @@ function signalled(): Promise<string> {
 }
 
 /** Fails with the address that did not answer and how to start one. */
-async function reachServers(loaded: LoadedConfig): Promise<void> {
+export async function reachServers(loaded: LoadedConfig): Promise<void> {
   const { config, secrets } = loaded;
   try {
     await checkRedis(config.redis.url, secrets.redis.password ?? undefined);

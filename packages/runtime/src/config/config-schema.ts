@@ -333,6 +333,27 @@ const queues = z
   })
   .describe('BullMQ job options');
 
+const sweep = z
+  .strictObject({
+    lock_seconds: positive
+      .default(30)
+      .describe(
+        'a `3t worker` renews the lock of its running backtest job within this time; a job whose worker died (lock expired) is retried',
+      ),
+    stalled_check_seconds: positive
+      .default(30)
+      .describe(
+        'how often each `3t worker` looks for jobs whose worker died (BullMQ stalledInterval)',
+      ),
+    max_stalled: z
+      .number()
+      .int()
+      .min(1)
+      .default(3)
+      .describe('times a job may lose its worker before it fails (BullMQ maxStalledCount)'),
+  })
+  .describe('`3t sweep` and `3t worker`: backtest jobs on the queue `sweep-jobs`');
+
 const redis = z
   .strictObject({
     url: z
@@ -455,6 +476,7 @@ export const configSchema = z
     sizing: sizing.prefault({}),
     providence: providence.prefault({}),
     queues: queues.prefault({}),
+    sweep: sweep.prefault({}),
     redis: redis.prefault({}),
     mariadb: mariadb.prefault({}),
     telemetry: telemetry.prefault({}),
