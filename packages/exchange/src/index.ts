@@ -33,6 +33,15 @@ export {
   type DropReason,
   parseCandleCsv,
 } from './parse-candle-csv';
+export {
+  DEFAULT_PERP_TERMS,
+  fundingPayment,
+  isPerpetual,
+  liquidationClientId,
+  liquidationPrice,
+  type PerpPosition,
+  type PerpTerms,
+} from './perp-rules';
 export { pointCcxtAt } from './point-ccxt-at';
 export { type PlayOptions, ReplayFeed, type ReplayFile, type ReplayOptions } from './replay-feed';
 export { CandleResampler, resampleCandles } from './resample-candles';
