@@ -35,6 +35,9 @@ export interface PerpPosition {
   readonly margin: string;
 }
 
+/** Below this a perpetual position is flat (DECIMAL(36,18) keeps float residue otherwise). */
+const DUST = '0.000000000001';
+
 export const FLAT_PERP: PerpPosition = { quantity: '0', entryPrice: null, margin: '0' };
 
 export function leverageOf(terms: PerpTerms, symbol: string): string {
@@ -95,13 +98,18 @@ export function settlePerpFill(
 ): SettledPerpFill | { refusal: string } {
   const signed = fill.side === 'buy' ? fill.quantity : dec.sub('0', fill.quantity);
   const q0 = p.quantity;
-  const q1 = dec.add(q0, signed);
+  const sum = dec.add(q0, signed);
+  // order quantities arrive as binary floats: closing 0.1 + 0.2 with 0.3 leaves ~1e-17 of dust,
+  // which must not stay a position that pays funding and holds margin
+  const q1 = dec.lt(abs(sum), DUST) ? '0' : sum;
   const fee = dec.round(dec.mul(dec.mul(fill.quantity, fill.price), costs.feeRate), 18);
   let entry = p.entryPrice;
   let margin = p.margin;
   let realized = '0';
   const opens = dec.eq(q0, '0') || dec.gt(q0, '0') === dec.gt(signed, '0');
-  if (opens) {
+  if (opens && dec.eq(q1, '0')) {
+    entry = null; // a dust order on a flat position leaves it flat
+  } else if (opens) {
     const cost = dec.add(dec.mul(entry ?? '0', abs(q0)), dec.mul(fill.price, fill.quantity));
     entry = dec.div(cost, abs(q1));
     margin = dec.add(margin, initialMargin(fill.quantity, fill.price, leverage));

@@ -1,11 +1,18 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { timeframeMs } from '@3t/contracts';
+import { isPerpetual } from '@3t/exchange';
 import type { Config } from '@3t/runtime';
 import { type Command, Option } from 'commander';
 import type { BacktestResult } from '../backtest-result';
 import { CliError, NotAvailableError } from '../cli-error';
-import { bundledDataDir, type DataFile, dataFileName, listDataFiles } from '../data-files';
+import {
+  bundledDataDir,
+  type DataFile,
+  dataFileName,
+  fundingFileName,
+  listDataFiles,
+} from '../data-files';
 import { describeDroppedRows } from '../engine/dropped-rows';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
@@ -13,6 +20,7 @@ import { loadCliConfig } from '../load-cli-config';
 import { type BacktestSummary, summarizeBacktest } from '../metrics/index';
 import {
   parseInteger,
+  parseLeverage,
   parsePositiveInt,
   parseRate,
   parseSymbolList,
@@ -34,6 +42,9 @@ export interface BacktestCliOptions {
   fee?: number;
   slippage?: number;
   maxBadRows?: number;
+  leverage?: number;
+  /** false with --no-funding: perpetuals run with funding 0 */
+  funding?: boolean;
   out: string;
   json?: boolean;
   report?: boolean;
@@ -56,6 +67,13 @@ export interface BacktestRequest {
   /** most rows a data file may lose to validation, as a fraction; more fails the backtest */
   maxBadRows: number;
   initialEquity: number;
+  /**
+   * leverage per perpetual symbol (--leverage, else exchange.leverage, else 1); spot symbols are
+   * not listed: they trade at 1
+   */
+  leverage: Record<string, number>;
+  /** funding-rate file per perpetual symbol; null = run perpetuals with funding 0 (--no-funding) */
+  fundingFiles: Record<string, string> | null;
   config: Config;
   configPath: string | null;
 }
@@ -110,9 +128,11 @@ export function resolveBacktestRequest(
       `--to (${new Date(toMs).toISOString()}) must be after --from (${new Date(fromMs).toISOString()})`,
     );
   }
+  const traded = [...new Set(dataFiles.map((f) => f.symbol))];
+  const perps = traded.filter(isPerpetual);
   return {
     dataFiles,
-    symbols: [...new Set(dataFiles.map((f) => f.symbol))],
+    symbols: traded,
     fromMs,
     toMs,
     timeframe,
@@ -122,9 +142,32 @@ export function resolveBacktestRequest(
     slippage: options.slippage ?? config.paper.slippage_bps / 10_000,
     maxBadRows: options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS,
     initialEquity: config.paper.starting_balance,
+    leverage: Object.fromEntries(
+      perps.map((s) => [s, options.leverage ?? config.exchange.leverage[s] ?? 1]),
+    ),
+    fundingFiles: options.funding === false ? null : fundingFilesOf(dataFiles),
     config,
     configPath,
   };
+}
+
+/**
+ * The funding-rate file beside each perpetual's candles. A perpetual without one fails: a
+ * backtest that silently left funding out would overstate a carry-paying position.
+ */
+function fundingFilesOf(files: readonly DataFile[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    if (!isPerpetual(f.symbol) || out[f.symbol] !== undefined) continue;
+    const path = join(dirname(f.path), fundingFileName(f.exchange, f.symbol));
+    if (!existsSync(path)) {
+      throw new CliError(
+        `no funding rates for the perpetual ${f.symbol}: ${path} does not exist; fetch them with 3t data download --exchange ${f.exchange} --symbol ${f.symbol} (written beside the candles), or pass --no-funding to run with funding 0`,
+      );
+    }
+    out[f.symbol] = path;
+  }
+  return out;
 }
 
 function filterBySymbols(files: DataFile[], symbols: readonly string[] | undefined): DataFile[] {
@@ -188,7 +231,7 @@ export function describeRequest(r: BacktestRequest): string {
  */
 function runsOf(r: BacktestRequest): string {
   const cap = r.config.providence.max_runs_per_leverage;
-  const leverage = (s: string) => r.config.exchange.leverage[s] ?? 1;
+  const leverage = (s: string) => r.leverage[s] ?? 1;
   const sum = r.symbols.reduce((a, s) => a + leverage(s), 0);
   const limit = r.symbols.reduce(
     (a, s) =>
@@ -336,6 +379,15 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       'most rows of a data file that may be dropped as malformed, invalid, duplicate or out of order before the backtest fails: 0.001, 0.1% or 10bps',
       parseRate,
       DEFAULT_MAX_BAD_ROWS,
+    )
+    .option(
+      '--leverage <n>',
+      'leverage of the perpetual symbols (BASE/QUOTE:SETTLE; default: exchange.leverage, else 1); spot trades at 1',
+      parseLeverage,
+    )
+    .option(
+      '--no-funding',
+      'run perpetuals with funding 0 when there is no funding-rate file beside their candles',
     )
     .option(
       '-o, --out <dir>',

@@ -1,5 +1,5 @@
-import { type Candle, timeframeMs } from '@3t/contracts';
-import { MemoryPaperBroker } from '@3t/exchange';
+import { type Candle, type FundingPayment, timeframeMs } from '@3t/contracts';
+import { isPerpetual, MemoryPaperBroker } from '@3t/exchange';
 import {
   type Clock,
   Ensemble,
@@ -16,6 +16,8 @@ import {
 import type { Config } from '@3t/runtime';
 import type {
   BacktestDenial,
+  BacktestFunding,
+  BacktestLiquidation,
   BacktestResult,
   EngineDiagnostics,
   RunResult,
@@ -25,6 +27,13 @@ import { CliError } from '../cli-error';
 import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
 import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
 import { checkDroppedRows } from './dropped-rows';
+import {
+  type FundingSeries,
+  fundingIntervalHours,
+  fundingTimesBetween,
+  rateAt,
+  readFundingCsv,
+} from './funding-rates';
 import { replayCandles } from './replay-candles';
 
 /** What the wiring needs besides the candles: a request's settings with every default resolved. */
@@ -36,6 +45,11 @@ export interface BacktestSettings {
   readonly fee: number;
   readonly slippage: number;
   readonly initialEquity: number;
+  /**
+   * funding rates per perpetual symbol; null or absent = funding 0 (--no-funding). A perpetual
+   * listed without a series is an error of the caller.
+   */
+  readonly funding?: ReadonlyMap<string, FundingSeries> | null;
 }
 
 /** What the handlers produced over the candles (the result without meta and candle series). */
@@ -85,7 +99,12 @@ export async function runBacktestEngine(
 }
 
 function effectiveSettings(r: BacktestRequest): BacktestSettings {
+  const files = r.fundingFiles;
   return {
+    funding:
+      files === null
+        ? null
+        : new Map(Object.entries(files).map(([symbol, path]) => [symbol, readFundingCsv(path)])),
     config: effectiveConfig(r),
     symbols: r.symbols,
     seed: r.seed,
@@ -101,7 +120,13 @@ function effectiveConfig(r: BacktestRequest): Config {
   const c = r.config;
   return {
     ...c,
-    exchange: { ...c.exchange, symbols: [...r.symbols], timeframe: r.timeframe },
+    // perpetuals at the request's leverage; spot symbols trade at 1 whatever the config says
+    exchange: {
+      ...c.exchange,
+      symbols: [...r.symbols],
+      timeframe: r.timeframe,
+      leverage: { ...r.leverage },
+    },
     providence: { ...c.providence, run_count: r.runs, seed: r.seed },
     paper: {
       ...c.paper,
@@ -143,7 +168,12 @@ export async function backtestCandles(
     feeRate: s.fee,
     slippageBps: s.slippage * 10_000,
     now: clock.now,
+    perp: {
+      leverage: config.exchange.leverage,
+      maintenanceMarginRate: config.exchange.maintenance_margin_rate,
+    },
   });
+  const funding = fundingBooker(broker, exchange, s, config.exchange.funding_interval_hours);
   const intents = new BacktestIntentStore();
   const positions = new BacktestPositionStore();
   const deps: ExecuteDeps = { intents, positions, broker, clock };
@@ -169,6 +199,7 @@ export async function backtestCandles(
   );
   const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
   const denials: BacktestDenial[] = [];
+  const liquidations: BacktestLiquidation[] = [];
   // what the report needs to explain the result (a zero-trade one above all)
   const seen = { targets: 0, votes: 0, maxVoters: 0, peakActive: ensemble.activeRuns };
   const decisions: Record<string, number> = {};
@@ -189,7 +220,20 @@ export async function backtestCandles(
       seen.targets++;
       if (target.voters > 0) seen.votes++;
       seen.maxVoters = Math.max(seen.maxVoters, target.voters);
-      const { outcome } = await runOrderStep(target, { ...deps, settings, state, paper: broker });
+      const step = await runOrderStep(target, { ...deps, settings, state, paper: broker });
+      const { outcome } = step;
+      for (const f of step.fills) {
+        // the venue's own liquidation order: order-executor learns of it as of a foreign fill
+        if (!f.clientOrderId.startsWith('liquidation-')) continue;
+        await positions.recordFill(f);
+        liquidations.push({
+          at: f.exchangeTime,
+          symbol: f.symbol,
+          side: f.side,
+          quantity: f.quantity,
+          price: f.price,
+        });
+      }
       decisions[outcome.action] = (decisions[outcome.action] ?? 0) + 1;
       if (outcome.action === 'denied') {
         denials.push({ at: target.at, symbol: target.symbol, rule: outcome.rule });
@@ -205,6 +249,7 @@ export async function backtestCandles(
       seen.peakActive = Math.max(seen.peakActive, ensemble.activeRuns);
       book.close(candle.symbol, candle.close);
       for (const f of positions.newFills.splice(0)) book.fill(f);
+      for (const p of await funding(candle)) book.funding(p);
       const next = candles[i + 1];
       if (!next || next.openTime !== candle.openTime) {
         equity.times.push(candle.receivedAt);
@@ -220,6 +265,8 @@ export async function backtestCandles(
   return {
     equity,
     fills: book.fills,
+    ...(book.payments.length > 0 ? { funding: book.payments } : {}),
+    ...(liquidations.length > 0 ? { liquidations } : {}),
     denials,
     targets: [...targets.values()],
     runResults: runResults(run.runs, ensemble, now),
@@ -281,9 +328,43 @@ function runResults(store: InMemoryRunStore, ensemble: Ensemble, endMs: number):
   return out;
 }
 
+/**
+ * Funding of the perpetuals at each funding time a candle's close passes (the paper venue books
+ * −position × mark × rate at the last price it saw); nothing for spot or with funding off.
+ */
+function fundingBooker(
+  broker: MemoryPaperBroker,
+  exchange: string,
+  s: BacktestSettings,
+  intervalHours: number | null,
+): (candle: Candle) => Promise<FundingPayment[]> {
+  const intervalMs = fundingIntervalHours(exchange, intervalHours) * 3_600_000;
+  const upTo = new Map<string, number>();
+  return async (candle) => {
+    const series = s.funding?.get(candle.symbol);
+    if (!isPerpetual(candle.symbol) || !s.funding) return [];
+    if (!series) throw new CliError(`no funding rates given for ${candle.symbol}`);
+    const after = upTo.get(candle.symbol) ?? candle.openTime;
+    upTo.set(candle.symbol, candle.receivedAt);
+    const paid: FundingPayment[] = [];
+    for (const t of fundingTimesBetween(after, candle.receivedAt, intervalMs)) {
+      const rate = rateAt(series, t);
+      if (rate === undefined) {
+        throw new CliError(
+          `no funding rate for ${candle.symbol} at ${new Date(t).toISOString()} (funding every ${intervalMs / 3_600_000} h, exchange.funding_interval_hours): download the funding rates of the whole window, or pass --no-funding`,
+        );
+      }
+      const p = await broker.applyFunding(candle.symbol, t, rate);
+      if (p) paid.push(p);
+    }
+    return paid;
+  };
+}
+
 /** Cash and positions from the fills, valued at the latest closes (shorts: proceeds are cash). */
 class EquityBook {
   readonly fills: BacktestResult['fills'] = [];
+  readonly payments: BacktestFunding[] = [];
   private readonly held = new Map<string, number>();
   private readonly last = new Map<string, number>();
   constructor(private cash: number) {}
@@ -311,6 +392,19 @@ class EquityBook {
       quantity: f.quantity,
       price: f.price,
       fee,
+    });
+  }
+
+  /** A funding payment moves cash only (signed: negative = paid). */
+  funding(p: FundingPayment): void {
+    this.cash += p.amount;
+    this.payments.push({
+      at: p.time,
+      symbol: p.symbol,
+      amount: p.amount,
+      rate: p.rate ?? 0,
+      position: p.position ?? 0,
+      price: p.markPrice ?? 0,
     });
   }
 

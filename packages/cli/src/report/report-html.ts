@@ -219,6 +219,12 @@ function tradeStatsTable(summary: BacktestSummary): string {
     ['average holding time', duration(t.averageHoldingMs)],
     ['longest losing streak', `${t.longestLosingStreak} trades`],
     ['fees', num(t.feesPaid)],
+    ...(summary.strategy.funding !== 0
+      ? ([['funding (perpetuals; negative = paid)', signed(summary.strategy.funding)]] as [
+          string,
+          string,
+        ][])
+      : []),
   ];
   return `<table id="trade-stats">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
@@ -290,10 +296,11 @@ function tradeTable(trades: readonly Trade[]): string {
     amount(t.maxQuantity),
     `<span class="${t.pnl > 0 ? 'pos' : t.pnl < 0 ? 'neg' : ''}">${signed(t.pnl)}</span>`,
     num(t.fees),
+    signed(t.funding),
     duration(t.holdingMs),
     `<span title="${esc(EXIT_REASONS[t.exitReason])}">${t.exitReason}</span>`,
   ]);
-  return `${table('trades', ['#', 'symbol', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'size', 'PnL', 'fees', 'held', 'exit reason'], rows, 4)}${note}`;
+  return `${table('trades', ['#', 'symbol', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'size', 'PnL', 'fees', 'funding', 'held', 'exit reason'], rows, 4)}${note}`;
 }
 
 function droppedRowsTable(files: BacktestResult['meta']['dataFiles']): string {

@@ -48,7 +48,7 @@ export function tradeLines(summary: BacktestSummary): string[] {
   const t = summary.trades;
   if (t.count === 0) return ['trades: none'];
   return [
-    `trades: ${t.count} (${t.wins} won, ${t.losses} lost), net PnL ${signed(t.netPnl)}, fees ${num(t.feesPaid)}`,
+    `trades: ${t.count} (${t.wins} won, ${t.losses} lost), net PnL ${signed(t.netPnl)}, fees ${num(t.feesPaid)}${summary.strategy.funding !== 0 ? `, funding ${signed(summary.strategy.funding)}` : ''}`,
     `per trade: profit factor ${t.profitFactor === null ? 'n/a (no losing trade)' : num(t.profitFactor)}, expectancy ${signed(t.expectancy)}, best ${signed(t.best)}, worst ${signed(t.worst)}, average holding ${duration(t.averageHoldingMs)}, longest losing streak ${t.longestLosingStreak}`,
   ];
 }

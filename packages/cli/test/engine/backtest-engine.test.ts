@@ -30,6 +30,8 @@ function request(over: Partial<BacktestRequest> = {}): BacktestRequest {
     slippage: 0.0005,
     maxBadRows: 0.001,
     initialEquity: 10_000,
+    leverage: {},
+    fundingFiles: null,
     config,
     configPath: null,
     ...over,

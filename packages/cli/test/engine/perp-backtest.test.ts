@@ -1,0 +1,139 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema } from '@3t/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BacktestResult } from '../../src/backtest-result';
+import { backtestResultSchema } from '../../src/backtest-result';
+import { type BacktestRequest, resolveBacktestRequest } from '../../src/commands/backtest';
+import { runBacktestEngine } from '../../src/engine/backtest-engine';
+import { summarizeBacktest, tradesOf } from '../../src/metrics/index';
+
+// A perpetual backtest (issue 15): the bundled BTC/USDT 1m candles replayed as the perpetual
+// BTC/USDT:USDT, with hourly funding rates made up here. Every payment, the equity and the trade
+// PnL are worked out again in the test from the fills, the closes and the rates.
+
+const REPO = new URL('../../../../', import.meta.url).pathname;
+const SOURCE = join(REPO, 'data/ohlcv/binanceus_BTC-USDT_1m.csv');
+const SYMBOL = 'BTC/USDT:USDT';
+const HOUR = 3_600_000;
+const FROM = Date.UTC(2023, 2, 1);
+const CANDLES = 2 * 1440;
+
+let dir: string;
+let candles: string;
+let result: BacktestResult;
+/** made-up hourly rates: positive and negative, so both sides pay and receive */
+const rateOf = (t: number) => ((((t / HOUR) % 7) - 3) * 0.0001) as number;
+
+const config = configSchema.parse({
+  exchange: { funding_interval_hours: 1, leverage: { [SYMBOL]: 5 } },
+  risk: { max_order_notional: 1e6, max_position_notional: 1e6, max_daily_loss: 1e6 },
+});
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), '3t-perp-'));
+  const lines = readFileSync(SOURCE, 'utf8').split('\n');
+  candles = join(dir, 'binanceus_BTC-USDT-USDT-futures_1m.csv');
+  writeFileSync(candles, `${lines.slice(0, CANDLES + 1).join('\n')}\n`);
+  const times = Array.from({ length: 49 }, (_, i) => FROM + i * HOUR);
+  writeFileSync(
+    join(dir, 'binanceus_BTC-USDT-USDT-futures_funding.csv'),
+    `# made up by the test\ntime,rate\n${times.map((t) => `${t},${rateOf(t)}`).join('\n')}\n`,
+  );
+  const request = resolveBacktestRequest([candles], { out: 'x' }, config, null, dir);
+  result = await runBacktestEngine({ ...request, runs: 100 } as BacktestRequest, () => {});
+}, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Signed position after every fill at or before `t`. */
+function positionAt(r: BacktestResult, t: number): number {
+  let q = 0;
+  for (const f of r.fills) if (f.at <= t) q += f.side === 'buy' ? f.quantity : -f.quantity;
+  return q;
+}
+
+/** Close of the 1m candle that closes at `t` (the last price the paper venue saw then). */
+function closeAt(r: BacktestResult, t: number): number {
+  const s = r.candles[0]!;
+  const i = s.times.indexOf(t - 60_000);
+  return s.close[i]!;
+}
+
+describe('a perpetual backtest with funding', () => {
+  it('pays −position × mark × rate at every hourly funding time a position is open', () => {
+    expect(() => backtestResultSchema.parse(result)).not.toThrow();
+    expect(result.fills.length, 'the strategy traded').toBeGreaterThan(0);
+    const expected: { at: number; amount: number }[] = [];
+    for (let t = FROM + HOUR; t <= FROM + CANDLES * 60_000; t += HOUR) {
+      const q = positionAt(result, t);
+      if (Math.abs(q) < 1e-12) continue;
+      expected.push({ at: t, amount: -q * closeAt(result, t) * rateOf(t) });
+    }
+    expect(expected.length, 'funding times with a position').toBeGreaterThan(0);
+    const got = result.funding ?? [];
+    expect(got.map((p) => p.at)).toEqual(expected.map((e) => e.at));
+    got.forEach((p, i) => {
+      expect(p.amount, `payment at ${new Date(p.at).toISOString()}`).toBeCloseTo(
+        expected[i]!.amount,
+        8,
+      );
+    });
+  });
+
+  it('moves equity by the funding: cash from fills and funding, plus the position at the close', () => {
+    const s = result.candles[0]!;
+    const payments = result.funding ?? [];
+    let cash = 10_000;
+    let held = 0;
+    let k = 0;
+    let j = 0;
+    for (let i = 0; i < s.times.length; i++) {
+      const close = s.times[i]! + 60_000;
+      for (; k < result.fills.length && result.fills[k]!.at <= close; k++) {
+        const f = result.fills[k]!;
+        const signed = f.side === 'buy' ? f.quantity : -f.quantity;
+        cash -= signed * f.price + f.fee;
+        held += signed;
+      }
+      for (; j < payments.length && payments[j]!.at <= close; j++) cash += payments[j]!.amount;
+      expect(result.equity.equity[i + 1], `equity at ${close}`).toBeCloseTo(
+        cash + held * s.close[i]!,
+        6,
+      );
+    }
+    const total = payments.reduce((a, p) => a + p.amount, 0);
+    expect(total, 'funding moved the result').not.toBe(0);
+    const summary = summarizeBacktest(result);
+    expect(summary.strategy.funding).toBeCloseTo(total, 9);
+  });
+
+  it('shows each trip its funding, and the trips still sum to the PnL', () => {
+    const trades = tradesOf(result);
+    const funding = trades.reduce((a, t) => a + t.funding, 0);
+    const total = (result.funding ?? []).reduce((a, p) => a + p.amount, 0);
+    expect(funding, 'funding of the trips').toBeCloseTo(total, 8);
+    const pnl = trades.reduce((a, t) => a + t.pnl, 0);
+    expect(pnl).toBeCloseTo(result.equity.equity.at(-1)! - 10_000, 6);
+  });
+
+  it('trades at 5× margin: the run cap is 45 × 5 + 1', () => {
+    expect(result.diagnostics!.population[0]).toMatchObject({ leverage: 5, limit: 226 });
+  });
+
+  it('fails without funding rates unless --no-funding says to run with funding 0', () => {
+    const bare = mkdtempSync(join(tmpdir(), '3t-perp-bare-'));
+    try {
+      const file = join(bare, 'binanceus_BTC-USDT-USDT-futures_1m.csv');
+      writeFileSync(file, readFileSync(candles));
+      expect(() => resolveBacktestRequest([file], { out: 'x' }, config, null, bare)).toThrow(
+        /no funding rates for the perpetual BTC\/USDT:USDT: .*--no-funding/,
+      );
+      const r = resolveBacktestRequest([file], { out: 'x', funding: false }, config, null, bare);
+      expect(r.fundingFiles).toBeNull();
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
