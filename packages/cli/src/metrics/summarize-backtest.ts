@@ -128,6 +128,8 @@ function runDistribution(result: BacktestResult): RunDistribution {
     requested: result.meta.runs,
     effective: d ? d.peakActive : null,
     capLimit: d ? d.population.reduce((s, p) => s + Math.min(p.requested, p.limit), 0) : null,
+    cap: d ? d.population.reduce((s, p) => s + p.limit, 0) : null,
+    leverage: Object.fromEntries((d?.population ?? []).map((p) => [p.symbol, p.leverage])),
     maxRunsPerLeverage: d ? d.maxRunsPerLeverage : null,
   };
 }

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { BacktestResult } from '../backtest-result';
 import { type BacktestSummary, EXIT_REASONS, type Trade } from '../metrics/index';
 import { amount, duration, num, pct, signed } from '../terminal/format';
-import { runLine, SUMMARY_ROWS, summaryColumns } from '../terminal/summary-table';
+import { capNote, runLine, SUMMARY_ROWS, summaryColumns } from '../terminal/summary-table';
 import { chartLibraries, scriptSafe } from './chart-libraries';
 import {
   drawdownChartOption,
@@ -68,7 +68,7 @@ export function buildReportHtml(
       'runs',
       summary.runs.effective === null
         ? String(meta.runs)
-        : `${meta.runs} requested, at most ${summary.runs.effective} active at once${summary.runs.capLimit !== null && summary.runs.capLimit < meta.runs ? ` (cap ${summary.runs.capLimit}: providence.max_runs_per_leverage × leverage + 1)` : ''}`,
+        : `${meta.runs} requested, at most ${summary.runs.effective} active at once${capNote(summary.runs)}`,
     ],
     ['timeframe', meta.timeframe],
     ['fee per fill', `${(meta.fee * 100).toFixed(4)}%`],
