@@ -73,6 +73,7 @@ export {
   orderType,
   TERMINAL_INTENT_STATUSES,
 } from './order-intent';
+export { isPerpetual, liquidationPrice } from './perpetual';
 export {
   DEAD_LETTER_SUFFIX,
   type DeadLetterQueueName,

@@ -1,5 +1,7 @@
-import { ExchangePortError } from '@3t/contracts';
+import { ExchangePortError, isPerpetual, liquidationPrice } from '@3t/contracts';
 import { dec } from './decimal';
+
+export { isPerpetual, liquidationPrice };
 
 /** The part of the paper venue's costs a perpetual fill uses (paper-rules PaperCosts). */
 type PaperCosts = { readonly feeRate: string };
@@ -12,11 +14,6 @@ type PaperCosts = { readonly feeRate: string };
  * the balance at each funding time, and a position whose equity (margin + unrealized PnL) falls
  * below the maintenance margin is liquidated at the mark. Spot symbols never reach these rules.
  */
-
-/** `BTC/USDC:USDC` (a settle currency after the colon) is a perpetual; `BTC/USDT` is spot. */
-export function isPerpetual(symbol: string): boolean {
-  return symbol.includes(':');
-}
 
 /** How the venue margins perpetuals: leverage per symbol and the maintenance margin rate. */
 export interface PerpTerms {
@@ -149,26 +146,6 @@ export function isLiquidatable(p: PerpPosition, mark: string, maintenanceRate: s
   const equity = dec.add(p.margin, unrealizedPnl(p, mark));
   const maintenance = dec.mul(dec.mul(abs(p.quantity), mark), maintenanceRate);
   return dec.lt(equity, maintenance);
-}
-
-/**
- * The mark at which the position's equity meets its maintenance margin: solving
- * margin + q × (P − entry) = |q| × P × mmr for P. Null when flat (or never, for a short whose
- * maintenance rate is so high the equation has no positive root).
- */
-export function liquidationPrice(
-  quantity: number,
-  entryPrice: number,
-  margin: number,
-  maintenanceRate: number,
-): number | null {
-  if (quantity === 0) return null;
-  const perUnit = margin / Math.abs(quantity);
-  const price =
-    quantity > 0
-      ? (entryPrice - perUnit) / (1 - maintenanceRate)
-      : (entryPrice + perUnit) / (1 + maintenanceRate);
-  return price > 0 ? price : null;
 }
 
 /**

@@ -134,6 +134,7 @@ const settings = {
   sizing: config.sizing,
   reconcileSeconds: config.reconcile_seconds,
   leverage: config.exchange.leverage,
+  maintenanceMarginRate: config.exchange.maintenance_margin_rate,
   maxTargetAgeMs:
     timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
 };

@@ -182,6 +182,7 @@ export async function backtestCandles(
     sizing: config.sizing,
     reconcileSeconds: config.reconcile_seconds,
     leverage: config.exchange.leverage,
+    maintenanceMarginRate: config.exchange.maintenance_margin_rate,
     maxTargetAgeMs:
       timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
   };
