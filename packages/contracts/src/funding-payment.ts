@@ -22,3 +22,10 @@ export const fundingPaymentSchema = z.strictObject({
   venueId: z.string().min(1).max(128).optional(),
 });
 export type FundingPayment = z.infer<typeof fundingPaymentSchema>;
+
+/** A perpetual's funding rate at one funding time (ccxt fetchFundingRateHistory). */
+export const fundingRateSchema = z.strictObject({
+  time: epochMs.describe('funding time (ms)'),
+  rate: z.number().describe('funding rate per interval; positive: longs pay shorts'),
+});
+export type FundingRate = z.infer<typeof fundingRateSchema>;

@@ -52,7 +52,12 @@ export {
 } from './exchange-port';
 export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';
 export { type Fee, type Fill, feeSchema, fillSchema } from './fill';
-export { type FundingPayment, fundingPaymentSchema } from './funding-payment';
+export {
+  type FundingPayment,
+  type FundingRate,
+  fundingPaymentSchema,
+  fundingRateSchema,
+} from './funding-payment';
 export {
   candleJobId,
   featuresJobId,

@@ -14,10 +14,15 @@ export type OrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK';
 export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
 
-/** One spot market of the fake. Omitted filters are derived from the first price. */
+/**
+ * One market of the fake: spot (`BTC/USDT`), or a USDⓈ-M perpetual (`BTC/USDT:USDT`, served on
+ * the futures routes with its funding rates). Omitted filters are derived from the first price.
+ */
 export interface FakeMarketSpec {
-  /** Unified symbol, e.g. `BTC/USDT`; the venue id is `BTCUSDT`. */
+  /** Unified symbol, e.g. `BTC/USDT` or `BTC/USDT:USDT`; the venue id is `BTCUSDT`. */
   readonly symbol: string;
+  /** A perpetual's funding rates at their funding times (ms), ascending. */
+  readonly fundingRates?: readonly FakeFundingRate[];
   readonly candles?: readonly FakeCandle[];
   /** A fixed price instead of (or before) a candle path. */
   readonly price?: string;
@@ -78,11 +83,20 @@ export interface SymbolLedger {
   readonly acceptedWhileHalted: number;
 }
 
+/** One funding time of a perpetual and its rate (as Binance's /fapi/v1/fundingRate lists it). */
+export interface FakeFundingRate {
+  readonly time: number;
+  readonly rate: string;
+}
+
 export interface VenueMarket {
   readonly id: string;
   readonly symbol: string;
   readonly base: string;
   readonly quote: string;
+  /** the settle currency of a perpetual; undefined for spot */
+  readonly settle: string | undefined;
+  readonly fundingRates: readonly FakeFundingRate[];
   readonly tickSize: string;
   readonly stepSize: string;
   readonly minQty: string;
@@ -268,7 +282,7 @@ export class FakeVenue {
   }
 
   marketBySymbol(symbol: string): VenueMarket {
-    return this.market(symbol.replace('/', ''));
+    return this.market(symbol.split(':')[0]!.replace('/', ''));
   }
 
   balance(asset: string): { free: string; locked: string } {
@@ -789,9 +803,12 @@ export function isOpen(o: FakeOrder): boolean {
 }
 
 function buildMarket(spec: FakeMarketSpec): VenueMarket {
-  const [base, quote] = spec.symbol.split('/');
+  const [base, rest] = spec.symbol.split('/');
+  const [quote, settle] = (rest ?? '').split(':');
   if (!base || !quote) {
-    throw new RangeError(`market symbol must look like BASE/QUOTE, got '${spec.symbol}'`);
+    throw new RangeError(
+      `market symbol must look like BASE/QUOTE or BASE/QUOTE:SETTLE, got '${spec.symbol}'`,
+    );
   }
   const path = new PricePath(spec.candles ?? []);
   const refPrice = Number(spec.price ?? path.first?.close ?? '1');
@@ -807,6 +824,8 @@ function buildMarket(spec: FakeMarketSpec): VenueMarket {
     symbol: spec.symbol,
     base,
     quote,
+    settle,
+    fundingRates: spec.fundingRates ?? [],
     tickSize,
     stepSize,
     minQty: spec.minQty ?? stepSize,

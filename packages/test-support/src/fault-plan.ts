@@ -16,6 +16,7 @@ export const ENDPOINTS = [
   'cancelOpenOrders',
   'allOrders',
   'myTrades',
+  'fundingRate',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
