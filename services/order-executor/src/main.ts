@@ -15,6 +15,7 @@ import {
   type OrderSafety,
   RISK_RULES,
   reconcile,
+  recordFunding,
   runOrderStep,
   systemClock,
 } from '@3t/handlers';
@@ -30,6 +31,7 @@ import {
   instrumentedPositionStore,
   timeExchange,
 } from './instrumented-ports';
+import { MariaDbFundingLedger } from './mariadb-funding-ledger';
 import { MariaDbIntentStore, MariaDbPositionStore } from './mariadb-stores';
 import { openVenue, type Venue } from './open-venue';
 import { retryTransient } from './retry-transient';
@@ -129,6 +131,7 @@ const deps: ExecuteDeps = {
   safety,
 };
 const symbols = config.exchange.symbols;
+const fundingLedger = new MariaDbFundingLedger(pool);
 const settings = {
   risk: config.risk,
   sizing: config.sizing,
@@ -205,6 +208,14 @@ queues.worker({
   concurrency: 1,
   handler: async (job) => {
     const record = await reconcile(deps, { trigger: job.trigger, symbols });
+    // perpetuals: the venue's funding payments since the last stored one are money too
+    // (a failure is logged and left to the next pass: it must not fail the reconciliation)
+    await recordFunding(venue.broker, fundingLedger, symbols, {
+      funding: (p) =>
+        p.amount < 0
+          ? metrics.orders.fundingPaid.inc({ symbol: p.symbol }, -p.amount)
+          : metrics.orders.fundingReceived.inc({ symbol: p.symbol }, p.amount),
+    }).catch((err: unknown) => logger.warn({ err }, 'funding payments not recorded this pass'));
     logger.info(
       { status: record.status, differences: record.differences.length },
       'scheduled reconciliation',

@@ -30,6 +30,7 @@ export {
   type OrderExecutorState,
   type TargetOutcome,
 } from './handle-target';
+export { liquidationBufferBreach, openingLiquidationDistance } from './liquidation-buffer';
 export { MemoryIntentStore, MemoryPositionStore } from './memory-stores';
 export {
   type OrderStepDeps,
@@ -39,6 +40,12 @@ export {
 } from './order-step';
 export * from './ports';
 export { type ReconcileOptions, reconcile } from './reconcile';
+export {
+  type FundingEvents,
+  type FundingLedger,
+  MemoryFundingLedger,
+  recordFunding,
+} from './record-funding';
 export { reducesPosition } from './reduces-position';
 export { type SettleResult, settleOpenIntents } from './settle-open-intents';
 export { type SizingSettings, sizedTarget, type TargetInputs } from './sizing';
