@@ -76,7 +76,10 @@ export async function runBacktestEngine(
       `no candles to replay in ${request.dataFiles.map((f) => f.path).join(', ')}${request.fromMs !== null || request.toMs !== null ? ' within --from/--to' : ''}: widen the window or pass other data files`,
     );
   }
-  const run = await backtestCandles(replay.candles, effectiveSettings(request), onProgress);
+  const settings = effectiveSettings(request);
+  // a missing funding rate is found before the replay, not after minutes of it
+  checkFundingCoverage(replay.candles, settings);
+  const run = await backtestCandles(replay.candles, settings, onProgress);
   const { runUpdates: _runUpdates, ...produced } = run;
   return {
     meta: {
@@ -360,6 +363,31 @@ function fundingBooker(
     }
     return paid;
   };
+}
+
+/** Every funding time the candles of a perpetual span has a rate (unless funding is off). */
+function checkFundingCoverage(candles: readonly Candle[], s: BacktestSettings): void {
+  if (!s.funding || candles.length === 0) return;
+  const exchange = candles[0]!.exchange;
+  const hours = fundingIntervalHours(exchange, s.config.exchange.funding_interval_hours);
+  for (const [symbol, series] of s.funding) {
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const c of candles) {
+      if (c.symbol !== symbol) continue;
+      first = Math.min(first, c.openTime);
+      last = Math.max(last, c.receivedAt);
+    }
+    const missing = fundingTimesBetween(first, last, hours * 3_600_000).filter(
+      (t) => rateAt(series, t) === undefined,
+    );
+    if (missing.length > 0) {
+      const at = (t: number) => new Date(t).toISOString();
+      throw new CliError(
+        `no funding rate for ${symbol} at ${missing.length} funding times (every ${hours} h, exchange.funding_interval_hours), first ${at(missing[0]!)}, last ${at(missing.at(-1)!)}: download the funding rates of the whole window, start later with --from, or pass --no-funding to run with funding 0`,
+      );
+    }
+  }
 }
 
 /** Cash and positions from the fills, valued at the latest closes (shorts: proceeds are cash). */

@@ -122,6 +122,16 @@ describe('a perpetual backtest with funding', () => {
     expect(result.diagnostics!.population[0]).toMatchObject({ leverage: 5, limit: 226 });
   });
 
+  it('fails before the replay when the bundled rates do not cover the window (they start 3 days in)', async () => {
+    const xrp = join(REPO, 'data/ohlcv/unknown_XRP-USDT-USDT-futures_5m.csv');
+    const request = resolveBacktestRequest([xrp], { out: 'x' }, config, null, dir);
+    const defaults = { ...request, config: configSchema.parse({}) };
+    // 8 h funding from 2021-11-15T00:00 to the first bundled rate at 2021-11-18T00:00: 8 missing
+    await expect(runBacktestEngine(defaults, () => {})).rejects.toThrow(
+      /no funding rate for XRP\/USDT:USDT at 8 funding times \(every 8 h.*first 2021-11-15T08:00:00.000Z, last 2021-11-17T16:00:00.000Z.*--no-funding/,
+    );
+  });
+
   it('fails without funding rates unless --no-funding says to run with funding 0', () => {
     const bare = mkdtempSync(join(tmpdir(), '3t-perp-bare-'));
     try {
@@ -135,5 +145,16 @@ describe('a perpetual backtest with funding', () => {
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the explanation of a perpetual result', () => {
+  it('names the funding paid and received', () => {
+    const payments = result.funding ?? [];
+    const paid = payments.filter((p) => p.amount < 0).reduce((a, p) => a - p.amount, 0);
+    const received = payments.filter((p) => p.amount > 0).reduce((a, p) => a + p.amount, 0);
+    expect(summarizeBacktest(result).explanation).toContain(
+      `Funding of the perpetual positions at ${payments.length} funding times: paid ${paid.toFixed(2)}, received ${received.toFixed(2)}, net ${(received - paid).toFixed(2)} (in the trades' PnL and the equity).`,
+    );
   });
 });
