@@ -158,3 +158,43 @@ describe('the explanation of a perpetual result', () => {
     );
   });
 });
+
+describe('liquidation in a perpetual backtest (100×, no buffer)', () => {
+  it('closes a position at the mark once it is past its liquidation price, and books it as a fill', async () => {
+    const risky = configSchema.parse({
+      exchange: { funding_interval_hours: 1, leverage: { [SYMBOL]: 100 } },
+      risk: {
+        max_order_notional: 1e6,
+        max_position_notional: 1e6,
+        max_daily_loss: 1e6,
+        min_liquidation_buffer: 0,
+      },
+    });
+    const request = resolveBacktestRequest([candles], { out: 'x' }, risky, null, dir);
+    const r = await runBacktestEngine({ ...request, runs: 100 }, () => {});
+    const liquidations = r.liquidations ?? [];
+    expect(liquidations.length, 'a 1 % move liquidates at 100×').toBeGreaterThan(0);
+    const trades = tradesOf(r);
+    for (const l of liquidations) {
+      const fill = r.fills.find((f) => f.at === l.at && f.side === l.side);
+      expect(fill, `liquidation fill at ${l.at}`).toMatchObject({
+        quantity: l.quantity,
+        price: l.price,
+      });
+      // the trip it closed: margin = notional / 100, so equity meets maintenance at
+      // entry × (1 ∓ 1/100) / (1 ∓ 0.005)
+      const trip = trades.find((t) => t.exitMs === l.at && t.symbol === l.symbol)!;
+      const liq =
+        trip.direction === 'long'
+          ? (trip.entryPrice * (1 - 1 / 100)) / (1 - 0.005)
+          : (trip.entryPrice * (1 + 1 / 100)) / (1 + 0.005);
+      if (trip.direction === 'long') expect(l.price).toBeLessThan(liq * (1 + 1e-9));
+      else expect(l.price).toBeGreaterThan(liq * (1 - 1e-9));
+    }
+    const pnl = trades.reduce((a, t) => a + t.pnl, 0);
+    expect(pnl, 'the liquidation losses are in the PnL').toBeCloseTo(
+      r.equity.equity.at(-1)! - 10_000,
+      6,
+    );
+  }, 120_000);
+});
