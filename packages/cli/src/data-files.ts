@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { fundingCsvName } from '@3t/exchange';
 import { CliError } from './cli-error';
 import { repoRoot } from './repo-root';
 
@@ -43,7 +44,7 @@ export function dataFileName(exchange: string, symbol: string, timeframe: string
  * `binance_BTC-USDT-USDT-futures_funding.csv` (engine/funding-rates.ts reads it).
  */
 export function fundingFileName(exchange: string, symbol: string): string {
-  return dataFileName(exchange, symbol, 'funding');
+  return fundingCsvName(exchange, symbol);
 }
 
 const FUNDING_FILE = /_funding\.csv$/;

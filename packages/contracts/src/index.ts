@@ -78,7 +78,12 @@ export {
   orderType,
   TERMINAL_INTENT_STATUSES,
 } from './order-intent';
-export { isPerpetual, liquidationPrice } from './perpetual';
+export {
+  fundingIntervalHours,
+  fundingTimesBetween,
+  isPerpetual,
+  liquidationPrice,
+} from './perpetual';
 export {
   DEAD_LETTER_SUFFIX,
   type DeadLetterQueueName,

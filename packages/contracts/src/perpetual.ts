@@ -28,3 +28,16 @@ export function liquidationPrice(
       : (entryPrice + perUnit) / (1 + maintenanceRate);
   return price > 0 ? price : null;
 }
+
+/** Funding times (multiples of `intervalMs` from the epoch, UTC) in (after, upTo]. */
+export function fundingTimesBetween(after: number, upTo: number, intervalMs: number): number[] {
+  const out: number[] = [];
+  const first = Math.floor(after / intervalMs) * intervalMs + intervalMs;
+  for (let t = first; t <= upTo; t += intervalMs) out.push(t);
+  return out;
+}
+
+/** Hours between funding times: configured, else the venue's (Hyperliquid hourly, else 8 h). */
+export function fundingIntervalHours(exchange: string, configured: number | null): number {
+  return configured ?? (exchange === 'hyperliquid' ? 1 : 8);
+}

@@ -8,6 +8,14 @@ export {
 } from './create-ccxt-exchange';
 export { dec } from './decimal';
 export { classifyError, scrub } from './exchange-port-error';
+export {
+  FUNDING_CSV_HEADER,
+  type FundingSeries,
+  fundingCsvName,
+  parseFundingCsv,
+  rateAt,
+  readFundingCsv,
+} from './funding-csv';
 export { MemoryPaperBroker, type MemoryPaperBrokerOptions } from './memory-paper-broker';
 export { PaperBroker, type PaperBrokerOptions } from './paper-broker';
 export type { PaperFill, PaperOrder } from './paper-records';
@@ -36,6 +44,7 @@ export {
 export {
   DEFAULT_PERP_TERMS,
   fundingPayment,
+  isLiquidationClientId,
   isPerpetual,
   liquidationClientId,
   liquidationPrice,

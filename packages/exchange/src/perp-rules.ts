@@ -189,7 +189,17 @@ export function perpFundsRefusal(a: {
 
 /** The client order id of the venue's liquidation order (not 3T's: reconciliation leaves it). */
 export function liquidationClientId(symbol: string, time: number): string {
-  return `liquidation-${symbol.replace(/[^A-Za-z0-9]/g, '')}-${time}`.slice(0, 64);
+  return `${LIQUIDATION_PREFIX}${symbol.replace(/[^A-Za-z0-9]/g, '')}-${time}`.slice(0, 64);
+}
+
+const LIQUIDATION_PREFIX = 'liquidation-';
+
+/**
+ * Whether a fill is the venue's liquidation of a position: order-executor records it at once, as
+ * no intent of its own will ask for it.
+ */
+export function isLiquidationClientId(clientOrderId: string): boolean {
+  return clientOrderId.startsWith(LIQUIDATION_PREFIX);
 }
 
 /** The venue's closing order of a liquidation at `mark`, booked: it is never refused. */

@@ -2,17 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   ERROR_KINDS,
+  type FundingPayment,
+  fundingIntervalHours,
+  isPerpetual,
   Queues,
   reconcileJobSchema,
   type Target,
   targetSchema,
   timeframeMs,
 } from '@3t/contracts';
+import { isLiquidationClientId } from '@3t/exchange';
 import {
   type ExecuteDeps,
   type ExecutionEvents,
   newOrderExecutorState,
   type OrderSafety,
+  PaperFundingClock,
   RISK_RULES,
   reconcile,
   recordFunding,
@@ -34,6 +39,7 @@ import {
 import { MariaDbFundingLedger } from './mariadb-funding-ledger';
 import { MariaDbIntentStore, MariaDbPositionStore } from './mariadb-stores';
 import { openVenue, type Venue } from './open-venue';
+import { paperFundingRates } from './paper-funding-rates';
 import { retryTransient } from './retry-transient';
 
 // order-executor: targets → sized intents (outbox) → risk → exchange → orders, fills, positions.
@@ -132,6 +138,20 @@ const deps: ExecuteDeps = {
 };
 const symbols = config.exchange.symbols;
 const fundingLedger = new MariaDbFundingLedger(pool);
+const countFunding = (p: FundingPayment) =>
+  p.amount < 0
+    ? metrics.orders.fundingPaid.inc({ symbol: p.symbol }, -p.amount)
+    : metrics.orders.fundingReceived.inc({ symbol: p.symbol }, p.amount);
+// paper mode with perpetuals: the paper venue books funding from the venue's (or replayed) rates
+const paperFunding =
+  venue.paper && symbols.some(isPerpetual)
+    ? new PaperFundingClock(
+        venue.paper,
+        paperFundingRates(config),
+        fundingIntervalHours(config.exchange.id, config.exchange.funding_interval_hours) *
+          3_600_000,
+      )
+    : null;
 const settings = {
   risk: config.risk,
   sizing: config.sizing,
@@ -210,12 +230,9 @@ queues.worker({
     const record = await reconcile(deps, { trigger: job.trigger, symbols });
     // perpetuals: the venue's funding payments since the last stored one are money too
     // (a failure is logged and left to the next pass: it must not fail the reconciliation)
-    await recordFunding(venue.broker, fundingLedger, symbols, {
-      funding: (p) =>
-        p.amount < 0
-          ? metrics.orders.fundingPaid.inc({ symbol: p.symbol }, -p.amount)
-          : metrics.orders.fundingReceived.inc({ symbol: p.symbol }, p.amount),
-    }).catch((err: unknown) => logger.warn({ err }, 'funding payments not recorded this pass'));
+    await recordFunding(venue.broker, fundingLedger, symbols, { funding: countFunding }).catch(
+      (err: unknown) => logger.warn({ err }, 'funding payments not recorded this pass'),
+    );
     logger.info(
       { status: record.status, differences: record.differences.length },
       'scheduled reconciliation',
@@ -252,6 +269,18 @@ queues.worker({
       },
     });
     candleClose = null;
+    // the venue's liquidation of a paper perpetual: no intent will ask for its fill
+    for (const f of fills)
+      if (isLiquidationClientId(f.clientOrderId)) await deps.positions.recordFill(f);
+    // paper perpetuals pay funding at each funding time the market passes
+    for (const p of (await paperFunding?.advance(target.symbol, target.at, (t) =>
+      logger.warn(
+        { symbol: target.symbol, fundingTime: t },
+        'no funding rate: funding time not booked',
+      ),
+    )) ?? []) {
+      countFunding(p);
+    }
     await recordAccount(
       target.exchange,
       Date.now(),

@@ -1,5 +1,5 @@
 import { type Candle, type FundingPayment, timeframeMs } from '@3t/contracts';
-import { isPerpetual, MemoryPaperBroker } from '@3t/exchange';
+import { isLiquidationClientId, MemoryPaperBroker } from '@3t/exchange';
 import {
   type Clock,
   Ensemble,
@@ -8,6 +8,7 @@ import {
   type InMemoryRunStore,
   newOrderExecutorState,
   type OrderExecutorSettings,
+  PaperFundingClock,
   quoteOf,
   runInProcess,
   runOrderStep,
@@ -228,7 +229,7 @@ export async function backtestCandles(
       const { outcome } = step;
       for (const f of step.fills) {
         // the venue's own liquidation order: order-executor learns of it as of a foreign fill
-        if (!f.clientOrderId.startsWith('liquidation-')) continue;
+        if (!isLiquidationClientId(f.clientOrderId)) continue;
         await positions.recordFill(f);
         liquidations.push({
           at: f.exchangeTime,
@@ -334,7 +335,8 @@ function runResults(store: InMemoryRunStore, ensemble: Ensemble, endMs: number):
 
 /**
  * Funding of the perpetuals at each funding time a candle's close passes (the paper venue books
- * −position × mark × rate at the last price it saw); nothing for spot or with funding off.
+ * −position × mark × rate at the last price it saw); nothing for spot or with funding off. The
+ * rates were checked to cover the window before the replay (checkFundingCoverage).
  */
 function fundingBooker(
   broker: MemoryPaperBroker,
@@ -342,26 +344,22 @@ function fundingBooker(
   s: BacktestSettings,
   intervalHours: number | null,
 ): (candle: Candle) => Promise<FundingPayment[]> {
-  const intervalMs = fundingIntervalHours(exchange, intervalHours) * 3_600_000;
-  const upTo = new Map<string, number>();
+  const funding = s.funding;
+  if (!funding) return async () => [];
+  const clock = new PaperFundingClock(
+    broker,
+    async (symbol, t) => {
+      const series = funding.get(symbol);
+      if (!series) throw new CliError(`no funding rates given for ${symbol}`);
+      return rateAt(series, t);
+    },
+    fundingIntervalHours(exchange, intervalHours) * 3_600_000,
+  );
   return async (candle) => {
-    const series = s.funding?.get(candle.symbol);
-    if (!isPerpetual(candle.symbol) || !s.funding) return [];
-    if (!series) throw new CliError(`no funding rates given for ${candle.symbol}`);
-    const after = upTo.get(candle.symbol) ?? candle.openTime;
-    upTo.set(candle.symbol, candle.receivedAt);
-    const paid: FundingPayment[] = [];
-    for (const t of fundingTimesBetween(after, candle.receivedAt, intervalMs)) {
-      const rate = rateAt(series, t);
-      if (rate === undefined) {
-        throw new CliError(
-          `no funding rate for ${candle.symbol} at ${new Date(t).toISOString()} (funding every ${intervalMs / 3_600_000} h, exchange.funding_interval_hours): download the funding rates of the whole window, or pass --no-funding`,
-        );
-      }
-      const p = await broker.applyFunding(candle.symbol, t, rate);
-      if (p) paid.push(p);
-    }
-    return paid;
+    clock.start(candle.symbol, candle.openTime);
+    return clock.advance(candle.symbol, candle.receivedAt, (t) => {
+      throw new CliError(`no funding rate for ${candle.symbol} at ${new Date(t).toISOString()}`);
+    });
   };
 }
 

@@ -38,6 +38,7 @@ export {
   type PaperPriceFeed,
   runOrderStep,
 } from './order-step';
+export { type FundingRateLookup, PaperFundingClock, type PaperFundingVenue } from './paper-funding';
 export * from './ports';
 export { type ReconcileOptions, reconcile } from './reconcile';
 export {
