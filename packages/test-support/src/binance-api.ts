@@ -105,7 +105,42 @@ export const binanceRoutes: ReadonlyMap<string, Route> = new Map<string, Route>(
   ],
   ['GET /fapi/v1/klines', { endpoint: 'klines', signed: false, handle: klines }],
   ['GET /fapi/v1/fundingRate', { endpoint: 'fundingRate', signed: false, handle: fundingRate }],
+  ['GET /fapi/v1/income', { endpoint: 'income', signed: true, handle: income }],
 ]);
+
+/**
+ * The account's income history, funding fees only (what ccxt fetchFundingHistory asks): from
+ * `startTime` oldest first up to `endTime`, at most `limit` (default 100, at most 1000).
+ */
+function income(venue: FakeVenue, p: Params): unknown {
+  const only = p.get('symbol');
+  const markets = [...venue.markets.values()].filter(
+    (m) => isPerp(m) && (only === undefined || m.id === only),
+  );
+  if (only !== undefined && markets.length === 0) throw binanceErrors.invalidSymbol();
+  if ((p.get('incomeType') ?? 'FUNDING_FEE') !== 'FUNDING_FEE') return [];
+  const limit = int(p, 'limit') ?? 100;
+  if (limit < 1 || limit > 1000) throw binanceErrors.badParameter('limit');
+  const start = int(p, 'startTime') ?? 0;
+  const end = int(p, 'endTime') ?? Number.POSITIVE_INFINITY;
+  return markets
+    .flatMap((m) =>
+      m.fundingIncome
+        .filter((f) => f.time >= start && f.time <= end)
+        .map((f) => ({
+          symbol: m.id,
+          incomeType: 'FUNDING_FEE',
+          income: f.amount,
+          asset: m.settle,
+          time: f.time,
+          info: 'FUNDING_FEE',
+          tranId: `${m.id}${f.time}`,
+          tradeId: '',
+        })),
+    )
+    .sort((a, b) => a.time - b.time)
+    .slice(0, limit);
+}
 
 /** Perpetuals on the futures routes, spot markets on the spot ones. */
 const isPerp = (m: VenueMarket) => m.settle !== undefined;

@@ -23,6 +23,8 @@ export interface FakeMarketSpec {
   readonly symbol: string;
   /** A perpetual's funding rates at their funding times (ms), ascending. */
   readonly fundingRates?: readonly FakeFundingRate[];
+  /** The account's funding payments of a perpetual (settle asset, negative = paid), ascending. */
+  readonly fundingIncome?: readonly FakeFundingIncome[];
   readonly candles?: readonly FakeCandle[];
   /** A fixed price instead of (or before) a candle path. */
   readonly price?: string;
@@ -89,6 +91,12 @@ export interface FakeFundingRate {
   readonly rate: string;
 }
 
+/** One funding payment of the account (Binance's /fapi/v1/income, incomeType FUNDING_FEE). */
+export interface FakeFundingIncome {
+  readonly time: number;
+  readonly amount: string;
+}
+
 export interface VenueMarket {
   readonly id: string;
   readonly symbol: string;
@@ -97,6 +105,7 @@ export interface VenueMarket {
   /** the settle currency of a perpetual; undefined for spot */
   readonly settle: string | undefined;
   readonly fundingRates: readonly FakeFundingRate[];
+  readonly fundingIncome: readonly FakeFundingIncome[];
   readonly tickSize: string;
   readonly stepSize: string;
   readonly minQty: string;
@@ -826,6 +835,7 @@ function buildMarket(spec: FakeMarketSpec): VenueMarket {
     quote,
     settle,
     fundingRates: spec.fundingRates ?? [],
+    fundingIncome: spec.fundingIncome ?? [],
     tickSize,
     stepSize,
     minQty: spec.minQty ?? stepSize,

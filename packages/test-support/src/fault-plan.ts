@@ -17,6 +17,7 @@ export const ENDPOINTS = [
   'allOrders',
   'myTrades',
   'fundingRate',
+  'income',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 

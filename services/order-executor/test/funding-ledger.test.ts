@@ -1,8 +1,13 @@
 import type { FundingPayment } from '@3t/contracts';
-import { MemoryPaperBroker } from '@3t/exchange';
+import { CcxtExchange, MemoryPaperBroker } from '@3t/exchange';
 import { MemoryFundingLedger, recordFunding } from '@3t/handlers';
 import { migrate } from '@3t/runtime';
-import { createTestDatabase, type TestDatabase } from '@3t/test-support';
+import {
+  createTestDatabase,
+  fakeBinanceClient,
+  startFakeExchange,
+  type TestDatabase,
+} from '@3t/test-support';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MariaDbFundingLedger } from '../src/mariadb-funding-ledger';
@@ -80,6 +85,42 @@ describe.each([
       );
       expect(rows.every((r) => r['source'] === 'venue')).toBe(true);
       await db.pool.query('DELETE FROM funding_payments');
+    }
+  });
+});
+
+describe('recordFunding from a live venue: ccxt fetchFundingHistory against a fake Binance', () => {
+  it('stores the account funding fees of the perpetual once, with the venue id of each', async () => {
+    const income = [
+      { time: T0 + 8 * HOUR, amount: '-0.84' },
+      { time: T0 + 16 * HOUR, amount: '0.31' },
+      { time: T0 + 24 * HOUR, amount: '-1.02' },
+    ];
+    const fake = await startFakeExchange({
+      markets: [{ symbol: SYMBOL, price: '2000', fundingIncome: income }],
+    });
+    const venue = new CcxtExchange(
+      fakeBinanceClient(fake.url, { options: { fetchMarkets: { types: ['linear'] } } }),
+    );
+    try {
+      const store = new MariaDbFundingLedger(db.pool);
+      const stored = await recordFunding(venue, store, [SYMBOL]);
+      expect(stored.map((p) => [p.time, p.amount, p.currency])).toEqual(
+        income.map((f) => [f.time, Number(f.amount), 'USDT']),
+      );
+      expect(fake.requests.some((r) => r.path === '/fapi/v1/income')).toBe(true);
+      expect(await recordFunding(venue, store, [SYMBOL]), 'a second pass stores nothing').toEqual(
+        [],
+      );
+      const [rows] = await db.pool.query<RowDataPacket[]>(
+        'SELECT amount, venue_id FROM funding_payments WHERE exchange = ? ORDER BY funding_time',
+        ['binance'],
+      );
+      expect(rows.map((r) => Number(r['amount']))).toEqual(income.map((f) => Number(f.amount)));
+      expect(rows.every((r) => typeof r['venue_id'] === 'string')).toBe(true);
+    } finally {
+      await venue.close();
+      await fake.close();
     }
   });
 });
