@@ -28,6 +28,7 @@ let summary: {
   };
 };
 let stdout: string;
+let stderr: string;
 let html: string;
 
 beforeAll(async () => {
@@ -39,6 +40,7 @@ beforeAll(async () => {
   });
   expect(code, io.stderr).toBe(0);
   stdout = io.stdout;
+  stderr = io.stderr;
   summary = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
   html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
 }, 300_000);
@@ -54,6 +56,12 @@ describe('3t backtest of the bundled perpetual at leverage 40', () => {
     expect(runs.effective, 'active at once').toBeGreaterThan(46);
     expect(runs.effective).toBeLessThanOrEqual(Math.min(1000, runs.cap));
     expect(typeof summary.summary.strategy.funding).toBe('number');
+  });
+
+  it('says before the run what it will do with the perpetual', () => {
+    expect(stderr).toContain(
+      'backtest: XRP/USDT:USDT 5m, 2021-11-18T00:00Z → … as 5m, seed 1, 1000 runs, leverage XRP/USDT:USDT 40×, funding from the _funding.csv files',
+    );
   });
 
   it('shows the effective run count and the cap in the terminal and the report', () => {

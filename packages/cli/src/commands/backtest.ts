@@ -222,7 +222,12 @@ export function describeRequest(r: BacktestRequest): string {
     ms === null ? '…' : new Date(ms).toISOString().replace(':00.000Z', 'Z');
   const files = r.dataFiles.map((f) => `${f.symbol} ${f.timeframe}`).join(', ');
   const window = r.fromMs === null && r.toMs === null ? '' : `, ${day(r.fromMs)} → ${day(r.toMs)}`;
-  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
+  const perps = Object.entries(r.leverage);
+  const perp =
+    perps.length === 0
+      ? ''
+      : `, leverage ${perps.map(([s, l]) => `${s} ${l}×`).join(', ')}, funding ${r.fundingFiles === null ? 'off (--no-funding)' : 'from the _funding.csv files'}`;
+  return `backtest: ${files}${window} as ${r.timeframe}, seed ${r.seed}, ${runsOf(r)}${perp}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}`;
 }
 
 /**
