@@ -57,6 +57,27 @@ export const backtestFillSchema = z.strictObject({
   fee: z.number().nonnegative(),
 });
 
+/** A funding payment of a perpetual position (signed as cash moved: negative = paid). */
+export const backtestFundingSchema = z.strictObject({
+  at: ms.describe('funding time'),
+  symbol: z.string().min(1),
+  amount: finite.describe('quote units; −position × price × rate'),
+  rate: finite,
+  position: finite.describe('signed position at the funding time'),
+  price: z.number().nonnegative().describe('mark: the last price the paper venue saw'),
+});
+export type BacktestFunding = z.infer<typeof backtestFundingSchema>;
+
+/** A position the venue liquidated (its fill is also in `fills`). */
+export const backtestLiquidationSchema = z.strictObject({
+  at: ms,
+  symbol: z.string().min(1),
+  side: z.enum(['buy', 'sell']),
+  quantity: z.number().positive(),
+  price: z.number().positive(),
+});
+export type BacktestLiquidation = z.infer<typeof backtestLiquidationSchema>;
+
 /** A decision the risk rules denied (the services record the same as a `denied` intent). */
 export const backtestDenialSchema = z.strictObject({
   at: ms.describe('event time of the decision'),
@@ -149,6 +170,10 @@ export const backtestResultSchema = z.strictObject({
   /** account equity at each candle close, quote units, starting with initialEquity */
   equity: z.strictObject({ times: z.array(ms), equity: z.array(finite) }),
   fills: z.array(backtestFillSchema),
+  /** funding payments of perpetuals, in time order (absent: none, e.g. spot) */
+  funding: z.array(backtestFundingSchema).optional(),
+  /** liquidations of perpetual positions (absent: none) */
+  liquidations: z.array(backtestLiquidationSchema).optional(),
   denials: z.array(backtestDenialSchema),
   targets: z.array(targetSeriesSchema),
   runResults: z.array(runResultSchema),

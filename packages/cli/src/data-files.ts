@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { fundingCsvName } from '@3t/exchange';
 import { CliError } from './cli-error';
 import { repoRoot } from './repo-root';
 
@@ -39,6 +40,16 @@ export function dataFileName(exchange: string, symbol: string, timeframe: string
 }
 
 /**
+ * The funding-rate file of a perpetual, beside its candles: `BTC/USDT:USDT` on binance →
+ * `binance_BTC-USDT-USDT-futures_funding.csv` (engine/funding-rates.ts reads it).
+ */
+export function fundingFileName(exchange: string, symbol: string): string {
+  return fundingCsvName(exchange, symbol);
+}
+
+const FUNDING_FILE = /_funding\.csv$/;
+
+/**
  * The candle files named by `paths` (files, or folders whose `*.csv` are taken), in a stable
  * order. Every path must exist and every file must follow the naming rule.
  */
@@ -49,7 +60,8 @@ export function listDataFiles(paths: readonly string[], cwd: string): DataFile[]
     if (!existsSync(abs)) throw new CliError(`data path ${p} does not exist (resolved to ${abs})`);
     const names = statSync(abs).isDirectory()
       ? readdirSync(abs)
-          .filter((n) => n.endsWith('.csv'))
+          // a perpetual's funding rates sit beside its candles: not a candle file
+          .filter((n) => n.endsWith('.csv') && !FUNDING_FILE.test(n))
           .sort()
           .map((n) => join(abs, n))
       : [abs];

@@ -84,3 +84,12 @@ export function parseSymbol(value: string): string {
   }
   return value;
 }
+
+/** A leverage: a number ≥ 1 (40 = 40×). */
+export function parseLeverage(value: string): number {
+  const n = Number(value.trim().replace(/x$/i, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 1) {
+    throw new InvalidArgumentError(`'${value}' is not a leverage: use a number ≥ 1, e.g. 40`);
+  }
+  return n;
+}

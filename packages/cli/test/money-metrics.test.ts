@@ -31,6 +31,7 @@ const trade = (pnl: number, exitMs: number | null, holdingMs = 10): Trade => ({
   maxQuantity: 1,
   pnl,
   fees: 0.5,
+  funding: 0,
   fills: 2,
   holdingMs,
   exitReason: exitMs === null ? 'open_at_end' : 'target_flat',

@@ -3,6 +3,7 @@ import type { Candle } from './candle';
 import { marketSymbol, side } from './common';
 import { ExchangePortError } from './exchange-error';
 import type { Fill } from './fill';
+import type { FundingPayment } from './funding-payment';
 
 // The exchange port (issue 13: one home for port types): implemented by @3t/exchange (ccxt
 // adapter, paper brokers) and @3t/test-support's fake, used by @3t/handlers' order step.
@@ -56,6 +57,11 @@ export interface TradingPort {
   fetchFills(symbol: string, range?: { since?: number; limit?: number }): Promise<Fill[]>;
   /** The fills of one order. */
   fetchOrderFills(symbol: string, clientOrderId: string): Promise<Fill[]>;
+  /**
+   * Funding payments of a perpetual `symbol` from `since` (funding time, inclusive), oldest
+   * first. Optional: venues without perpetuals (spot) have none to list.
+   */
+  fetchFundingPayments?(symbol: string, since?: number): Promise<FundingPayment[]>;
 }
 
 /** One exchange (real through ccxt, or the paper broker): market data and trading. */

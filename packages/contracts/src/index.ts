@@ -55,6 +55,12 @@ export {
 export { type Features, featuresSchema, type TradingRange, tradingRangeSchema } from './features';
 export { type Fee, type Fill, feeSchema, fillSchema } from './fill';
 export {
+  type FundingPayment,
+  type FundingRate,
+  fundingPaymentSchema,
+  fundingRateSchema,
+} from './funding-payment';
+export {
   candleJobId,
   featuresJobId,
   JOB_ID_SEPARATOR,
@@ -74,6 +80,12 @@ export {
   orderType,
   TERMINAL_INTENT_STATUSES,
 } from './order-intent';
+export {
+  fundingIntervalHours,
+  fundingTimesBetween,
+  isPerpetual,
+  liquidationPrice,
+} from './perpetual';
 export {
   DEAD_LETTER_SUFFIX,
   type DeadLetterQueueName,

@@ -6,7 +6,11 @@ import {
   type ExchangePort,
   ExchangePortError,
   type Fill,
+  type FundingPayment,
+  type FundingRate,
   fillSchema,
+  fundingPaymentSchema,
+  fundingRateSchema,
   type OrderRequest,
   type OrderSnapshot,
   type OrderStatus,
@@ -487,6 +491,53 @@ export class CcxtExchange implements ExchangePort {
       if (parsed.success) fills.push(parsed.data);
     }
     return fills;
+  }
+
+  /**
+   * A perpetual's funding-rate history (ccxt fetchFundingRateHistory), oldest first, from `since`
+   * up to `until` when given: what `3t data download` stores beside the candles. Rows failing
+   * the schema are dropped and counted like candles.
+   */
+  async fetchFundingRates(symbol: string, range: CandleRange = {}): Promise<FundingRate[]> {
+    const rows = await this.call(`fetchFundingRates ${symbol}`, () =>
+      this.ccxt.fetchFundingRateHistory(
+        symbol,
+        range.since,
+        range.limit,
+        range.until === undefined ? {} : { until: range.until },
+      ),
+    );
+    const rates: FundingRate[] = [];
+    for (const row of rows) {
+      const parsed = fundingRateSchema.safeParse({ time: row.timestamp, rate: row.fundingRate });
+      if (parsed.success) rates.push(parsed.data);
+      else this.drop(`funding ${parsed.error.issues[0]?.path.join('.')}`, 'invalid', row);
+    }
+    return rates;
+  }
+
+  /**
+   * Our account's funding payments of a perpetual (ccxt fetchFundingHistory), oldest first: the
+   * live counterpart of the paper venue's booked funding, recorded in `funding_payments`.
+   */
+  async fetchFundingPayments(symbol: string, since?: number): Promise<FundingPayment[]> {
+    const rows = await this.call(`fetchFundingPayments ${symbol}`, () =>
+      this.ccxt.fetchFundingHistory(symbol, since),
+    );
+    const payments: FundingPayment[] = [];
+    for (const row of rows) {
+      const parsed = fundingPaymentSchema.safeParse({
+        exchange: this.id,
+        symbol,
+        time: row.timestamp,
+        amount: row.amount,
+        currency: row.code,
+        ...(row.id ? { venueId: String(row.id) } : {}),
+      });
+      if (parsed.success) payments.push(parsed.data);
+      else this.drop(`funding ${parsed.error.issues[0]?.path.join('.')}`, 'invalid', row);
+    }
+    return payments.sort((a, b) => a.time - b.time);
   }
 
   private drop(reason: string, message: string, row: unknown): void {

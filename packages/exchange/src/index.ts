@@ -9,6 +9,14 @@ export {
 } from './create-ccxt-exchange';
 export { dec } from './decimal';
 export { classifyError, scrub } from './exchange-port-error';
+export {
+  FUNDING_CSV_HEADER,
+  type FundingSeries,
+  fundingCsvName,
+  parseFundingCsv,
+  rateAt,
+  readFundingCsv,
+} from './funding-csv';
 export { MemoryPaperBroker, type MemoryPaperBrokerOptions } from './memory-paper-broker';
 export { PaperBroker, type PaperBrokerOptions } from './paper-broker';
 export type { PaperFill, PaperOrder } from './paper-records';
@@ -34,6 +42,16 @@ export {
   type DropReason,
   parseCandleCsv,
 } from './parse-candle-csv';
+export {
+  DEFAULT_PERP_TERMS,
+  fundingPayment,
+  isLiquidationClientId,
+  isPerpetual,
+  liquidationClientId,
+  liquidationPrice,
+  type PerpPosition,
+  type PerpTerms,
+} from './perp-rules';
 export { pointCcxtAt } from './point-ccxt-at';
 export { type PlayOptions, ReplayFeed, type ReplayFile, type ReplayOptions } from './replay-feed';
 export { CandleResampler, resampleCandles } from './resample-candles';

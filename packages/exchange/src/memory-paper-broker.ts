@@ -1,4 +1,4 @@
-import type { Candle, Fill } from '@3t/contracts';
+import type { Candle, Fill, FundingPayment } from '@3t/contracts';
 import {
   type Balances,
   type CandleRange,
@@ -6,6 +6,7 @@ import {
   ExchangePortError,
   type OrderRequest,
   type OrderSnapshot,
+  type ParsedOrderRequest,
   type Position,
   parseOrderRequest,
   type Touch,
@@ -29,6 +30,21 @@ import {
   paperFillOf,
   settleFill,
 } from './paper-rules';
+import {
+  DEFAULT_PERP_TERMS,
+  FLAT_PERP,
+  fundingPayment,
+  isLiquidatable,
+  isPerpetual,
+  leverageOf,
+  liquidationClientId,
+  liquidationFill,
+  type PerpPosition,
+  type PerpTerms,
+  perpFundsRefusal,
+  perpOrderReserve,
+  settlePerpFill,
+} from './perp-rules';
 
 export type MemoryPaperBrokerOptions = Omit<PaperBrokerOptions, 'pool'>;
 
@@ -50,6 +66,12 @@ export class MemoryPaperBroker implements ExchangePort {
   private readonly orders: PaperOrder[] = [];
   private readonly byClientId = new Map<string, PaperOrder>();
   private readonly fills: PaperFill[] = [];
+  readonly perpTerms: PerpTerms;
+  private readonly maintenanceRate: string;
+  /** perpetual positions with their entry and isolated margin (quantity mirrors `positions`) */
+  private readonly perps = new Map<string, PerpPosition>();
+  private readonly funding: FundingPayment[] = [];
+  private readonly fundingTimes = new Set<string>();
 
   constructor(options: MemoryPaperBrokerOptions = {}) {
     this.id = options.account ?? 'paper';
@@ -63,6 +85,8 @@ export class MemoryPaperBroker implements ExchangePort {
     this.now = options.now ?? Date.now;
     this.marketData = options.marketData;
     this.cash = dec.fromNumber(options.startingBalance ?? 10_000);
+    this.perpTerms = options.perp ?? DEFAULT_PERP_TERMS;
+    this.maintenanceRate = dec.fromNumber(this.perpTerms.maintenanceMarginRate);
   }
 
   fetchCandles(symbol: string, timeframe: string, range?: CandleRange): Promise<Candle[]> {
@@ -86,7 +110,8 @@ export class MemoryPaperBroker implements ExchangePort {
   }
 
   async fetchBalances(): Promise<Balances> {
-    const reserved = this.reserved();
+    // perpetual margin is held from the balance as open orders' funds are
+    const reserved = dec.add(this.reserved(), this.marginUsed());
     return {
       [this.quote]: {
         free: Number(dec.sub(this.cash, reserved)),
@@ -118,17 +143,19 @@ export class MemoryPaperBroker implements ExchangePort {
     const offered = this.open(r.symbol)
       .filter((o) => o.side === 'sell')
       .reduce((s, o) => dec.add(s, o.quantity), '0');
-    const refusal = fundsRefusal({
-      request: r,
-      quantity,
-      reservePrice,
-      cash: this.cash,
-      reserved: this.reserved(),
-      available: dec.sub(this.positions.get(r.symbol) ?? '0', offered),
-      allowShort: this.allowShort,
-      costs: this.costs,
-      quote: this.quote,
-    });
+    const refusal = isPerpetual(r.symbol)
+      ? this.perpRefusal(r, quantity, reservePrice)
+      : fundsRefusal({
+          request: r,
+          quantity,
+          reservePrice,
+          cash: this.cash,
+          reserved: this.reserved(),
+          available: dec.sub(this.positions.get(r.symbol) ?? '0', offered),
+          allowShort: this.allowShort,
+          costs: this.costs,
+          quote: this.quote,
+        });
     if (refusal) throw refusal;
     const order: PaperOrder = {
       id: this.orders.length + 1,
@@ -159,9 +186,17 @@ export class MemoryPaperBroker implements ExchangePort {
     const p = dec.fromNumber(price);
     this.prices.set(symbol, { price: p, time });
     const created: PaperFill[] = [];
+    // the venue liquidates at the new mark before it fills anything else
+    const liquidation = this.liquidateIfDue(symbol, p, time);
+    if (liquidation) created.push(liquidation);
     for (const o of this.open(symbol)) {
       const fill = paperFillOf(o, p, this.costs);
       if (!fill) continue;
+      if (isPerpetual(symbol)) {
+        const f = this.fillPerp(o, fill, time);
+        if (f) created.push(f);
+        continue;
+      }
       const position = this.positions.get(symbol) ?? '0';
       const fillSpec = { side: o.side, quantity: o.quantity, price: fill.price };
       const booked = settleFill(
@@ -233,15 +268,170 @@ export class MemoryPaperBroker implements ExchangePort {
       .map((f) => contractFill(this.id, f, now));
   }
 
+  /**
+   * Books the funding of `symbol` at funding time `time` with `rate`: the position pays
+   * −quantity × mark × rate, the mark being the last price applied. Once per funding time (a
+   * replayed one changes nothing); null for a spot symbol, a flat position or no price yet.
+   */
+  async applyFunding(symbol: string, time: number, rate: number): Promise<FundingPayment | null> {
+    if (!Number.isFinite(rate)) throw new RangeError(`applyFunding ${symbol}: rate ${rate}`);
+    const key = `${symbol}@${time}`;
+    const quantity = this.positions.get(symbol) ?? '0';
+    const mark = this.prices.get(symbol)?.price;
+    if (!isPerpetual(symbol) || this.fundingTimes.has(key)) return null;
+    if (dec.eq(quantity, '0') || mark === undefined) return null;
+    this.fundingTimes.add(key);
+    const amount = fundingPayment(quantity, mark, dec.fromNumber(rate));
+    this.cash = dec.add(this.cash, amount);
+    const payment: FundingPayment = {
+      exchange: this.id,
+      symbol,
+      time,
+      amount: Number(amount),
+      currency: this.quote,
+      rate,
+      position: Number(quantity),
+      markPrice: Number(mark),
+    };
+    this.funding.push(payment);
+    return payment;
+  }
+
+  async fetchFundingPayments(symbol: string, since = 0): Promise<FundingPayment[]> {
+    return this.funding.filter((f) => f.symbol === symbol && f.time >= since);
+  }
+
+  /** A perpetual position's entry price and isolated margin (flat when none). */
+  perpPosition(symbol: string): PerpPosition {
+    return this.perps.get(symbol) ?? FLAT_PERP;
+  }
+
   async close(): Promise<void> {}
+
+  private perpRefusal(r: ParsedOrderRequest, quantity: string, reservePrice: string | null) {
+    return perpFundsRefusal({
+      clientOrderId: r.clientOrderId,
+      symbol: r.symbol,
+      side: r.side,
+      quantity,
+      position: this.positions.get(r.symbol) ?? '0',
+      reservePrice,
+      free: dec.sub(dec.sub(this.cash, this.reserved()), this.marginUsed()),
+      leverage: leverageOf(this.perpTerms, r.symbol),
+      costs: this.costs,
+      quote: this.quote,
+    });
+  }
+
+  private marginUsed(): string {
+    let m = '0';
+    for (const p of this.perps.values()) m = dec.add(m, p.margin);
+    return m;
+  }
+
+  private fillPerp(
+    o: PaperOrder,
+    fill: { price: string; liquidity: 'maker' | 'taker' },
+    time: number,
+  ): PaperFill | undefined {
+    const symbol = o.symbol;
+    const current = this.perpPosition(symbol);
+    const booked = settlePerpFill(
+      this.cash,
+      dec.sub(this.marginUsed(), current.margin),
+      current,
+      { side: o.side, quantity: o.quantity, price: fill.price },
+      this.costs,
+      leverageOf(this.perpTerms, symbol),
+    );
+    if ('refusal' in booked) {
+      o.status = 'rejected';
+      return undefined;
+    }
+    this.setPerp(symbol, booked.position);
+    this.cash = booked.cash;
+    o.status = 'closed';
+    o.filled = o.quantity;
+    o.averagePrice = fill.price;
+    return this.addFill(o, fill.price, booked.fee, fill.liquidity, time);
+  }
+
+  /**
+   * Closes an isolated perpetual position whose equity fell below maintenance at `mark`: a
+   * market order of the venue's own (client id `liquidation-…`), filled at the mark with the
+   * taker fee, so the loss shows in the fills like any close.
+   */
+  private liquidateIfDue(symbol: string, mark: string, time: number): PaperFill | undefined {
+    const p = this.perps.get(symbol);
+    if (!p || !isLiquidatable(p, mark, this.maintenanceRate)) return undefined;
+    const leverage = leverageOf(this.perpTerms, symbol);
+    const { side, quantity, booked } = liquidationFill(this.cash, p, mark, this.costs, leverage);
+    const order: PaperOrder = {
+      id: this.orders.length + 1,
+      clientOrderId: liquidationClientId(symbol, time),
+      symbol,
+      side,
+      type: 'market',
+      quantity,
+      limitPrice: null,
+      status: 'closed',
+      filled: quantity,
+      averagePrice: mark,
+      reservePrice: null,
+      placedAt: time,
+    };
+    this.orders.push(order);
+    this.byClientId.set(order.clientOrderId, order);
+    this.setPerp(symbol, booked.position);
+    this.cash = booked.cash;
+    return this.addFill(order, mark, booked.fee, 'taker', time);
+  }
+
+  private setPerp(symbol: string, p: PerpPosition): void {
+    if (dec.eq(p.quantity, '0')) this.perps.delete(symbol);
+    else this.perps.set(symbol, p);
+    this.positions.set(symbol, p.quantity);
+  }
+
+  private addFill(
+    o: PaperOrder,
+    price: string,
+    fee: string,
+    liquidity: 'maker' | 'taker',
+    time: number,
+  ): PaperFill {
+    const f: PaperFill = {
+      id: this.fills.length + 1,
+      orderId: o.id,
+      clientOrderId: o.clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      price,
+      quantity: o.quantity,
+      fee,
+      feeCurrency: this.quote,
+      liquidity,
+      time,
+    };
+    this.fills.push(f);
+    return f;
+  }
 
   private open(symbol: string): PaperOrder[] {
     return this.orders.filter((o) => o.symbol === symbol && o.status === 'open');
   }
 
   private reserved(): string {
-    return this.orders
-      .filter((o) => o.side === 'buy' && o.status === 'open' && o.reservePrice !== null)
-      .reduce((s, o) => dec.add(s, buyReserve(o.quantity, o.reservePrice ?? '0', this.costs)), '0');
+    let held = '0';
+    for (const o of this.orders) {
+      if (o.status !== 'open' || o.reservePrice === null) continue;
+      if (isPerpetual(o.symbol)) {
+        const leverage = leverageOf(this.perpTerms, o.symbol);
+        held = dec.add(held, perpOrderReserve(o.quantity, o.reservePrice, leverage, this.costs));
+      } else if (o.side === 'buy') {
+        held = dec.add(held, buyReserve(o.quantity, o.reservePrice, this.costs));
+      }
+    }
+    return held;
   }
 }

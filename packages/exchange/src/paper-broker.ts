@@ -1,4 +1,4 @@
-import type { Candle, Fill } from '@3t/contracts';
+import type { Candle, Fill, FundingPayment } from '@3t/contracts';
 import {
   type Balances,
   type CandleRange,
@@ -32,6 +32,22 @@ import {
   paperFillOf,
   settleFill,
 } from './paper-rules';
+import {
+  DEFAULT_PERP_TERMS,
+  FLAT_PERP,
+  fundingPayment,
+  isLiquidatable,
+  isPerpetual,
+  leverageOf,
+  liquidationClientId,
+  liquidationFill,
+  type PerpPosition,
+  type PerpTerms,
+  perpFundsRefusal,
+  perpOrderReserve,
+  type SettledPerpFill,
+  settlePerpFill,
+} from './perp-rules';
 
 export interface PaperBrokerOptions {
   /** A mysql2/promise pool on a database migrated with 002_paper_broker.sql. */
@@ -56,6 +72,8 @@ export interface PaperBrokerOptions {
   readonly now?: () => number;
   /** Where candles come from (a replay feed or a ccxt exchange); prices come via applyPrice. */
   readonly marketData?: MarketDataPort;
+  /** How perpetual symbols (`BASE/QUOTE:SETTLE`) are margined; spot symbols ignore it. */
+  readonly perp?: PerpTerms;
 }
 
 interface OrderRow extends RowDataPacket {
@@ -89,6 +107,15 @@ interface FillRow extends RowDataPacket {
 
 const ACCOUNT = /^[a-z0-9_]{1,40}$/;
 
+/** What a fill row names of its order. */
+interface FilledOrder {
+  readonly id: number;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly quantity: string;
+}
+
 /**
  * A simulated venue in MariaDB. Orders wait for the next price: `applyPrice` fills every open
  * market order of the symbol at that price moved against the order by `slippageBps`, and every
@@ -106,6 +133,8 @@ export class PaperBroker implements ExchangePort {
   private readonly allowShort: boolean;
   private readonly now: () => number;
   private readonly marketData: MarketDataPort | undefined;
+  readonly perpTerms: PerpTerms;
+  private readonly maintenanceRate: string;
 
   private constructor(options: PaperBrokerOptions) {
     this.id = options.account ?? 'paper';
@@ -124,6 +153,8 @@ export class PaperBroker implements ExchangePort {
     this.allowShort = options.allowShort ?? true;
     this.now = options.now ?? Date.now;
     this.marketData = options.marketData;
+    this.perpTerms = options.perp ?? DEFAULT_PERP_TERMS;
+    this.maintenanceRate = dec.fromNumber(this.perpTerms.maintenanceMarginRate);
   }
 
   /** Opens (and on first use creates) the paper account. */
@@ -184,17 +215,25 @@ export class PaperBroker implements ExchangePort {
   async fetchBalances(): Promise<Balances> {
     // one statement reads cash and reserve from one consistent snapshot: no transaction needed
     // (order-executor asks on every target; a transaction was four round trips)
+    // perpetuals: margins of positions and holds of open orders (0 on a spot-only account)
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT a.cash, (SELECT COALESCE(SUM(o.quantity * o.reserve_price), 0) FROM paper_orders o
          WHERE o.account = a.account AND o.side = 'buy' AND o.status = 'open'
-           AND o.reserve_price IS NOT NULL) AS r
+           AND o.reserve_price IS NOT NULL AND o.hold IS NULL) AS r,
+         (SELECT COALESCE(SUM(o.hold), 0) FROM paper_orders o
+           WHERE o.account = a.account AND o.status = 'open' AND o.hold IS NOT NULL) AS h,
+         (SELECT COALESCE(SUM(p.margin), 0) FROM paper_positions p
+           WHERE p.account = a.account) AS m
        FROM paper_accounts a WHERE a.account = ?`,
       [this.id],
     );
     const row = rows[0];
     if (row === undefined) throw new Error(`paper account '${this.id}' does not exist`);
     const cash = String(row['cash']);
-    const reserved = dec.mul(String(row['r'] ?? '0'), dec.add('1', this.costs.feeRate));
+    const reserved = dec.add(
+      dec.mul(String(row['r'] ?? '0'), dec.add('1', this.costs.feeRate)),
+      dec.add(String(row['h'] ?? '0'), String(row['m'] ?? '0')),
+    );
     return {
       [this.quote]: {
         free: Number(dec.sub(cash, reserved)),
@@ -228,11 +267,17 @@ export class PaperBroker implements ExchangePort {
         limitPrice: limit,
         reservePrice,
       } = admitOrder(r, await this.lastPrice(c, r.symbol), this);
-      await this.assertFunds(c, r, qty, cash, reservePrice);
+      const perp = isPerpetual(r.symbol);
+      if (perp) await this.assertMargin(c, r, qty, cash, reservePrice);
+      else await this.assertFunds(c, r, qty, cash, reservePrice);
+      const hold =
+        perp && reservePrice !== null
+          ? perpOrderReserve(qty, reservePrice, leverageOf(this.perpTerms, r.symbol), this.costs)
+          : null;
       const now = this.now();
       const [res] = await c.query<ResultSetHeader>(
         `INSERT INTO paper_orders (account, client_order_id, symbol, side, type, quantity, limit_price,
-           post_only, reserve_price, placed_at, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           post_only, reserve_price, hold, placed_at, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           this.id,
           r.clientOrderId,
@@ -243,6 +288,7 @@ export class PaperBroker implements ExchangePort {
           limit,
           r.postOnly ? 1 : 0,
           reservePrice,
+          hold,
           now,
           now,
         ],
@@ -267,9 +313,12 @@ export class PaperBroker implements ExchangePort {
     // Most prices fill nothing: with no open order of the symbol, one statement records the price
     // (a newer time only) instead of a locking transaction of six. An order committed after this
     // check was placed after the price arrived, so the next price fills it, as it would anyway.
+    // A perpetual position may be liquidated by any price, so it takes the full path too.
     const [open] = await this.pool.query<RowDataPacket[]>(
-      "SELECT 1 FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open' LIMIT 1",
-      [this.id, symbol],
+      `SELECT 1 FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open'
+       UNION ALL SELECT 1 FROM paper_positions WHERE account = ? AND symbol = ? AND margin > 0
+       LIMIT 1`,
+      [this.id, symbol, this.id, symbol],
     );
     if (open.length === 0) {
       await this.pool.query(
@@ -300,10 +349,26 @@ export class PaperBroker implements ExchangePort {
       );
       let position = await this.position(c, symbol);
       const fills: number[] = [];
+      if (isPerpetual(symbol)) {
+        // the venue liquidates at the new mark before it fills anything else
+        const liquidation = await this.liquidateIfDue(c, symbol, p, time, cash);
+        if (liquidation) {
+          fills.push(liquidation.fillId);
+          cash = liquidation.cash;
+        }
+      }
       for (const o of open) {
         const limitPrice = o.limit_price === null ? null : String(o.limit_price);
         const fill = paperFillOf({ side: o.side, type: o.type, limitPrice }, p, this.costs);
         if (!fill) continue;
+        if (isPerpetual(symbol)) {
+          const done = await this.fillPerp(c, o, fill, cash, time);
+          if (done) {
+            fills.push(done.fillId);
+            cash = done.cash;
+          }
+          continue;
+        }
         const qty = String(o.quantity);
         const fillSpec = { side: o.side, quantity: qty, price: fill.price };
         const booked = settleFill({ cash, position }, fillSpec, this.costs, this.allowShort);
@@ -409,6 +474,247 @@ export class PaperBroker implements ExchangePort {
   /** The pool belongs to the caller; nothing to close here. */
   async close(): Promise<void> {}
 
+  /**
+   * Books the funding of perpetual `symbol` at funding time `time` with `rate` (see
+   * MemoryPaperBroker.applyFunding): −quantity × mark × rate into the balance, one row of
+   * `funding_payments` per funding time, so a replayed funding time changes nothing.
+   */
+  async applyFunding(symbol: string, time: number, rate: number): Promise<FundingPayment | null> {
+    if (!Number.isFinite(rate)) throw new RangeError(`applyFunding ${symbol}: rate ${rate}`);
+    if (!isPerpetual(symbol)) return null;
+    return this.tx(async (c) => {
+      const cash = await this.cash(c, true);
+      const quantity = await this.position(c, symbol);
+      const mark = await this.lastPrice(c, symbol);
+      if (dec.eq(quantity, '0') || mark === undefined) return null;
+      const amount = fundingPayment(quantity, mark, dec.fromNumber(rate));
+      const [res] = await c.query<ResultSetHeader>(
+        `INSERT IGNORE INTO funding_payments (exchange, symbol, funding_time, amount, currency, rate,
+           position, mark_price, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'paper')`,
+        [this.id, symbol, time, amount, this.quote, dec.fromNumber(rate), quantity, mark],
+      );
+      if (res.affectedRows !== 1) return null;
+      await c.query('UPDATE paper_accounts SET cash = ? WHERE account = ?', [
+        dec.add(cash, amount),
+        this.id,
+      ]);
+      return {
+        exchange: this.id,
+        symbol,
+        time,
+        amount: Number(amount),
+        currency: this.quote,
+        rate,
+        position: Number(quantity),
+        markPrice: Number(mark),
+      };
+    });
+  }
+
+  async fetchFundingPayments(symbol: string, since = 0): Promise<FundingPayment[]> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT * FROM funding_payments WHERE exchange = ? AND symbol = ? AND funding_time >= ?
+       ORDER BY funding_time`,
+      [this.id, symbol, since],
+    );
+    return rows.map((r) => ({
+      exchange: this.id,
+      symbol,
+      time: Number(r['funding_time']),
+      amount: Number(r['amount']),
+      currency: String(r['currency']),
+      ...(r['rate'] === null ? {} : { rate: Number(r['rate']) }),
+      ...(r['position'] === null ? {} : { position: Number(r['position']) }),
+      ...(r['mark_price'] === null ? {} : { markPrice: Number(r['mark_price']) }),
+    }));
+  }
+
+  /** A perpetual position's entry price and isolated margin (flat when none). */
+  async perpPosition(symbol: string): Promise<PerpPosition> {
+    const c = await this.pool.getConnection();
+    try {
+      return await this.readPerp(c, symbol);
+    } finally {
+      c.release();
+    }
+  }
+
+  private async readPerp(c: PoolConnection, symbol: string): Promise<PerpPosition> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      'SELECT quantity, entry_price, margin FROM paper_positions WHERE account = ? AND symbol = ?',
+      [this.id, symbol],
+    );
+    const r = rows[0];
+    if (!r || dec.eq(String(r['quantity']), '0')) return FLAT_PERP;
+    return {
+      quantity: String(r['quantity']),
+      entryPrice: r['entry_price'] === null ? null : String(r['entry_price']),
+      margin: String(r['margin']),
+    };
+  }
+
+  private async marginUsed(c: PoolConnection, except?: string): Promise<string> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      'SELECT COALESCE(SUM(margin), 0) AS m FROM paper_positions WHERE account = ? AND symbol <> ?',
+      [this.id, except ?? ''],
+    );
+    return String(rows[0]?.['m'] ?? '0');
+  }
+
+  private async holds(c: PoolConnection): Promise<string> {
+    const [rows] = await c.query<RowDataPacket[]>(
+      "SELECT COALESCE(SUM(hold), 0) AS h FROM paper_orders WHERE account = ? AND status = 'open'",
+      [this.id],
+    );
+    return String(rows[0]?.['h'] ?? '0');
+  }
+
+  private async assertMargin(
+    c: PoolConnection,
+    r: ParsedOrderRequest,
+    quantity: string,
+    cash: string,
+    reservePrice: string | null,
+  ): Promise<void> {
+    const held = dec.add(
+      await this.reserved(c),
+      dec.add(await this.holds(c), await this.marginUsed(c)),
+    );
+    const refusal = perpFundsRefusal({
+      clientOrderId: r.clientOrderId,
+      symbol: r.symbol,
+      side: r.side,
+      quantity,
+      position: await this.position(c, r.symbol),
+      reservePrice,
+      free: dec.sub(cash, held),
+      leverage: leverageOf(this.perpTerms, r.symbol),
+      costs: this.costs,
+      quote: this.quote,
+    });
+    if (refusal) throw refusal;
+  }
+
+  private async savePerp(
+    c: PoolConnection,
+    symbol: string,
+    p: PerpPosition,
+    cash: string,
+    fee: string,
+    time: number,
+  ): Promise<void> {
+    await c.query(
+      'UPDATE paper_accounts SET cash = ?, fees_paid = fees_paid + CAST(? AS DECIMAL(36, 18)) WHERE account = ?',
+      [cash, fee, this.id],
+    );
+    await c.query(
+      `INSERT INTO paper_positions (account, symbol, quantity, entry_price, margin, last_fill_time)
+       VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE quantity = VALUES(quantity),
+         entry_price = VALUES(entry_price), margin = VALUES(margin),
+         last_fill_time = VALUES(last_fill_time)`,
+      [this.id, symbol, p.quantity, p.entryPrice, p.margin, time],
+    );
+  }
+
+  private async insertFill(
+    c: PoolConnection,
+    o: FilledOrder,
+    price: string,
+    fee: string,
+    liquidity: 'maker' | 'taker',
+    time: number,
+  ): Promise<number> {
+    const [res] = await c.query<ResultSetHeader>(
+      `INSERT INTO paper_fills (account, order_id, client_order_id, symbol, side, price, quantity,
+         fee, fee_currency, liquidity, fill_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        this.id,
+        o.id,
+        o.clientOrderId,
+        o.symbol,
+        o.side,
+        price,
+        o.quantity,
+        fee,
+        this.quote,
+        liquidity,
+        time,
+      ],
+    );
+    return res.insertId;
+  }
+
+  private async fillPerp(
+    c: PoolConnection,
+    o: OrderRow,
+    fill: { price: string; liquidity: 'maker' | 'taker' },
+    cash: string,
+    time: number,
+  ): Promise<{ fillId: number; cash: string } | undefined> {
+    const symbol = o.symbol;
+    const current = await this.readPerp(c, symbol);
+    const qty = String(o.quantity);
+    const booked = settlePerpFill(
+      cash,
+      await this.marginUsed(c, symbol),
+      current,
+      { side: o.side, quantity: qty, price: fill.price },
+      this.costs,
+      leverageOf(this.perpTerms, symbol),
+    );
+    if ('refusal' in booked) {
+      await c.query(
+        "UPDATE paper_orders SET status = 'rejected', status_reason = ?, updated_at_ms = ? WHERE id = ?",
+        [booked.refusal, this.now(), o.id],
+      );
+      return undefined;
+    }
+    await c.query(
+      `UPDATE paper_orders SET status = 'closed', filled = quantity, average_price = ?,
+         updated_at_ms = ? WHERE id = ?`,
+      [fill.price, this.now(), o.id],
+    );
+    const order = { id: o.id, clientOrderId: o.client_order_id, symbol, side: o.side };
+    return this.bookPerp(c, { ...order, quantity: qty }, booked, fill.price, fill.liquidity, time);
+  }
+
+  private async bookPerp(
+    c: PoolConnection,
+    o: FilledOrder,
+    booked: SettledPerpFill,
+    price: string,
+    liquidity: 'maker' | 'taker',
+    time: number,
+  ): Promise<{ fillId: number; cash: string }> {
+    const fillId = await this.insertFill(c, o, price, booked.fee, liquidity, time);
+    await this.savePerp(c, o.symbol, booked.position, booked.cash, booked.fee, time);
+    return { fillId, cash: booked.cash };
+  }
+
+  /** As MemoryPaperBroker: a position below maintenance at `mark` is closed there by the venue. */
+  private async liquidateIfDue(
+    c: PoolConnection,
+    symbol: string,
+    mark: string,
+    time: number,
+    cash: string,
+  ): Promise<{ fillId: number; cash: string } | undefined> {
+    const p = await this.readPerp(c, symbol);
+    if (!isLiquidatable(p, mark, this.maintenanceRate)) return undefined;
+    const leverage = leverageOf(this.perpTerms, symbol);
+    const { side, quantity, booked } = liquidationFill(cash, p, mark, this.costs, leverage);
+    const clientOrderId = liquidationClientId(symbol, time);
+    const now = this.now();
+    const [res] = await c.query<ResultSetHeader>(
+      `INSERT INTO paper_orders (account, client_order_id, symbol, side, type, quantity, status,
+         status_reason, filled, average_price, placed_at, updated_at_ms)
+       VALUES (?, ?, ?, ?, 'market', ?, 'closed', 'liquidation: equity below maintenance margin', ?, ?, ?, ?)`,
+      [this.id, clientOrderId, symbol, side, quantity, quantity, mark, now, now],
+    );
+    const order = { id: res.insertId, clientOrderId, symbol, side, quantity };
+    return this.bookPerp(c, order, booked, mark, 'taker', time);
+  }
+
   private async assertFunds(
     c: PoolConnection,
     request: ParsedOrderRequest,
@@ -451,7 +757,8 @@ export class PaperBroker implements ExchangePort {
   private async reserved(c: PoolConnection): Promise<string> {
     const [rows] = await c.query<RowDataPacket[]>(
       `SELECT COALESCE(SUM(quantity * reserve_price), 0) AS r FROM paper_orders
-       WHERE account = ? AND side = 'buy' AND status = 'open' AND reserve_price IS NOT NULL`,
+       WHERE account = ? AND side = 'buy' AND status = 'open' AND reserve_price IS NOT NULL
+         AND hold IS NULL`,
       [this.id],
     );
     return dec.mul(String(rows[0]?.['r'] ?? '0'), dec.add('1', this.costs.feeRate));

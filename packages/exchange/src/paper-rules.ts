@@ -1,6 +1,7 @@
 import type { ParsedOrderRequest } from '@3t/contracts';
 import { ExchangePortError } from '@3t/contracts';
 import { dec } from './decimal';
+import { isPerpetual } from './perp-rules';
 
 /**
  * The paper venue's rules as pure functions on exact decimal strings, shared by the MariaDB
@@ -202,6 +203,7 @@ export function admitOrder(
   return {
     quantity: dec.fromNumber(r.quantity),
     limitPrice,
-    reservePrice: r.side === 'buy' ? (limitPrice ?? atLast) : null,
+    // a perpetual order of either side holds margin; a spot sell holds the coins it sells
+    reservePrice: r.side === 'buy' || isPerpetual(r.symbol) ? (limitPrice ?? atLast) : null,
   };
 }

@@ -159,11 +159,125 @@ export const binanceRoutes: ReadonlyMap<string, Route> = new Map<string, Route>(
     },
   ],
   ['GET /api/v3/myTrades', { endpoint: 'myTrades', signed: true, handle: myTrades }],
+  // USDⓈ-M futures, market data only: the perpetuals' markets, candles and funding rates
+  [
+    'GET /fapi/v1/exchangeInfo',
+    { endpoint: 'exchangeInfo', signed: false, handle: futuresExchangeInfo },
+  ],
+  ['GET /fapi/v1/klines', { endpoint: 'klines', signed: false, handle: klines }],
+  ['GET /fapi/v1/fundingRate', { endpoint: 'fundingRate', signed: false, handle: fundingRate }],
+  ['GET /fapi/v1/income', { endpoint: 'income', signed: true, handle: income }],
 ]);
+
+/**
+ * The account's income history, funding fees only (what ccxt fetchFundingHistory asks): from
+ * `startTime` oldest first up to `endTime`, at most `limit` (default 100, at most 1000).
+ */
+function income(venue: FakeVenue, p: Params): unknown {
+  const only = p.get('symbol');
+  const markets = [...venue.markets.values()].filter(
+    (m) => isPerp(m) && (only === undefined || m.id === only),
+  );
+  if (only !== undefined && markets.length === 0) throw binanceErrors.invalidSymbol();
+  if ((p.get('incomeType') ?? 'FUNDING_FEE') !== 'FUNDING_FEE') return [];
+  const limit = int(p, 'limit') ?? 100;
+  if (limit < 1 || limit > 1000) throw binanceErrors.badParameter('limit');
+  const start = int(p, 'startTime') ?? 0;
+  const end = int(p, 'endTime') ?? Number.POSITIVE_INFINITY;
+  return markets
+    .flatMap((m) =>
+      m.fundingIncome
+        .filter((f) => f.time >= start && f.time <= end)
+        .map((f) => ({
+          symbol: m.id,
+          incomeType: 'FUNDING_FEE',
+          income: f.amount,
+          asset: m.settle,
+          time: f.time,
+          info: 'FUNDING_FEE',
+          tranId: `${m.id}${f.time}`,
+          tradeId: '',
+        })),
+    )
+    .sort((a, b) => a.time - b.time)
+    .slice(0, limit);
+}
+
+/** Perpetuals on the futures routes, spot markets on the spot ones. */
+const isPerp = (m: VenueMarket) => m.settle !== undefined;
+
+function futuresExchangeInfo(venue: FakeVenue): unknown {
+  return {
+    timezone: 'UTC',
+    serverTime: venue.serverTime(),
+    rateLimits: [
+      { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+    ],
+    exchangeFilters: [],
+    assets: [],
+    symbols: [...venue.markets.values()].filter(isPerp).map((m) => ({
+      symbol: m.id,
+      pair: m.id,
+      contractType: 'PERPETUAL',
+      deliveryDate: 4133404800000,
+      onboardDate: 1569398400000,
+      status: 'TRADING',
+      baseAsset: m.base,
+      quoteAsset: m.quote,
+      marginAsset: m.settle,
+      pricePrecision: 2,
+      quantityPrecision: 3,
+      baseAssetPrecision: 8,
+      quotePrecision: 8,
+      underlyingType: 'COIN',
+      triggerProtect: '0.0500',
+      filters: [
+        {
+          filterType: 'PRICE_FILTER',
+          minPrice: dec.fmt8(m.tickSize),
+          maxPrice: '4529764',
+          tickSize: dec.fmt8(m.tickSize),
+        },
+        {
+          filterType: 'LOT_SIZE',
+          minQty: dec.fmt8(m.minQty),
+          maxQty: dec.fmt8(m.maxQty),
+          stepSize: dec.fmt8(m.stepSize),
+        },
+        { filterType: 'MIN_NOTIONAL', notional: dec.fmt8(m.minNotional) },
+      ],
+      orderTypes: ['LIMIT', 'MARKET'],
+      timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
+    })),
+  };
+}
+
+/**
+ * Binance's funding-rate history: the rates of one perpetual from `startTime` (oldest first) up
+ * to `endTime`, at most `limit` (default 100, at most 1000); without `startTime`, the newest.
+ */
+function fundingRate(venue: FakeVenue, p: Params): unknown {
+  const m = venue.market(required(p, 'symbol'));
+  if (!isPerp(m)) throw binanceErrors.invalidSymbol();
+  const limit = int(p, 'limit') ?? 100;
+  if (limit < 1 || limit > 1000) throw binanceErrors.badParameter('limit');
+  const start = int(p, 'startTime');
+  const end = int(p, 'endTime') ?? Number.POSITIVE_INFINITY;
+  const rows = m.fundingRates.filter((f) => f.time >= (start ?? 0) && f.time <= end);
+  const page = start === undefined ? rows.slice(-limit) : rows.slice(0, limit);
+  return page.map((f) => ({
+    symbol: m.id,
+    fundingTime: f.time,
+    fundingRate: f.rate,
+    markPrice: m.path.candleAt(f.time)?.close ?? '0',
+  }));
+}
 
 function exchangeInfo(venue: FakeVenue, p: Params): unknown {
   const only = p.get('symbol');
-  const markets = [...venue.markets.values()].filter((m) => only === undefined || m.id === only);
+  const markets = [...venue.markets.values()].filter(
+    (m) => !isPerp(m) && (only === undefined || m.id === only),
+  );
   if (only !== undefined && markets.length === 0) throw binanceErrors.invalidSymbol();
   return {
     timezone: 'UTC',

@@ -16,12 +16,17 @@ export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | '
 
 /**
  * One market of the fake. Omitted filters are derived from the first price. A symbol with a settle
- * currency (`BTC/USDC:USDC`) is a linear perpetual: fills move a signed position with an entry
- * price instead of base balances, and margin (notional / leverage) comes from the settle currency.
+ * currency (`BTC/USDC:USDC`, `BTC/USDT:USDT`) is a linear perpetual: fills move a signed position
+ * with an entry price instead of base balances, and margin (notional / leverage) comes from the
+ * settle currency; the fake Binance serves it on its futures routes with its funding rates.
  */
 export interface FakeMarketSpec {
   /** Unified symbol, e.g. `BTC/USDT` (venue id `BTCUSDT`) or `BTC/USDC:USDC` (venue id `BTC`). */
   readonly symbol: string;
+  /** A perpetual's funding rates at their funding times (ms), ascending. */
+  readonly fundingRates?: readonly FakeFundingRate[];
+  /** The account's funding payments of a perpetual (settle asset, negative = paid), ascending. */
+  readonly fundingIncome?: readonly FakeFundingIncome[];
   readonly candles?: readonly FakeCandle[];
   /** A fixed price instead of (or before) a candle path. */
   readonly price?: string;
@@ -111,11 +116,27 @@ export interface SymbolLedger {
   readonly acceptedWhileHalted: number;
 }
 
+/** One funding time of a perpetual and its rate (as Binance's /fapi/v1/fundingRate lists it). */
+export interface FakeFundingRate {
+  readonly time: number;
+  readonly rate: string;
+}
+
+/** One funding payment of the account (Binance's /fapi/v1/income, incomeType FUNDING_FEE). */
+export interface FakeFundingIncome {
+  readonly time: number;
+  readonly amount: string;
+}
+
 export interface VenueMarket {
   readonly id: string;
   readonly symbol: string;
   readonly base: string;
   readonly quote: string;
+  /** the settle currency of a perpetual; undefined for spot */
+  readonly settle: string | undefined;
+  readonly fundingRates: readonly FakeFundingRate[];
+  readonly fundingIncome: readonly FakeFundingIncome[];
   readonly tickSize: string;
   readonly stepSize: string;
   readonly minQty: string;
@@ -969,7 +990,7 @@ function buildMarket(spec: FakeMarketSpec): VenueMarket {
   }
   const path = new PricePath(spec.candles ?? []);
   const refPrice = Number(spec.price ?? path.first?.close ?? '1');
-  if (settle !== undefined) return buildPerp(spec, base, quote, path, refPrice);
+  if (settle !== undefined) return buildPerp(spec, base, quote, settle, path, refPrice);
   const minNotional =
     spec.minNotional ?? (USD_LIKE.has(quote) ? '5' : quote === 'BTC' ? '0.0001' : '0.001');
   // Defaults close to Binance's majors: a tick of ~1e-6 of the price, a step that buys well
@@ -982,6 +1003,9 @@ function buildMarket(spec: FakeMarketSpec): VenueMarket {
     symbol: spec.symbol,
     base,
     quote,
+    settle,
+    fundingRates: spec.fundingRates ?? [],
+    fundingIncome: spec.fundingIncome ?? [],
     tickSize,
     stepSize,
     minQty: spec.minQty ?? stepSize,
@@ -1001,6 +1025,7 @@ function buildPerp(
   spec: FakeMarketSpec,
   base: string,
   quote: string,
+  settle: string,
   path: PricePath,
   refPrice: number,
 ): VenueMarket {
@@ -1013,6 +1038,9 @@ function buildPerp(
     symbol: spec.symbol,
     base,
     quote,
+    settle,
+    fundingRates: spec.fundingRates ?? [],
+    fundingIncome: spec.fundingIncome ?? [],
     tickSize: spec.tickSize ?? (priceDecimals === 0 ? '1' : `0.${'0'.repeat(priceDecimals - 1)}1`),
     stepSize: spec.stepSize ?? stepSize,
     minQty: spec.minQty ?? stepSize,

@@ -22,6 +22,8 @@ export const ENDPOINTS = [
   'myTrades',
   'updateLeverage',
   'fundingHistory',
+  'fundingRate',
+  'income',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 

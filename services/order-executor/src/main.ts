@@ -2,19 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
   ERROR_KINDS,
+  type FundingPayment,
+  fundingIntervalHours,
+  isPerpetual,
   Queues,
   reconcileJobSchema,
   type Target,
   targetSchema,
   timeframeMs,
 } from '@3t/contracts';
+import { isLiquidationClientId } from '@3t/exchange';
 import {
   type ExecuteDeps,
   type ExecutionEvents,
   newOrderExecutorState,
   type OrderSafety,
+  PaperFundingClock,
   RISK_RULES,
   reconcile,
+  recordFunding,
   runOrderStep,
   systemClock,
 } from '@3t/handlers';
@@ -36,8 +42,10 @@ import {
   instrumentedPositionStore,
   timeExchange,
 } from './instrumented-ports';
+import { MariaDbFundingLedger } from './mariadb-funding-ledger';
 import { MariaDbIntentStore, MariaDbPositionStore } from './mariadb-stores';
 import { openVenue, type Venue, venueLeverage } from './open-venue';
+import { paperFundingRates } from './paper-funding-rates';
 import { retryTransient } from './retry-transient';
 
 // order-executor: targets → sized intents (outbox) → risk → exchange → orders, fills, positions.
@@ -145,11 +153,27 @@ const deps: ExecuteDeps = {
   safety,
 };
 const symbols = config.exchange.symbols;
+const fundingLedger = new MariaDbFundingLedger(pool);
+const countFunding = (p: FundingPayment) =>
+  p.amount < 0
+    ? metrics.orders.fundingPaid.inc({ symbol: p.symbol }, -p.amount)
+    : metrics.orders.fundingReceived.inc({ symbol: p.symbol }, p.amount);
+// paper mode with perpetuals: the paper venue books funding from the venue's (or replayed) rates
+const paperFunding =
+  venue.paper && symbols.some(isPerpetual)
+    ? new PaperFundingClock(
+        venue.paper,
+        paperFundingRates(config),
+        fundingIntervalHours(config.exchange.id, config.exchange.funding_interval_hours) *
+          3_600_000,
+      )
+    : null;
 const settings = {
   risk: config.risk,
   sizing: config.sizing,
   reconcileSeconds: config.reconcile_seconds,
   leverage: Object.fromEntries(leverage.map((l) => [l.symbol, l.leverage])),
+  maintenanceMarginRate: config.exchange.maintenance_margin_rate,
   maxTargetAgeMs:
     timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
 };
@@ -220,6 +244,11 @@ queues.worker({
   concurrency: 1,
   handler: async (job) => {
     const record = await reconcile(deps, { trigger: job.trigger, symbols });
+    // perpetuals: the venue's funding payments since the last stored one are money too
+    // (a failure is logged and left to the next pass: it must not fail the reconciliation)
+    await recordFunding(venue.broker, fundingLedger, symbols, { funding: countFunding }).catch(
+      (err: unknown) => logger.warn({ err }, 'funding payments not recorded this pass'),
+    );
     logger.info(
       { status: record.status, differences: record.differences.length },
       'scheduled reconciliation',
@@ -256,6 +285,18 @@ queues.worker({
       },
     });
     candleClose = null;
+    // the venue's liquidation of a paper perpetual: no intent will ask for its fill
+    for (const f of fills)
+      if (isLiquidationClientId(f.clientOrderId)) await deps.positions.recordFill(f);
+    // paper perpetuals pay funding at each funding time the market passes
+    for (const p of (await paperFunding?.advance(target.symbol, target.at, (t) =>
+      logger.warn(
+        { symbol: target.symbol, fundingTime: t },
+        'no funding rate: funding time not booked',
+      ),
+    )) ?? []) {
+      countFunding(p);
+    }
     await recordAccount(
       target.exchange,
       Date.now(),

@@ -67,6 +67,11 @@ export async function openVenue(config: Config, secrets: Secrets, pool: Pool): P
     startingBalance: config.paper.starting_balance,
     feeRate: config.paper.fee_rate,
     slippageBps: config.paper.slippage_bps,
+    // perpetual symbols are margined at their configured leverage, liquidated at maintenance
+    perp: {
+      leverage: config.exchange.leverage,
+      maintenanceMarginRate: config.exchange.maintenance_margin_rate,
+    },
   });
   return { kind: 'paper-broker', broker: paper, paper, ccxt: null };
 }

@@ -1,12 +1,19 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { timeframeMs } from '@3t/contracts';
+import { isPerpetual } from '@3t/exchange';
 import type { Config } from '@3t/runtime';
 import { type Command, Option } from 'commander';
 import type { BacktestResult } from '../backtest-result';
 import { CliError, NotAvailableError } from '../cli-error';
-import { bundledDataDir, type DataFile, dataFileName, listDataFiles } from '../data-files';
+import {
+  bundledDataDir,
+  type DataFile,
+  dataFileName,
+  fundingFileName,
+  listDataFiles,
+} from '../data-files';
 import { describeDroppedRows } from '../engine/dropped-rows';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
@@ -14,6 +21,7 @@ import { loadCliConfig } from '../load-cli-config';
 import { type BacktestSummary, summarizeBacktest } from '../metrics/index';
 import {
   parseInteger,
+  parseLeverage,
   parsePositiveInt,
   parseRate,
   parseSymbolList,
@@ -40,6 +48,9 @@ export interface BacktestCliOptions {
   slippage?: number;
   maxBadRows?: number;
   threads?: number;
+  leverage?: number;
+  /** false with --no-funding: perpetuals run with funding 0 */
+  funding?: boolean;
   out: string;
   json?: boolean;
   report?: boolean;
@@ -65,6 +76,13 @@ export interface BacktestRequest {
   initialEquity: number;
   /** threads for the Providence per-run pass, the main one included; the result is the same */
   threads: number;
+  /**
+   * leverage per perpetual symbol (--leverage, else exchange.leverage, else 1); spot symbols are
+   * not listed: they trade at 1
+   */
+  leverage: Record<string, number>;
+  /** funding-rate file per perpetual symbol; null = run perpetuals with funding 0 (--no-funding) */
+  fundingFiles: Record<string, string> | null;
   config: Config;
   configPath: string | null;
   /** write the best runs here as a survivors file (providence.survivors_file format); absolute */
@@ -131,9 +149,11 @@ export function resolveBacktestRequest(
       `--to (${new Date(toMs).toISOString()}) must be after --from (${new Date(fromMs).toISOString()})`,
     );
   }
+  const traded = [...new Set(dataFiles.map((f) => f.symbol))];
+  const perps = traded.filter(isPerpetual);
   return {
     dataFiles,
-    symbols: [...new Set(dataFiles.map((f) => f.symbol))],
+    symbols: traded,
     fromMs,
     toMs,
     timeframe,
@@ -144,6 +164,10 @@ export function resolveBacktestRequest(
     maxBadRows: options.maxBadRows ?? DEFAULT_MAX_BAD_ROWS,
     initialEquity: config.paper.starting_balance,
     threads: options.threads ?? availableParallelism(),
+    leverage: Object.fromEntries(
+      perps.map((s) => [s, options.leverage ?? config.exchange.leverage[s] ?? 1]),
+    ),
+    fundingFiles: options.funding === false ? null : fundingFilesOf(dataFiles),
     // the survivors file is named from the working directory, as the data folders are
     config:
       config.providence.survivors_file === null
@@ -159,6 +183,25 @@ export function resolveBacktestRequest(
     exportSurvivors:
       options.exportSurvivors === undefined ? null : resolve(cwd, options.exportSurvivors),
   };
+}
+
+/**
+ * The funding-rate file beside each perpetual's candles. A perpetual without one fails: a
+ * backtest that silently left funding out would overstate a carry-paying position.
+ */
+function fundingFilesOf(files: readonly DataFile[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files) {
+    if (!isPerpetual(f.symbol) || out[f.symbol] !== undefined) continue;
+    const path = join(dirname(f.path), fundingFileName(f.exchange, f.symbol));
+    if (!existsSync(path)) {
+      throw new CliError(
+        `no funding rates for the perpetual ${f.symbol}: ${path} does not exist; fetch them with 3t data download --exchange ${f.exchange} --symbol ${f.symbol} (written beside the candles), or pass --no-funding to run with funding 0`,
+      );
+    }
+    out[f.symbol] = path;
+  }
+  return out;
 }
 
 function filterBySymbols(files: DataFile[], symbols: readonly string[] | undefined): DataFile[] {
@@ -213,7 +256,12 @@ export function describeRequest(r: BacktestRequest, seeds?: readonly number[]): 
     ms === null ? '…' : new Date(ms).toISOString().replace(':00.000Z', 'Z');
   const files = r.dataFiles.map((f) => `${f.symbol} ${f.timeframe}`).join(', ');
   const window = r.fromMs === null && r.toMs === null ? '' : `, ${day(r.fromMs)} → ${day(r.toMs)}`;
-  return `backtest: ${files}${window} as ${r.timeframe}, ${seeds ? `${seeds.length} seeds (${seeds[0]}…${seeds.at(-1)})` : `seed ${r.seed}`}, ${runsOf(r)}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  const perps = Object.entries(r.leverage);
+  const perp =
+    perps.length === 0
+      ? ''
+      : `, leverage ${perps.map(([s, l]) => `${s} ${l}×`).join(', ')}, funding ${r.fundingFiles === null ? 'off (--no-funding)' : 'from the _funding.csv files'}`;
+  return `backtest: ${files}${window} as ${r.timeframe}, ${seeds ? `${seeds.length} seeds (${seeds[0]}…${seeds.at(-1)})` : `seed ${r.seed}`}, ${runsOf(r)}${perp}, fee ${(r.fee * 100).toFixed(3)}%, slippage ${(r.slippage * 10_000).toFixed(1)} bps, config ${r.configPath ?? 'built-in defaults'}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
 }
 
 /**
@@ -222,7 +270,7 @@ export function describeRequest(r: BacktestRequest, seeds?: readonly number[]): 
  */
 function runsOf(r: BacktestRequest): string {
   const cap = r.config.providence.max_runs_per_leverage;
-  const leverage = (s: string) => r.config.exchange.leverage[s] ?? 1;
+  const leverage = (s: string) => r.leverage[s] ?? 1;
   const sum = r.symbols.reduce((a, s) => a + leverage(s), 0);
   const limit = r.symbols.reduce(
     (a, s) =>
@@ -393,6 +441,15 @@ With no data arguments it reads config.yml's exchange.symbols from feed.replay_d
       '--threads <n>',
       'threads for the Providence runs, this one included; 1 = no worker threads. The result is the same for any count (default: the number of cores)',
       parsePositiveInt,
+    )
+    .option(
+      '--leverage <n>',
+      'leverage of the perpetual symbols (BASE/QUOTE:SETTLE; default: exchange.leverage, else 1); spot trades at 1',
+      parseLeverage,
+    )
+    .option(
+      '--no-funding',
+      'run perpetuals with funding 0 when there is no funding-rate file beside their candles',
     )
     .option(
       '-o, --out <dir>',

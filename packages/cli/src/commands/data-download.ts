@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error';
-import { dataFileName } from '../data-files';
+import { dataFileName, fundingFileName } from '../data-files';
+import { downloadFundingRates } from '../download/download-funding';
 import { DownloadError, type DownloadResult, downloadOhlcv } from '../download/download-ohlcv';
 import { prose } from '../help-text';
 import type { CliIo } from '../io';
@@ -49,10 +50,18 @@ export async function runDataDownload(
     options.baseUrl ?? (options.exchange === undefined ? config.exchange.base_url : null);
   // loaded on use: ccxt takes seconds to import and only this command needs it
   const { createCcxtExchange } = await import('@3t/exchange');
+  const perpetual = symbol.includes(':');
   let exchange: ReturnType<typeof createCcxtExchange>;
   try {
     exchange = createCcxtExchange(
-      { id, baseUrl, enableRateLimit: true, timeoutMs: config.exchange.timeout_ms },
+      {
+        id,
+        baseUrl,
+        enableRateLimit: true,
+        timeoutMs: config.exchange.timeout_ms,
+        // a perpetual's market comes from the futures market list (a local fake has only these)
+        ...(perpetual ? { options: { fetchMarkets: { types: ['linear'] } } } : {}),
+      },
       { now: io.now },
     );
   } catch (e) {
@@ -69,6 +78,23 @@ export async function runDataDownload(
       { symbol, timeframe, fromMs: options.from ?? null, toMs, file, limit: options.limit },
       { onProgress: (done, total) => progress.update(done, total) },
     );
+    progress.finish();
+    if (perpetual) {
+      // the backtest of a perpetual needs its funding rates over the same window
+      const fundingFile = join(dirname(file), fundingFileName(id, symbol));
+      const from = options.from ?? result.resumedAfter ?? result.firstAppended;
+      const funding = await downloadFundingRates(exchange, {
+        exchange: id,
+        symbol,
+        fromMs: from,
+        toMs,
+        file: fundingFile,
+        limit: options.limit,
+      });
+      io.out(
+        `${fundingFile}: appended ${funding.appended} funding rates in ${funding.requests} requests${funding.resumedAfter !== null ? `, resumed after ${new Date(funding.resumedAfter).toISOString()}` : ''}\n`,
+      );
+    }
   } catch (e) {
     if (e instanceof DownloadError) throw new CliError(e.message);
     throw e;
@@ -101,7 +127,10 @@ export function registerData(program: Command, io: CliIo): void {
     .description(
       prose(`Fetches closed candles with ccxt's fetchOHLCV, page by page (since/limit), throttled by
 ccxt's rate limiter, and appends them to a CSV in the bundled format
-(timestamp_ms,open,high,low,close,volume). Run it again to continue: it starts after the
+(timestamp_ms,open,high,low,close,volume). For a perpetual (BASE/QUOTE:SETTLE) it also
+fetches the funding rates (ccxt fetchFundingRateHistory) into
+<exchange>_<BASE>-<QUOTE>-<SETTLE>-futures_funding.csv beside the candles (time,rate), which
+the backtest of a perpetual needs. Run it again to continue: it starts after the
 file's last candle and never writes a candle twice. A rate-limit or network error is
 retried with backoff; any other stop leaves a valid file to resume from.`),
     )

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { type Candle, timeframeMs } from '@3t/contracts';
-import { MemoryPaperBroker } from '@3t/exchange';
+import { type Candle, type FundingPayment, timeframeMs } from '@3t/contracts';
+import { isLiquidationClientId, MemoryPaperBroker } from '@3t/exchange';
 import {
   type Clock,
   DEFAULT_ORDER_SAFETY,
@@ -10,6 +10,7 @@ import {
   type InMemoryRunStore,
   newOrderExecutorState,
   type OrderExecutorSettings,
+  PaperFundingClock,
   quoteOf,
   type RunRow,
   runInProcess,
@@ -19,6 +20,8 @@ import {
 import { type Config, readSurvivorsFile } from '@3t/runtime';
 import type {
   BacktestDenial,
+  BacktestFunding,
+  BacktestLiquidation,
   BacktestResult,
   EngineDiagnostics,
   RunResult,
@@ -28,6 +31,13 @@ import { CliError } from '../cli-error';
 import type { BacktestProgress, BacktestRequest } from '../commands/backtest';
 import { BacktestIntentStore, BacktestPositionStore } from './backtest-stores';
 import { checkDroppedRows } from './dropped-rows';
+import {
+  type FundingSeries,
+  fundingIntervalHours,
+  fundingTimesBetween,
+  rateAt,
+  readFundingCsv,
+} from './funding-rates';
 import { replayCandles } from './replay-candles';
 import { RunThreads } from './run-threads';
 import { survivorsCsv } from './survivors-export';
@@ -43,6 +53,11 @@ export interface BacktestSettings {
   readonly initialEquity: number;
   /** Threads for the Providence per-run pass, the main one included (default 1: none). */
   readonly threads?: number;
+  /**
+   * funding rates per perpetual symbol; null or absent = funding 0 (--no-funding). A perpetual
+   * listed without a series is an error of the caller.
+   */
+  readonly funding?: ReadonlyMap<string, FundingSeries> | null;
 }
 
 /** What the handlers produced over the candles (the result without meta and candle series). */
@@ -71,7 +86,10 @@ export async function runBacktestEngine(
       `no candles to replay in ${request.dataFiles.map((f) => f.path).join(', ')}${request.fromMs !== null || request.toMs !== null ? ' within --from/--to' : ''}: widen the window or pass other data files`,
     );
   }
-  const run = await backtestCandles(replay.candles, effectiveSettings(request), onProgress);
+  const settings = effectiveSettings(request);
+  // a missing funding rate is found before the replay, not after minutes of it
+  checkFundingCoverage(replay.candles, settings);
+  const run = await backtestCandles(replay.candles, settings, onProgress);
   const { runUpdates: _runUpdates, runRows, ...produced } = run;
   if (request.exportSurvivors) writeFileSync(request.exportSurvivors, survivorsCsv(runRows));
   return {
@@ -95,7 +113,12 @@ export async function runBacktestEngine(
 }
 
 function effectiveSettings(r: BacktestRequest): BacktestSettings {
+  const files = r.fundingFiles;
   return {
+    funding:
+      files === null
+        ? null
+        : new Map(Object.entries(files).map(([symbol, path]) => [symbol, readFundingCsv(path)])),
     config: effectiveConfig(r),
     symbols: r.symbols,
     seed: r.seed,
@@ -112,7 +135,13 @@ function effectiveConfig(r: BacktestRequest): Config {
   const c = r.config;
   return {
     ...c,
-    exchange: { ...c.exchange, symbols: [...r.symbols], timeframe: r.timeframe },
+    // perpetuals at the request's leverage; spot symbols trade at 1 whatever the config says
+    exchange: {
+      ...c.exchange,
+      symbols: [...r.symbols],
+      timeframe: r.timeframe,
+      leverage: { ...r.leverage },
+    },
     providence: { ...c.providence, run_count: r.runs, seed: r.seed },
     paper: {
       ...c.paper,
@@ -154,7 +183,12 @@ export async function backtestCandles(
     feeRate: s.fee,
     slippageBps: s.slippage * 10_000,
     now: clock.now,
+    perp: {
+      leverage: config.exchange.leverage,
+      maintenanceMarginRate: config.exchange.maintenance_margin_rate,
+    },
   });
+  const funding = fundingBooker(broker, exchange, s, config.exchange.funding_interval_hours);
   const intents = new BacktestIntentStore();
   const positions = new BacktestPositionStore();
   const deps: ExecuteDeps = {
@@ -169,6 +203,7 @@ export async function backtestCandles(
     sizing: config.sizing,
     reconcileSeconds: config.reconcile_seconds,
     leverage: config.exchange.leverage,
+    maintenanceMarginRate: config.exchange.maintenance_margin_rate,
     maxTargetAgeMs:
       timeframeMs(config.exchange.timeframe) + config.orders.max_target_lag_seconds * 1000,
   };
@@ -190,6 +225,7 @@ export async function backtestCandles(
   );
   const equity = { times: [candles[0]!.openTime], equity: [s.initialEquity] };
   const denials: BacktestDenial[] = [];
+  const liquidations: BacktestLiquidation[] = [];
   // what the report needs to explain the result (a zero-trade one above all)
   const seen = { targets: 0, votes: 0, maxVoters: 0, peakActive: ensemble.activeRuns };
   const decisions: Record<string, number> = {};
@@ -212,7 +248,20 @@ export async function backtestCandles(
       seen.targets++;
       if (target.voters > 0) seen.votes++;
       seen.maxVoters = Math.max(seen.maxVoters, target.voters);
-      const { outcome } = await runOrderStep(target, { ...deps, settings, state, paper: broker });
+      const step = await runOrderStep(target, { ...deps, settings, state, paper: broker });
+      const { outcome } = step;
+      for (const f of step.fills) {
+        // the venue's own liquidation order: order-executor learns of it as of a foreign fill
+        if (!isLiquidationClientId(f.clientOrderId)) continue;
+        await positions.recordFill(f);
+        liquidations.push({
+          at: f.exchangeTime,
+          symbol: f.symbol,
+          side: f.side,
+          quantity: f.quantity,
+          price: f.price,
+        });
+      }
       decisions[outcome.action] = (decisions[outcome.action] ?? 0) + 1;
       if (outcome.action === 'denied') {
         denials.push({ at: target.at, symbol: target.symbol, rule: outcome.rule });
@@ -228,6 +277,7 @@ export async function backtestCandles(
       seen.peakActive = Math.max(seen.peakActive, ensemble.activeRuns);
       book.close(candle.symbol, candle.close);
       for (const f of positions.newFills.splice(0)) book.fill(f);
+      for (const p of await funding(candle)) book.funding(p);
       const next = candles[i + 1];
       if (!next || next.openTime !== candle.openTime) {
         equity.times.push(candle.receivedAt);
@@ -243,6 +293,8 @@ export async function backtestCandles(
   return {
     equity,
     fills: book.fills,
+    ...(book.payments.length > 0 ? { funding: book.payments } : {}),
+    ...(liquidations.length > 0 ? { liquidations } : {}),
     denials,
     targets: [...targets.values()],
     runResults: runResults(run.runs, ensemble, now),
@@ -315,9 +367,65 @@ function runRows(store: InMemoryRunStore, ensemble: Ensemble, endMs: number): Ru
   return rows.sort((a, b) => a.startedAt - b.startedAt || id(a) - id(b));
 }
 
+/**
+ * Funding of the perpetuals at each funding time a candle's close passes (the paper venue books
+ * −position × mark × rate at the last price it saw); nothing for spot or with funding off. The
+ * rates were checked to cover the window before the replay (checkFundingCoverage).
+ */
+function fundingBooker(
+  broker: MemoryPaperBroker,
+  exchange: string,
+  s: BacktestSettings,
+  intervalHours: number | null,
+): (candle: Candle) => Promise<FundingPayment[]> {
+  const funding = s.funding;
+  if (!funding) return async () => [];
+  const clock = new PaperFundingClock(
+    broker,
+    async (symbol, t) => {
+      const series = funding.get(symbol);
+      if (!series) throw new CliError(`no funding rates given for ${symbol}`);
+      return rateAt(series, t);
+    },
+    fundingIntervalHours(exchange, intervalHours) * 3_600_000,
+  );
+  return async (candle) => {
+    clock.start(candle.symbol, candle.openTime);
+    return clock.advance(candle.symbol, candle.receivedAt, (t) => {
+      throw new CliError(`no funding rate for ${candle.symbol} at ${new Date(t).toISOString()}`);
+    });
+  };
+}
+
+/** Every funding time the candles of a perpetual span has a rate (unless funding is off). */
+function checkFundingCoverage(candles: readonly Candle[], s: BacktestSettings): void {
+  if (!s.funding || candles.length === 0) return;
+  const exchange = candles[0]!.exchange;
+  const hours = fundingIntervalHours(exchange, s.config.exchange.funding_interval_hours);
+  for (const [symbol, series] of s.funding) {
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const c of candles) {
+      if (c.symbol !== symbol) continue;
+      first = Math.min(first, c.openTime);
+      last = Math.max(last, c.receivedAt);
+    }
+    const missing = fundingTimesBetween(first, last, hours * 3_600_000).filter(
+      (t) => rateAt(series, t) === undefined,
+    );
+    if (missing.length > 0) {
+      const at = (t: number) => new Date(t).toISOString();
+      throw new CliError(
+        `no funding rate for ${symbol} at ${missing.length} funding times (every ${hours} h, exchange.funding_interval_hours), first ${at(missing[0]!)}, last ${at(missing.at(-1)!)}: download the funding rates of the whole window, start later with --from, or pass --no-funding to run with funding 0`,
+      );
+    }
+  }
+}
+
 /** Cash and positions from the fills, valued at the latest closes (shorts: proceeds are cash). */
 class EquityBook {
   readonly fills: BacktestResult['fills'] = [];
+  readonly payments: BacktestFunding[] = [];
   private readonly held = new Map<string, number>();
   private readonly last = new Map<string, number>();
   constructor(private cash: number) {}
@@ -345,6 +453,19 @@ class EquityBook {
       quantity: f.quantity,
       price: f.price,
       fee,
+    });
+  }
+
+  /** A funding payment moves cash only (signed: negative = paid). */
+  funding(p: FundingPayment): void {
+    this.cash += p.amount;
+    this.payments.push({
+      at: p.time,
+      symbol: p.symbol,
+      amount: p.amount,
+      rate: p.rate ?? 0,
+      position: p.position ?? 0,
+      price: p.markPrice ?? 0,
     });
   }
 

@@ -19,6 +19,13 @@ export interface RunDistribution {
   effective: number | null;
   /** most active runs the cap allows: Σ over symbols of min(their share of the run count, floor(max_runs_per_leverage × leverage) + 1) */
   capLimit: number | null;
+  /**
+   * the cap itself: Σ over symbols of floor(max_runs_per_leverage × leverage) + 1 (1801 for one
+   * symbol at leverage 40, 46 for spot); null without the engine's diagnostics
+   */
+  cap: number | null;
+  /** leverage per symbol the population was drawn with (1 for spot) */
+  leverage: Record<string, number>;
   maxRunsPerLeverage: number | null;
 }
 

@@ -7,7 +7,7 @@ import {
 } from './annualised-ratios';
 import { longestDrawdown, maxDrawdown } from './drawdown';
 import { exposure } from './exposure';
-import { roundTrips } from './round-trips';
+import { type FundingEvent, roundTrips } from './round-trips';
 import type { BacktestFill, EquityCurve, PerformanceMetrics } from './types';
 
 /** Windows shorter than a quarter year get no annualised growth (see PerformanceMetrics.cagr). */
@@ -18,6 +18,8 @@ export interface MetricsInput {
   fills: readonly BacktestFill[];
   /** last price per symbol, to value a round trip still open at the end */
   lastPrices?: Readonly<Record<string, number>>;
+  /** perpetuals' funding payments (signed: negative = paid); none for spot */
+  funding?: readonly FundingEvent[];
 }
 
 /** Headline metrics of one equity curve and its fills; see annualised-ratios.ts for conventions. */
@@ -25,6 +27,7 @@ export function computeMetrics({
   curve,
   fills,
   lastPrices = {},
+  funding = [],
 }: MetricsInput): PerformanceMetrics {
   const { times, equity } = curve;
   checkCurve(curve);
@@ -40,12 +43,14 @@ export function computeMetrics({
   const periodMs = samplingPeriodMs(times);
   const returns = periodicReturns(equity);
   const perYear = periodMs ? YEAR_MS / periodMs : 0;
-  const trips = roundTrips(fills, lastPrices);
+  const trips = roundTrips(fills, lastPrices, funding);
   const shortWindow = endMs - startMs < SHORT_WINDOW_MS;
   const cagr = years > 0 && !shortWindow ? (growth > 0 ? growth ** (1 / years) - 1 : -1) : null;
   const underwater = longestDrawdown(times, equity);
   let fees = 0;
   for (const f of fills) fees += f.fee;
+  let fundingNet = 0;
+  for (const p of funding) fundingNet += p.amount;
   return {
     startMs,
     endMs,
@@ -67,6 +72,7 @@ export function computeMetrics({
     fills: fills.length,
     exposure: exposure(fills, startMs, endMs),
     feesPaid: fees,
+    funding: fundingNet,
     periodMs,
   };
 }

@@ -59,6 +59,19 @@ export function explainResult(
       );
     }
   }
+  const funding = result.funding ?? [];
+  if (funding.length > 0) {
+    const paid = funding.filter((p) => p.amount < 0).reduce((s, p) => s - p.amount, 0);
+    const received = funding.filter((p) => p.amount > 0).reduce((s, p) => s + p.amount, 0);
+    out.push(
+      `Funding of the perpetual positions at ${funding.length} funding times: paid ${paid.toFixed(2)}, received ${received.toFixed(2)}, net ${(received - paid).toFixed(2)} (in the trades' PnL and the equity).`,
+    );
+  }
+  for (const l of result.liquidations ?? []) {
+    out.push(
+      `${l.symbol}: the venue liquidated the position (${l.side} ${l.quantity} at ${l.price}) on ${new Date(l.at).toISOString()}: its margin + unrealized PnL fell below exchange.maintenance_margin_rate; risk.min_liquidation_buffer closes a position before that.`,
+    );
+  }
   if (result.denials.length > 0 && result.fills.length > 0) {
     out.push(`Risk rules denied ${result.denials.length} orders (${list(denied)}).`);
   }

@@ -20,6 +20,8 @@ export interface RoundTrip {
   pnl: number;
   /** fees attributed to the trip (a reversing fill's fee is split by quantity) */
   fees: number;
+  /** perpetuals: funding received (+) or paid (−) while the trip was open; in `pnl` too */
+  funding: number;
   fills: number;
 }
 
@@ -50,6 +52,54 @@ export function addPosition(position: number, signed: number): number {
 export function roundTrips(
   fills: readonly BacktestFill[],
   lastPrices: Readonly<Record<string, number>> = {},
+  funding: readonly FundingEvent[] = [],
+): RoundTrip[] {
+  return withFunding(tripsOf(fills, lastPrices), funding);
+}
+
+/** A funding payment (signed: negative = paid) at a funding time. */
+export interface FundingEvent {
+  at: number;
+  symbol: string;
+  amount: number;
+}
+
+/**
+ * Each funding payment belongs to the trip of its symbol open at its time: entered at or before
+ * it and not yet closed (a fill at the very funding time has already moved the position the venue
+ * charged). Added to the trip's PnL, so the trips still sum to the account's PnL.
+ */
+function withFunding(trips: RoundTrip[], funding: readonly FundingEvent[]): RoundTrip[] {
+  if (funding.length === 0) return trips;
+  const bySymbol = new Map<string, RoundTrip[]>();
+  for (const t of trips) {
+    const list = bySymbol.get(t.symbol) ?? [];
+    list.push(t);
+    bySymbol.set(t.symbol, list);
+  }
+  for (const p of funding) {
+    const list = bySymbol.get(p.symbol) ?? [];
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.entryMs <= p.at) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const trip = list[found];
+    if (!trip || (trip.exitMs !== null && trip.exitMs <= p.at)) continue;
+    trip.funding += p.amount;
+    trip.pnl += p.amount;
+  }
+  return trips;
+}
+
+function tripsOf(
+  fills: readonly BacktestFill[],
+  lastPrices: Readonly<Record<string, number>>,
 ): RoundTrip[] {
   const done: RoundTrip[] = [];
   const open = new Map<string, OpenTrip>();
@@ -109,6 +159,7 @@ function startTrip(f: BacktestFill, signed: number, fee: number): OpenTrip {
     maxQuantity: Math.abs(signed),
     pnl: -fee,
     fees: fee,
+    funding: 0,
     fills: 1,
     position: signed,
     exitValue: 0,

@@ -22,7 +22,7 @@ export function lastPricesOf(result: BacktestResult): Record<string, number> {
 /** The round trips of a result with holding time and exit reason (the report's trade list). */
 export function tradesOf(result: BacktestResult): Trade[] {
   const endMs = result.equity.times.at(-1) ?? 0;
-  return tradeList(result.fills, lastPricesOf(result), result.targets, endMs);
+  return tradeList(result.fills, lastPricesOf(result), result.targets, endMs, result.funding);
 }
 
 export type { BacktestSummary, RunDistribution, SymbolBreakdown } from './backtest-summary';
@@ -30,7 +30,12 @@ export type { BacktestSummary, RunDistribution, SymbolBreakdown } from './backte
 /** The numbers the terminal table, `--json` and the report show. */
 export function summarizeBacktest(result: BacktestResult): BacktestSummary {
   const lastPrices = lastPricesOf(result);
-  const strategy = computeMetrics({ curve: result.equity, fills: result.fills, lastPrices });
+  const strategy = computeMetrics({
+    curve: result.equity,
+    fills: result.fills,
+    lastPrices,
+    ...(result.funding ? { funding: result.funding } : {}),
+  });
   const benchmarks = buyAndHoldOf(result).map((b) => ({
     symbol: b.symbol,
     metrics: computeMetrics({ curve: b.curve, fills: b.fills, lastPrices }),
@@ -123,6 +128,8 @@ function runDistribution(result: BacktestResult): RunDistribution {
     requested: result.meta.runs,
     effective: d ? d.peakActive : null,
     capLimit: d ? d.population.reduce((s, p) => s + Math.min(p.requested, p.limit), 0) : null,
+    cap: d ? d.population.reduce((s, p) => s + p.limit, 0) : null,
+    leverage: Object.fromEntries((d?.population ?? []).map((p) => [p.symbol, p.leverage])),
     maxRunsPerLeverage: d ? d.maxRunsPerLeverage : null,
   };
 }

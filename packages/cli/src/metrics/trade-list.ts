@@ -1,4 +1,4 @@
-import { type RoundTrip, roundTrips } from './round-trips';
+import { type FundingEvent, type RoundTrip, roundTrips } from './round-trips';
 import type { BacktestFill } from './types';
 
 /**
@@ -36,9 +36,10 @@ export function tradeList(
   lastPrices: Readonly<Record<string, number>>,
   targets: readonly TargetPath[],
   endMs: number,
+  funding: readonly FundingEvent[] = [],
 ): Trade[] {
   const bySymbol = new Map(targets.map((t) => [t.symbol, t]));
-  return roundTrips(fills, lastPrices).map((t) => ({
+  return roundTrips(fills, lastPrices, funding).map((t) => ({
     ...t,
     holdingMs: (t.exitMs ?? Math.max(endMs, t.entryMs)) - t.entryMs,
     exitReason: exitReason(t, bySymbol.get(t.symbol)),

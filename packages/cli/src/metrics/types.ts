@@ -65,6 +65,8 @@ export interface PerformanceMetrics {
   exposure: number;
   /** total fees paid, quote units */
   feesPaid: number;
+  /** perpetuals: net funding, quote units (negative = paid; 0 for spot and buy-and-hold) */
+  funding: number;
   /** sampling interval used to annualise Sharpe and Sortino (median spacing), ms */
   periodMs: number | null;
 }

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import type { BacktestResult } from '../backtest-result';
 import { type BacktestSummary, EXIT_REASONS, type Trade } from '../metrics/index';
 import { amount, duration, num, pct, signed } from '../terminal/format';
-import { runLine, SUMMARY_ROWS, summaryColumns } from '../terminal/summary-table';
+import { capNote, runLine, SUMMARY_ROWS, summaryColumns } from '../terminal/summary-table';
 import { chartLibraries, scriptSafe } from './chart-libraries';
 import {
   drawdownChartOption,
@@ -68,7 +68,7 @@ export function buildReportHtml(
       'runs',
       summary.runs.effective === null
         ? String(meta.runs)
-        : `${meta.runs} requested, at most ${summary.runs.effective} active at once${summary.runs.capLimit !== null && summary.runs.capLimit < meta.runs ? ` (cap ${summary.runs.capLimit}: providence.max_runs_per_leverage × leverage + 1)` : ''}`,
+        : `${meta.runs} requested, at most ${summary.runs.effective} active at once${capNote(summary.runs)}`,
     ],
     ['timeframe', meta.timeframe],
     ['fee per fill', `${(meta.fee * 100).toFixed(4)}%`],
@@ -219,6 +219,12 @@ function tradeStatsTable(summary: BacktestSummary): string {
     ['average holding time', duration(t.averageHoldingMs)],
     ['longest losing streak', `${t.longestLosingStreak} trades`],
     ['fees', num(t.feesPaid)],
+    ...(summary.strategy.funding !== 0
+      ? ([['funding (perpetuals; negative = paid)', signed(summary.strategy.funding)]] as [
+          string,
+          string,
+        ][])
+      : []),
   ];
   return `<table id="trade-stats">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
 }
@@ -290,10 +296,11 @@ function tradeTable(trades: readonly Trade[]): string {
     amount(t.maxQuantity),
     `<span class="${t.pnl > 0 ? 'pos' : t.pnl < 0 ? 'neg' : ''}">${signed(t.pnl)}</span>`,
     num(t.fees),
+    signed(t.funding),
     duration(t.holdingMs),
     `<span title="${esc(EXIT_REASONS[t.exitReason])}">${t.exitReason}</span>`,
   ]);
-  return `${table('trades', ['#', 'symbol', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'size', 'PnL', 'fees', 'held', 'exit reason'], rows, 4)}${note}`;
+  return `${table('trades', ['#', 'symbol', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'size', 'PnL', 'fees', 'funding', 'held', 'exit reason'], rows, 4)}${note}`;
 }
 
 function droppedRowsTable(files: BacktestResult['meta']['dataFiles']): string {

@@ -48,7 +48,7 @@ export function tradeLines(summary: BacktestSummary): string[] {
   const t = summary.trades;
   if (t.count === 0) return ['trades: none'];
   return [
-    `trades: ${t.count} (${t.wins} won, ${t.losses} lost), net PnL ${signed(t.netPnl)}, fees ${num(t.feesPaid)}`,
+    `trades: ${t.count} (${t.wins} won, ${t.losses} lost), net PnL ${signed(t.netPnl)}, fees ${num(t.feesPaid)}${summary.strategy.funding !== 0 ? `, funding ${signed(summary.strategy.funding)}` : ''}`,
     `per trade: profit factor ${t.profitFactor === null ? 'n/a (no losing trade)' : num(t.profitFactor)}, expectancy ${signed(t.expectancy)}, best ${signed(t.best)}, worst ${signed(t.worst)}, average holding ${duration(t.averageHoldingMs)}, longest losing streak ${t.longestLosingStreak}`,
   ];
 }
@@ -60,8 +60,21 @@ export function runLine(summary: BacktestSummary): string {
   const cap =
     r.effective === null
       ? ''
-      : `; ${r.requested} requested, at most ${r.effective} active at once${r.capLimit !== null && r.capLimit < r.requested ? ` (cap ${r.capLimit}: providence.max_runs_per_leverage ${r.maxRunsPerLeverage} × leverage, + 1)` : ''}`;
+      : `; ${r.requested} requested, at most ${r.effective} active at once${capNote(r)}`;
   return `runs: ${r.population} in the population over the window (${r.ended} ended, ${r.activeAtEnd} active at the end), ${r.profitable} with PnL > 0, PnL mean ${num(r.meanPnl)}, median ${num(r.medianPnl)}${cap}`;
+}
+
+/**
+ * The run cap and the leverage it comes from (strategy.md §6: a symbol takes runs while
+ * active / leverage ≤ max_runs_per_leverage), saying when it binds.
+ */
+export function capNote(r: BacktestSummary['runs']): string {
+  if (r.cap === null) return '';
+  const leverage = Object.entries(r.leverage)
+    .map(([s, l]) => `${s} ${l}×`)
+    .join(', ');
+  const binds = r.capLimit !== null && r.capLimit < r.requested;
+  return ` (cap ${r.cap}${binds ? ', binding' : ''}: floor(providence.max_runs_per_leverage ${r.maxRunsPerLeverage} × leverage) + 1 per symbol; leverage ${leverage})`;
 }
 
 /** A plain-text table (monospace, right-aligned numbers) for the terminal. */

@@ -32,6 +32,8 @@ export function btcRequest(over: Partial<BacktestRequest> = {}): BacktestRequest
     maxBadRows: 0.001,
     initialEquity: 10_000,
     threads: 1,
+    leverage: {},
+    fundingFiles: null,
     config: configSchema.parse({ risk: WIDE_RISK }),
     configPath: null,
     ...over,

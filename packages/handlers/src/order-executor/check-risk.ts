@@ -10,6 +10,11 @@ export interface RiskLimits {
   readonly kill_switch: boolean;
   /** largest relative distance of the job's price from the venue's before the order is denied */
   readonly max_price_deviation: number;
+  /**
+   * perpetuals: least distance of the venue's price from the liquidation price, as a fraction of
+   * the price; nearer, the position is closed (liquidation-buffer.ts). 0 or absent = off
+   */
+  readonly min_liquidation_buffer?: number;
 }
 
 export const RISK_RULES = [
@@ -19,6 +24,7 @@ export const RISK_RULES = [
   'max_daily_loss',
   'max_orders_per_minute',
   'max_position_notional',
+  'min_liquidation_buffer',
 ] as const;
 export type RiskRule = (typeof RISK_RULES)[number];
 

@@ -1,5 +1,6 @@
 import {
   clientOrderId,
+  isPerpetual,
   isTerminalIntentStatus,
   type OrderIntent,
   orderIntentId,
@@ -7,8 +8,9 @@ import {
 } from '@3t/contracts';
 import { marketClosedReason, reconcileOrder } from '@3t/providence';
 import { quoteOf } from './apply-fill';
-import { checkRisk, type RiskLimits } from './check-risk';
+import { checkRisk, type RiskDecision, type RiskLimits } from './check-risk';
 import { type ExecuteDeps, type ExecuteOutcome, executeIntent, touchPrice } from './execute-intent';
+import { liquidationBufferBreach, openingLiquidationDistance } from './liquidation-buffer';
 import type { PositionState, PositionStore } from './ports';
 import { type SizingSettings, sizedTarget } from './sizing';
 
@@ -22,6 +24,8 @@ export interface OrderExecutorSettings {
   /** a target older than this (market clock − target.at) is dropped: the candle interval plus
    * `orders.max_target_lag_seconds`; Infinity = never */
   readonly maxTargetAgeMs: number;
+  /** perpetuals: maintenance margin rate (config `exchange.maintenance_margin_rate`); 0.005 if absent */
+  readonly maintenanceMarginRate?: number;
 }
 
 /** What the handler remembers between targets (per process; a restart decides at once). */
@@ -88,7 +92,10 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
   const price = await deps.broker.fetchPrice(target.symbol);
   if (price > 0) state.lastPrice.set(target.symbol, price);
   const last = state.lastDecision.get(target.symbol);
+  // a perpetual too near its liquidation price is closed at once, off the reconcile schedule
+  const closeNow = await liquidationBreach(target.symbol, target.exchange, price, deps);
   if (
+    closeNow === null &&
     settings.reconcileSeconds > 0 &&
     last !== undefined &&
     target.at - last < settings.reconcileSeconds * 1000 &&
@@ -116,7 +123,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     const q = positions.get(s)?.quantity ?? 0;
     marginUsed += (Math.abs(q) * (state.lastPrice.get(s) ?? 0)) / lev;
   }
-  const wanted = sizedTarget(
+  const sized = sizedTarget(
     {
       symbol: target.symbol,
       vote: target.position,
@@ -130,6 +137,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     },
     settings.sizing,
   );
+  const wanted = closeNow === null ? sized : 0;
   state.lastDecision.set(target.symbol, target.at);
   const plan = reconcileOrder(
     current,
@@ -145,18 +153,21 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     at: target.at,
   });
   const halts = await deps.intents.halts();
-  const risk = checkRisk(settings.risk, {
-    side: plan.side,
-    quantity: plan.size,
-    price,
-    jobPrice: target.price,
-    current,
-    halted: { all: halts.get('all') ?? null, symbol: halts.get(target.symbol) ?? null },
-    ordersLastMinute: await deps.intents.countSubmittedSince(marketNow - 60_000),
-    dailyLoss: await dailyLoss(state, deps.positions, target.exchange, positions, marketNow),
-  });
-  // sizing.order_type alo: a post-only limit at the touch, as upstream places its orders
-  const postOnly = settings.sizing.order_type === 'alo';
+  const risk: RiskDecision =
+    openingDenial(target.symbol, plan.side, current, leverage, settings) ??
+    checkRisk(settings.risk, {
+      side: plan.side,
+      quantity: plan.size,
+      price,
+      jobPrice: target.price,
+      current,
+      halted: { all: halts.get('all') ?? null, symbol: halts.get(target.symbol) ?? null },
+      ordersLastMinute: await deps.intents.countSubmittedSince(marketNow - 60_000),
+      dailyLoss: await dailyLoss(state, deps.positions, target.exchange, positions, marketNow),
+    });
+  // sizing.order_type alo: a post-only limit at the touch, as upstream places its orders; a close
+  // forced by the liquidation buffer must not wait on the book, so it goes at market
+  const postOnly = settings.sizing.order_type === 'alo' && closeNow === null;
   const limitPrice = postOnly
     ? touchPrice(await deps.broker.fetchTouch(target.symbol), plan.side)
     : undefined;
@@ -173,7 +184,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     targetPosition: wanted,
     currentPosition: current,
     reason:
-      `vote ${target.position} kelly ${JSON.stringify(target.kelly)} balance ${balance.toFixed(2)} ${quote} venue price ${price} (job ${target.price})${risk.allowed && risk.note ? `; ${risk.note}` : ''}`.slice(
+      `${closeNow === null ? '' : `${closeNow}; `}vote ${target.position} kelly ${JSON.stringify(target.kelly)} balance ${balance.toFixed(2)} ${quote} venue price ${price} (job ${target.price})${risk.allowed && risk.note ? `; ${risk.note}` : ''}`.slice(
         0,
         500,
       ),
@@ -198,6 +209,54 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
   const stored = await deps.intents.insertIntent(intent, 'pending', null);
   if (stored.attempts === 0 && stored.status === 'pending') deps.events?.intent?.(intent.side);
   return { action: 'order', intentId, outcome: await resume(stored, deps) };
+}
+
+/** Why the position of a perpetual must be closed now (risk.min_liquidation_buffer), or null. */
+async function liquidationBreach(
+  symbol: string,
+  exchange: string,
+  price: number,
+  deps: HandleTargetDeps,
+): Promise<string | null> {
+  const { settings } = deps;
+  const minBuffer = settings.risk.min_liquidation_buffer ?? 0;
+  if (!(minBuffer > 0) || !isPerpetual(symbol)) return null;
+  const p = await deps.positions.position(exchange, symbol);
+  return liquidationBufferBreach({
+    symbol,
+    quantity: p.quantity,
+    entryPrice: p.averageEntryPrice,
+    price,
+    leverage: settings.leverage[symbol] ?? 1,
+    maintenanceMarginRate: settings.maintenanceMarginRate ?? DEFAULT_MAINTENANCE_MARGIN_RATE,
+    minBuffer,
+  });
+}
+
+const DEFAULT_MAINTENANCE_MARGIN_RATE = 0.005;
+
+/**
+ * risk.min_liquidation_buffer on an order that opens exposure: a perpetual opened at a leverage
+ * whose liquidation price starts within the buffer would be closed by the rule at once.
+ */
+function openingDenial(
+  symbol: string,
+  side: 'buy' | 'sell',
+  current: number,
+  leverage: number,
+  settings: OrderExecutorSettings,
+): RiskDecision | null {
+  const minBuffer = settings.risk.min_liquidation_buffer ?? 0;
+  const opens = current === 0 || current > 0 === (side === 'buy');
+  if (!(minBuffer > 0) || !opens || !isPerpetual(symbol)) return null;
+  const mmr = settings.maintenanceMarginRate ?? DEFAULT_MAINTENANCE_MARGIN_RATE;
+  const start = openingLiquidationDistance(side, leverage, mmr);
+  if (start >= minBuffer) return null;
+  return {
+    allowed: false,
+    rule: 'min_liquidation_buffer',
+    reason: `at leverage ${leverage} a new position starts ${(start * 100).toFixed(3)} % from its liquidation price (maintenance ${mmr}) < risk.min_liquidation_buffer ${minBuffer}: lower exchange.leverage or the buffer`,
+  };
 }
 
 async function resume(

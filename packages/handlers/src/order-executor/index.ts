@@ -31,6 +31,7 @@ export {
   type OrderExecutorState,
   type TargetOutcome,
 } from './handle-target';
+export { liquidationBufferBreach, openingLiquidationDistance } from './liquidation-buffer';
 export { MemoryIntentStore, MemoryPositionStore } from './memory-stores';
 export {
   type OrderStepDeps,
@@ -38,8 +39,15 @@ export {
   type PaperPriceFeed,
   runOrderStep,
 } from './order-step';
+export { type FundingRateLookup, PaperFundingClock, type PaperFundingVenue } from './paper-funding';
 export * from './ports';
 export { type ReconcileOptions, reconcile } from './reconcile';
+export {
+  type FundingEvents,
+  type FundingLedger,
+  MemoryFundingLedger,
+  recordFunding,
+} from './record-funding';
 export { reducesPosition } from './reduces-position';
 export { type SettleResult, settleOpenIntents } from './settle-open-intents';
 export { type SizingSettings, sizedTarget, type TargetInputs } from './sizing';

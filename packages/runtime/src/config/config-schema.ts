@@ -68,6 +68,23 @@ const exchange = z
       .describe(
         'margin mode order-executor sets on the venue for each perpetual at start, with its leverage (upstream trades isolated)',
       ),
+    maintenance_margin_rate: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.005)
+      .describe(
+        "perpetuals: maintenance margin as a fraction of notional at the mark; the paper venue and the backtest liquidate an isolated position whose margin + unrealized PnL falls below it, and risk.min_liquidation_buffer prices the liquidation with it (Binance's first tier: 0.004; Hyperliquid: half the initial margin at max leverage, 0.0125 at 40×)",
+      ),
+    funding_interval_hours: z
+      .number()
+      .positive()
+      .max(24)
+      .nullable()
+      .default(null)
+      .describe(
+        "perpetuals: hours between funding times (UTC, from midnight); null = the venue's: 1 for hyperliquid, 8 for any other exchange (Binance)",
+      ),
   })
   .describe('Exchange and markets');
 
@@ -129,6 +146,12 @@ const risk = z
       .default(0.05)
       .describe(
         "largest distance of a target's price from the venue's last price (0.05 = 5 %); farther targets are denied. Every limit is priced at the venue's price, never the job's",
+      ),
+    min_liquidation_buffer: nonNegative
+      .max(1)
+      .default(0.01)
+      .describe(
+        "perpetuals: smallest distance of the venue's price from the position's liquidation price, as a fraction of the price (0.01 = 1 %); closer, order-executor closes the position at once (an order recorded with the reason), whatever the vote. 0 = off",
       ),
   })
   .describe('Risk limits, checked before every order');

@@ -277,6 +277,16 @@ export const orderMetricDefs = {
     'From the close of the candle that caused an order to the order reaching the exchange.',
     PIPELINE_SECONDS,
   ),
+  fundingPaid: counter(
+    'tt_funding_paid_total',
+    "Funding paid on perpetual positions, in quote (settle) currency, by symbol: the venue's funding history (ccxt fetchFundingHistory), stored in funding_payments.",
+    ['symbol'],
+  ),
+  fundingReceived: counter(
+    'tt_funding_received_total',
+    'Funding received on perpetual positions, in quote (settle) currency, by symbol.',
+    ['symbol'],
+  ),
   // tt_order_unknown_total (above) and this one are what the alerts OrderOutcomeUnknown and
   // ReconciliationMismatch watch (prometheus/alerts.yml)
   reconciliationMismatches: counter(

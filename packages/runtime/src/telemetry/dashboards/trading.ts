@@ -99,6 +99,19 @@ export function tradingDashboard() {
       }),
     )
     .withPanel(
+      timeseries({
+        title: 'Funding per symbol (perpetuals)',
+        description:
+          'Funding received minus paid in each interval, quote currency (negative = paid); every payment is also in the funding_payments table.',
+        queries: [
+          promql(
+            `sum by (symbol) (increase(${o.fundingReceived.name}[$__rate_interval])) - sum by (symbol) (increase(${o.fundingPaid.name}[$__rate_interval]))`,
+            '{{symbol}}',
+          ),
+        ],
+      }),
+    )
+    .withPanel(
       table({
         title: 'Positions (MariaDB)',
         description: 'Positions from applied fills, with realized PnL and fees.',

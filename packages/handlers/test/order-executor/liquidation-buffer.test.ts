@@ -1,0 +1,166 @@
+import type { Target } from '@3t/contracts';
+import { MemoryPaperBroker } from '@3t/exchange';
+import { describe, expect, it } from 'vitest';
+import {
+  MemoryIntentStore,
+  MemoryPositionStore,
+  newOrderExecutorState,
+  type OrderStepDeps,
+  runOrderStep,
+} from '../../src/index';
+import {
+  liquidationBufferBreach,
+  openingLiquidationDistance,
+} from '../../src/order-executor/liquidation-buffer';
+
+// risk.min_liquidation_buffer (issue 15) on a perpetual long at 10×: the paper venue liquidates
+// an isolated position when margin + unrealized PnL < |q| × mark × maintenance; the rule closes
+// it first, while the price is still `buffer` away from that. Every amount is worked out here.
+
+const SYMBOL = 'BTC/USDT:USDT';
+const LEVERAGE = 10;
+const MMR = 0.005;
+const FEE = 0.001;
+const T0 = 1_700_000_000_000;
+// entry 100, margin 10 × 100 / 10 = 100: equity 100 + 10 × (P − 100) = 10 × P × 0.005 at
+const LIQUIDATION = (100 - 100 / 10) / (1 - MMR); // 90.4523
+
+function setup(minBuffer: number, leverage = LEVERAGE) {
+  let now = T0;
+  const broker = new MemoryPaperBroker({
+    startingBalance: 10_000,
+    feeRate: FEE,
+    slippageBps: 0,
+    now: () => now,
+    perp: { leverage: { [SYMBOL]: leverage }, maintenanceMarginRate: MMR },
+  });
+  const intents = new MemoryIntentStore();
+  const positions = new MemoryPositionStore();
+  const deps: OrderStepDeps = {
+    intents,
+    positions,
+    broker,
+    paper: broker,
+    clock: { now: () => now, sleep: async () => {} },
+    settings: {
+      risk: {
+        max_position_notional: 1e6,
+        max_order_notional: 1e6,
+        max_orders_per_minute: 100,
+        max_daily_loss: 1e6,
+        kill_switch: false,
+        max_price_deviation: 0.5,
+        min_liquidation_buffer: minBuffer,
+      },
+      // vote 40 × 10,000 × 0.01 × 0.25 (probation) / 100 = 10 BTC; re-sizing by less than 200
+      // of notional is not traded, so the position stays 10 while the price falls
+      sizing: {
+        risk_pos_percentage: 0.01,
+        max_margin_usage: 0.5,
+        min_order_notional: 200,
+        invert: false,
+        can_go_long: true,
+        can_go_short: true,
+      },
+      reconcileSeconds: 0,
+      leverage: { [SYMBOL]: leverage },
+      maintenanceMarginRate: MMR,
+      maxTargetAgeMs: 120_000,
+    },
+    state: newOrderExecutorState(),
+  };
+  const step = (price: number, vote = 40) => {
+    now += 60_000;
+    const target: Target = {
+      v: 1,
+      exchange: 'paper',
+      symbol: SYMBOL,
+      at: now,
+      position: vote,
+      pnlTotal: 5,
+      voters: 4,
+      price,
+      kelly: { kc: null, kh: null },
+      reason: 'test vote',
+      computedAt: now,
+    };
+    return runOrderStep(target, deps);
+  };
+  return { broker, intents, positions, step };
+}
+
+describe('risk.min_liquidation_buffer on a perpetual', () => {
+  it('without the rule, the venue liquidates the long at the mark below maintenance with the expected loss', async () => {
+    const { broker, step } = setup(0);
+    await step(100); // decides: buy 10
+    await step(100); // fills at 100
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(10);
+    for (const price of [95, 93, 92, 91]) {
+      const r = await step(price);
+      expect(r.fills, `no liquidation at ${price} > ${LIQUIDATION}`).toHaveLength(0);
+    }
+    const r = await step(90);
+    expect(r.fills).toHaveLength(1);
+    expect(r.fills[0]).toMatchObject({ side: 'sell', quantity: 10, price: 90 });
+    expect(r.fills[0]!.clientOrderId).toMatch(/^liquidation-/);
+    const loss = 10 * (90 - 100) - 10 * 90 * FEE;
+    const total = (await broker.fetchBalances())['USDT']!.total;
+    expect(total).toBeCloseTo(10_000 - 10 * 100 * FEE + loss, 9);
+  });
+
+  it('with a 2 % buffer, order-executor closes the long before the price reaches liquidation, and says why', async () => {
+    const { broker, intents, step } = setup(0.02);
+    await step(100);
+    await step(100);
+    for (const price of [95, 93]) {
+      const r = await step(price);
+      expect(r.outcome.action, `at ${price}: ${(price - LIQUIDATION) / price} ≥ 2 %`).toBe('none');
+    }
+    // at 92 the price is (92 − 90.452) / 92 = 1.68 % from liquidation: close it
+    const close = await step(92);
+    expect(close.outcome.action).toBe('order');
+    if (close.outcome.action !== 'order') throw new Error('no order');
+    const record = await intents.getIntent(close.outcome.intentId);
+    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, targetPosition: 0 });
+    expect(record?.intent.reason).toMatch(
+      /^min_liquidation_buffer: price 92 is 1\.68\d % from the liquidation price 90\.45226\d/,
+    );
+    // the close fills at 91; the runs stop voting, so nothing opens again
+    await step(91, 0);
+    const last = await step(90, 0);
+    expect(
+      last.fills.filter((f) => f.clientOrderId.startsWith('liquidation-')),
+      'nothing left to liquidate',
+    ).toHaveLength(0);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+    const total = (await broker.fetchBalances())['USDT']!.total;
+    expect(total).toBeCloseTo(10_000 - 10 * 100 * FEE + 10 * (91 - 100) - 10 * 91 * FEE, 9);
+  });
+
+  it('denies opening at a leverage whose liquidation price starts within the buffer', async () => {
+    // at 100× a long starts 1 − (1 − 0.01) / (1 − 0.005) = 0.50 % from liquidation
+    expect(openingLiquidationDistance('buy', 100, MMR)).toBeCloseTo(1 - 0.99 / 0.995, 12);
+    expect(openingLiquidationDistance('sell', 100, MMR)).toBeCloseTo(1.01 / 1.005 - 1, 12);
+    const { step } = setup(0.02, 100);
+    const r = await step(100);
+    expect(r.outcome).toMatchObject({ action: 'denied', rule: 'min_liquidation_buffer' });
+  });
+
+  it('leaves spot symbols and flat positions alone', () => {
+    const base = {
+      quantity: 10,
+      entryPrice: 100,
+      price: 90.5,
+      leverage: 10,
+      maintenanceMarginRate: MMR,
+      minBuffer: 0.02,
+    };
+    expect(liquidationBufferBreach({ ...base, symbol: 'BTC/USDT' })).toBeNull();
+    expect(liquidationBufferBreach({ ...base, symbol: SYMBOL, quantity: 0 })).toBeNull();
+    expect(liquidationBufferBreach({ ...base, symbol: SYMBOL })).toMatch(/closing it$/);
+    // a short at 10×: liquidation at (100 + 10) / 1.005 = 109.45; 108 is 1.34 % away
+    expect(liquidationBufferBreach({ ...base, symbol: SYMBOL, quantity: -10, price: 108 })).toMatch(
+      /price 108 is 1\.34\d % from the liquidation price 109\.452/,
+    );
+  });
+});
