@@ -1,4 +1,4 @@
-import type { Fill, Target } from '@3t/contracts';
+import { type Fill, isOwnClientOrderId, type Target } from '@3t/contracts';
 import { isMarketOpen } from '@3t/providence';
 import { cancelRestingPostOnly } from './cancel-resting-post-only';
 import { type HandleTargetDeps, handleTarget, type TargetOutcome } from './handle-target';
@@ -35,6 +35,13 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     const fills = deps.paper
       ? await deps.paper.applyPrice(target.symbol, target.price, target.at)
       : [];
+    // The venue's own fills (a perpetual's liquidation) have no intent to settle them: they are
+    // recorded before anything is decided, or the decision below would size on the liquidated
+    // position and sell it a second time — opening a short. Ours are settled by their intents.
+    for (const f of fills) {
+      if (isOwnClientOrderId(f.clientOrderId)) continue;
+      if (await deps.positions.recordFill(f)) deps.events?.fill?.(f.side);
+    }
     // an unfilled post-only order lives until the next decision of its symbol (upstream); while
     // the calendar says closed there is no decision, and upstream cancels nothing either. (Only
     // with order_type alo: market orders never rest, and the services save a query per target;

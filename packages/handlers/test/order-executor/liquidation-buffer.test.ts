@@ -137,6 +137,26 @@ describe('risk.min_liquidation_buffer on a perpetual', () => {
     expect(total).toBeCloseTo(10_000 - 10 * 100 * FEE + 10 * (91 - 100) - 10 * 91 * FEE, 9);
   });
 
+  it('a price that jumps past liquidation: the venue liquidates, and the same step decides on the position left (no second close that opens a short)', async () => {
+    const { broker, intents, positions, step } = setup(0.02);
+    await step(100);
+    await step(100);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(10);
+    // 95 is (95 − 90.452) / 95 = 4.8 % away: nothing; then one candle straight to 89 < 90.452
+    await step(95);
+    const jump = await step(89, 0);
+    const liquidations = jump.fills.filter((f) => f.clientOrderId.startsWith('liquidation-'));
+    expect(liquidations).toHaveLength(1);
+    expect(liquidations[0]).toMatchObject({ side: 'sell', quantity: 10, price: 89 });
+    // our position learnt the liquidation before deciding: flat, nothing to close
+    expect((await positions.position('paper', SYMBOL)).quantity).toBe(0);
+    expect(jump.outcome).toEqual({ action: 'none', target: 0, actual: 0 });
+    await step(89, 0);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+    const sells = (await intents.openIntents()).filter((r) => r.intent.side === 'sell');
+    expect(sells).toHaveLength(0);
+  });
+
   it('denies opening at a leverage whose liquidation price starts within the buffer', async () => {
     // at 100× a long starts 1 − (1 − 0.01) / (1 − 0.005) = 0.50 % from liquidation
     expect(openingLiquidationDistance('buy', 100, MMR)).toBeCloseTo(1 - 0.99 / 0.995, 12);
