@@ -212,7 +212,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
 }
 
 /** Why the position of a perpetual must be closed now (risk.min_liquidation_buffer), or null. */
-async function liquidationBreach(
+export async function liquidationBreach(
   symbol: string,
   exchange: string,
   price: number,

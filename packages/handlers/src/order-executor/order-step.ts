@@ -1,7 +1,12 @@
-import { type Fill, isOwnClientOrderId, type Target } from '@3t/contracts';
+import { type Fill, isOwnClientOrderId, isPerpetual, type Target } from '@3t/contracts';
 import { isMarketOpen } from '@3t/providence';
 import { cancelRestingPostOnly } from './cancel-resting-post-only';
-import { type HandleTargetDeps, handleTarget, type TargetOutcome } from './handle-target';
+import {
+  type HandleTargetDeps,
+  handleTarget,
+  liquidationBreach,
+  type TargetOutcome,
+} from './handle-target';
 import { type SettleResult, settleOpenIntents } from './settle-open-intents';
 
 /** The paper venue's price input: it fills what was placed before at the new price. */
@@ -49,11 +54,14 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     const sizing = deps.settings.sizing;
     const closed = sizing.trading_calendar && !isMarketOpen(target.at / 1000);
     if (sizing.order_type === 'alo' && !closed) {
+      // a perpetual within risk.min_liquidation_buffer is closed now, off the schedule: an order
+      // resting since the last decision would leave the symbol unresolved and hold the close back
+      const closeNow = await closeDue(target, deps);
       await cancelRestingPostOnly(
         deps,
         target.symbol,
         target.at,
-        deps.settings.reconcileSeconds * 1000,
+        closeNow ? 0 : deps.settings.reconcileSeconds * 1000,
       );
     }
     const settled = await settleOpenIntents(deps, target.symbol);
@@ -66,4 +74,13 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     }
     return { fills, settled, outcome: await handleTarget(target, deps) };
   });
+}
+
+/** Whether handleTarget will close the symbol's position for risk.min_liquidation_buffer. */
+async function closeDue(target: Target, deps: OrderStepDeps): Promise<boolean> {
+  if (!((deps.settings.risk.min_liquidation_buffer ?? 0) > 0) || !isPerpetual(target.symbol)) {
+    return false;
+  }
+  const price = await deps.broker.fetchPrice(target.symbol);
+  return (await liquidationBreach(target.symbol, target.exchange, price, deps)) !== null;
 }

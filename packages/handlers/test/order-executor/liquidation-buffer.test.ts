@@ -25,7 +25,11 @@ const T0 = 1_700_000_000_000;
 // entry 100, margin 10 × 100 / 10 = 100: equity 100 + 10 × (P − 100) = 10 × P × 0.005 at
 const LIQUIDATION = (100 - 100 / 10) / (1 - MMR); // 90.4523
 
-function setup(minBuffer: number, leverage = LEVERAGE) {
+function setup(
+  minBuffer: number,
+  leverage = LEVERAGE,
+  orders: { orderType?: 'market' | 'alo'; reconcileSeconds?: number } = {},
+) {
   let now = T0;
   const broker = new MemoryPaperBroker({
     startingBalance: 10_000,
@@ -61,8 +65,9 @@ function setup(minBuffer: number, leverage = LEVERAGE) {
         invert: false,
         can_go_long: true,
         can_go_short: true,
+        ...(orders.orderType ? { order_type: orders.orderType } : {}),
       },
-      reconcileSeconds: 0,
+      reconcileSeconds: orders.reconcileSeconds ?? 0,
       leverage: { [SYMBOL]: leverage },
       maintenanceMarginRate: MMR,
       maxTargetAgeMs: 120_000,
@@ -155,6 +160,39 @@ describe('risk.min_liquidation_buffer on a perpetual', () => {
     expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
     const sells = (await intents.openIntents()).filter((r) => r.intent.side === 'sell');
     expect(sells).toHaveLength(0);
+  });
+
+  it('with sizing.order_type alo, a post-only order resting since the last decision does not hold back the close', async () => {
+    // decisions every 600 s, a step every 60 s: the resting order is younger than one interval
+    const { broker, intents, step } = setup(0.02, LEVERAGE, {
+      orderType: 'alo',
+      reconcileSeconds: 600,
+    });
+    await step(100); // decides: post-only buy 10 at the touch 100
+    await step(100); // fills at its limit
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(10);
+    for (let i = 0; i < 8; i++) await step(99); // no decision due yet
+    // 600 s after the first decision the vote halves: 20 × 10,000 × 0.01 × 0.25 / 99 = 5.05,
+    // a post-only sell of 10 − 5.05 at the ask 99 rests while the price falls
+    const reduce = await step(99, 20);
+    expect(reduce.outcome.action).toBe('order');
+    const resting = (await intents.openIntents()).filter((r) => r.intent.postOnly);
+    expect(resting.map((r) => [r.intent.side, r.status])).toEqual([['sell', 'submitted']]);
+    expect(resting[0]!.intent.targetPosition).toBeCloseTo(500 / 99, 2);
+    expect(resting[0]!.intent.quantity).toBeCloseTo(10 - resting[0]!.intent.targetPosition, 9);
+    // 60 s later the price is 1.68 % from liquidation: the resting sell is cancelled and the whole
+    // long closed at market, off the schedule
+    const close = await step(92, 20);
+    expect(close.outcome.action).toBe('order');
+    if (close.outcome.action !== 'order') throw new Error('no order');
+    const record = await intents.getIntent(close.outcome.intentId);
+    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, type: 'market' });
+    expect(record?.intent.postOnly).toBeUndefined();
+    expect((await intents.getIntent(resting[0]!.intent.intentId))?.status).toBe('cancelled');
+    await step(91, 0);
+    const last = await step(90, 0);
+    expect(last.fills.filter((f) => f.clientOrderId.startsWith('liquidation-'))).toHaveLength(0);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
   });
 
   it('denies opening at a leverage whose liquidation price starts within the buffer', async () => {
