@@ -28,7 +28,7 @@ const LIQUIDATION = (100 - 100 / 10) / (1 - MMR); // 90.4523
 function setup(
   minBuffer: number,
   leverage = LEVERAGE,
-  orders: { orderType?: 'market' | 'alo'; reconcileSeconds?: number } = {},
+  orders: { orderType?: 'market' | 'alo'; reconcileSeconds?: number; maxDailyLoss?: number } = {},
 ) {
   let now = T0;
   const broker = new MemoryPaperBroker({
@@ -51,7 +51,7 @@ function setup(
         max_position_notional: 1e6,
         max_order_notional: 1e6,
         max_orders_per_minute: 100,
-        max_daily_loss: 1e6,
+        max_daily_loss: orders.maxDailyLoss ?? 1e6,
         kill_switch: false,
         max_price_deviation: 0.5,
         min_liquidation_buffer: minBuffer,
@@ -189,6 +189,25 @@ describe('risk.min_liquidation_buffer on a perpetual', () => {
     expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, type: 'market' });
     expect(record?.intent.postOnly).toBeUndefined();
     expect((await intents.getIntent(resting[0]!.intent.intentId))?.status).toBe('cancelled');
+    await step(91, 0);
+    const last = await step(90, 0);
+    expect(last.fills.filter((f) => f.clientOrderId.startsWith('liquidation-'))).toHaveLength(0);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+  });
+
+  it('a loss beyond risk.max_daily_loss does not deny the close: it removes the risk the limit is about', async () => {
+    const { broker, intents, step } = setup(0.02, LEVERAGE, { maxDailyLoss: 50 });
+    await step(100);
+    await step(100); // long 10 at 100, fee 1
+    // at 95 the day has lost 10 × 5 + 1 = 51 ≥ 50: a new order would be denied
+    const more = await step(95, 80);
+    expect(more.outcome).toMatchObject({ action: 'denied', rule: 'max_daily_loss' });
+    // at 92 the long is 1.68 % from its liquidation price: closed, though the loss is 81
+    const close = await step(92, 80);
+    expect(close.outcome.action).toBe('order');
+    if (close.outcome.action !== 'order') throw new Error('no order');
+    const record = await intents.getIntent(close.outcome.intentId);
+    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, targetPosition: 0 });
     await step(91, 0);
     const last = await step(90, 0);
     expect(last.fills.filter((f) => f.clientOrderId.startsWith('liquidation-'))).toHaveLength(0);
