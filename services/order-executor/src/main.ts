@@ -153,7 +153,7 @@ const deps: ExecuteDeps = {
   safety,
 };
 const symbols = config.exchange.symbols;
-const fundingLedger = new MariaDbFundingLedger(pool);
+const fundingLedger = new MariaDbFundingLedger(pool, config.mode);
 const countFunding = (p: FundingPayment) =>
   p.amount < 0
     ? metrics.orders.fundingPaid.inc({ symbol: p.symbol }, -p.amount)
