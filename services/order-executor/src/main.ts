@@ -185,6 +185,7 @@ const recordAccount = accountGauges({
   state,
   metrics: metrics.orders,
   symbols,
+  balanceHoldsPerpPnl: venue.kind === 'ccxt',
   // advisory for strategy-runner's epochs: a failed write is logged, the target is done
   onEquity: (exchange, equity, now) =>
     writeEquity(exchange, equity, now).catch((err: unknown) =>
