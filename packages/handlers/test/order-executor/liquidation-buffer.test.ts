@@ -214,6 +214,23 @@ describe('risk.min_liquidation_buffer on a perpetual', () => {
     expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
   });
 
+  it('the close respects 3t halt: denied while every symbol is halted, placed in the reducing state', async () => {
+    const { broker, intents, step } = setup(0.02);
+    await step(100);
+    await step(100);
+    intents.haltsByScope.set('all', { state: 'halted', reason: 'operator' });
+    const halted = await step(92, 0);
+    expect(halted.outcome).toMatchObject({ action: 'denied', rule: 'kill_switch' });
+    intents.haltsByScope.set('all', { state: 'reducing', reason: 'operator' });
+    const reducing = await step(92, 40);
+    expect(reducing.outcome.action).toBe('order');
+    if (reducing.outcome.action !== 'order') throw new Error('no order');
+    const record = await intents.getIntent(reducing.outcome.intentId);
+    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, targetPosition: 0 });
+    await step(91, 40);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+  });
+
   it('denies opening at a leverage whose liquidation price starts within the buffer', async () => {
     // at 100× a long starts 1 − (1 − 0.01) / (1 − 0.005) = 0.50 % from liquidation
     expect(openingLiquidationDistance('buy', 100, MMR)).toBeCloseTo(1 - 0.99 / 0.995, 12);
