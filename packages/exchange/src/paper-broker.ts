@@ -477,7 +477,7 @@ export class PaperBroker implements ExchangePort {
   /**
    * Books the funding of perpetual `symbol` at funding time `time` with `rate` (see
    * MemoryPaperBroker.applyFunding): −quantity × mark × rate into the balance, one row of
-   * `funding_payments` per funding time, so a replayed funding time changes nothing.
+   * `funding_payments` (mode paper) per funding time, so a replayed funding time changes nothing.
    */
   async applyFunding(symbol: string, time: number, rate: number): Promise<FundingPayment | null> {
     if (!Number.isFinite(rate)) throw new RangeError(`applyFunding ${symbol}: rate ${rate}`);
@@ -489,8 +489,8 @@ export class PaperBroker implements ExchangePort {
       if (dec.eq(quantity, '0') || mark === undefined) return null;
       const amount = fundingPayment(quantity, mark, dec.fromNumber(rate));
       const [res] = await c.query<ResultSetHeader>(
-        `INSERT IGNORE INTO funding_payments (exchange, symbol, funding_time, amount, currency, rate,
-           position, mark_price, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'paper')`,
+        `INSERT IGNORE INTO funding_payments (mode, exchange, symbol, funding_time, amount, currency,
+           rate, position, mark_price, source) VALUES ('paper', ?, ?, ?, ?, ?, ?, ?, ?, 'paper')`,
         [this.id, symbol, time, amount, this.quote, dec.fromNumber(rate), quantity, mark],
       );
       if (res.affectedRows !== 1) return null;
@@ -513,8 +513,8 @@ export class PaperBroker implements ExchangePort {
 
   async fetchFundingPayments(symbol: string, since = 0): Promise<FundingPayment[]> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT * FROM funding_payments WHERE exchange = ? AND symbol = ? AND funding_time >= ?
-       ORDER BY funding_time`,
+      `SELECT * FROM funding_payments WHERE mode = 'paper' AND exchange = ? AND symbol = ?
+         AND funding_time >= ? ORDER BY funding_time`,
       [this.id, symbol, since],
     );
     return rows.map((r) => ({

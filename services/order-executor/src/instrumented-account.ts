@@ -1,3 +1,4 @@
+import { isPerpetual } from '@3t/contracts';
 import {
   type Broker,
   dailyLoss,
@@ -29,6 +30,11 @@ export interface AccountGaugeDeps {
    * read it from MariaDB `account_equity`.
    */
   readonly onEquity?: (exchange: string, equity: number, now: number) => Promise<void>;
+  /**
+   * Whether the venue's balance total counts the perpetual positions' open PnL already (a live
+   * venue: Binance's marginBalance, Hyperliquid's accountValue); the paper venue's is its cash.
+   */
+  readonly balanceHoldsPerpPnl?: boolean;
 }
 
 /**
@@ -38,6 +44,8 @@ export interface AccountGaugeDeps {
  *
  * - equity = cash in the quote currencies + Σ position × latest price (spot and paper accounting:
  *   bought base is paid from cash, so this is the starting balance plus realized and open PnL);
+ *   a perpetual's notional is margined, not paid, so it adds only its open PnL (position ×
+ *   (price − entry)), and nothing where the venue's balance counts that already;
  * - drawdown = 1 − equity / peak equity, the peak taken since this process started;
  * - daily loss uses the handler's own UTC-day baseline (`dailyLoss`: stored in MariaDB, the risk check's
  *   max_daily_loss input), so the DrawdownBeyondLimit alert sees the number the risk check uses.
@@ -74,7 +82,11 @@ export function accountGauges(deps: AccountGaugeDeps) {
         continue;
       }
       o.positionNotional.set({ symbol }, quantity * price);
-      held += quantity * price;
+      if (!isPerpetual(symbol)) held += quantity * price;
+      else if (!deps.balanceHoldsPerpPnl) {
+        const entry = positions.get(symbol)?.averageEntryPrice ?? null;
+        if (entry !== null) held += quantity * (price - entry);
+      }
     }
     const equity = cash + held;
     if (deps.onEquity && !unpriced && (balanceChanged || now - equityAt >= EQUITY_EVERY_MS)) {

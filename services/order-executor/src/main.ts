@@ -153,7 +153,7 @@ const deps: ExecuteDeps = {
   safety,
 };
 const symbols = config.exchange.symbols;
-const fundingLedger = new MariaDbFundingLedger(pool);
+const fundingLedger = new MariaDbFundingLedger(pool, config.mode);
 const countFunding = (p: FundingPayment) =>
   p.amount < 0
     ? metrics.orders.fundingPaid.inc({ symbol: p.symbol }, -p.amount)
@@ -185,6 +185,7 @@ const recordAccount = accountGauges({
   state,
   metrics: metrics.orders,
   symbols,
+  balanceHoldsPerpPnl: venue.kind === 'ccxt',
   // advisory for strategy-runner's epochs: a failed write is logged, the target is done
   onEquity: (exchange, equity, now) =>
     writeEquity(exchange, equity, now).catch((err: unknown) =>

@@ -1,5 +1,5 @@
 import type { FundingPayment } from '@3t/contracts';
-import { CcxtExchange, MemoryPaperBroker } from '@3t/exchange';
+import { CcxtExchange, MemoryPaperBroker, PaperBroker } from '@3t/exchange';
 import { MemoryFundingLedger, recordFunding } from '@3t/handlers';
 import { migrate } from '@3t/runtime';
 import {
@@ -53,7 +53,7 @@ async function venueWithFunding(rates: readonly number[]): Promise<MemoryPaperBr
 }
 
 describe.each([
-  ['MariaDB funding_payments', () => new MariaDbFundingLedger(db.pool)],
+  ['MariaDB funding_payments', () => new MariaDbFundingLedger(db.pool, 'live')],
   ['in memory', () => new MemoryFundingLedger()],
 ])('recordFunding into %s', (_name, ledger) => {
   it('stores every payment once, signed as the balance moved, and reports each new one', async () => {
@@ -103,7 +103,7 @@ describe('recordFunding from a live venue: ccxt fetchFundingHistory against a fa
       fakeBinanceClient(fake.url, { options: { fetchMarkets: { types: ['linear'] } } }),
     );
     try {
-      const store = new MariaDbFundingLedger(db.pool);
+      const store = new MariaDbFundingLedger(db.pool, 'live');
       const stored = await recordFunding(venue, store, [SYMBOL]);
       expect(stored.map((p) => [p.time, p.amount, p.currency])).toEqual(
         income.map((f) => [f.time, Number(f.amount), 'USDT']),
@@ -122,5 +122,52 @@ describe('recordFunding from a live venue: ccxt fetchFundingHistory against a fa
       await venue.close();
       await fake.close();
     }
+  });
+});
+
+describe('funding_payments holds the paper venue and a live venue apart (mode)', () => {
+  it("a live payment of the same exchange, symbol and funding time does not stop the paper venue's booking, nor the other way round", async () => {
+    const t = T0 + 40 * HOUR;
+    // live: the venue's payment of the account `binance` recorded by a reconciliation pass
+    const live = new MariaDbFundingLedger(db.pool, 'live');
+    const payment: FundingPayment = {
+      exchange: 'binance',
+      symbol: SYMBOL,
+      time: t,
+      amount: -0.84,
+      currency: 'USDT',
+    };
+    expect(await live.recordFunding(payment, 'venue')).toBe(true);
+    // paper: the paper account named like exchange.id books the same funding time
+    const paper = await PaperBroker.open({
+      pool: db.pool,
+      account: 'binance',
+      startingBalance: 10_000,
+      feeRate: 0,
+      slippageBps: 0,
+      now: () => T0,
+      perp: { leverage: { [SYMBOL]: 3 }, maintenanceMarginRate: 0.005 },
+    });
+    await paper.applyPrice(SYMBOL, 2000, t - 2 * HOUR);
+    await paper.placeOrder({
+      symbol: SYMBOL,
+      side: 'buy',
+      type: 'market',
+      quantity: 2,
+      clientOrderId: 'long',
+    });
+    await paper.applyPrice(SYMBOL, 2000, t - HOUR);
+    const booked = await paper.applyFunding(SYMBOL, t, 0.0001);
+    expect(booked?.amount).toBeCloseTo(-2 * 2000 * 0.0001, 12);
+    expect((await paper.fetchBalances())['USDT']!.total).toBeCloseTo(10_000 - 2 * 2000 * 0.0001, 9);
+    // each side reads only its own: the paper venue its booking, the live ledger the venue's
+    expect((await paper.fetchFundingPayments(SYMBOL, t)).map((p) => p.amount)).toEqual([
+      -2 * 2000 * 0.0001,
+    ]);
+    expect(await live.lastFundingTime('binance', SYMBOL)).toBe(t);
+    expect(
+      await new MariaDbFundingLedger(db.pool, 'paper').lastFundingTime('binance', SYMBOL),
+    ).toBe(t);
+    expect(await live.recordFunding(payment, 'venue'), 'stored once').toBe(false);
   });
 });

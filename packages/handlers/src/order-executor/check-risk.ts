@@ -43,6 +43,9 @@ export interface RiskInputs {
   readonly ordersLastMinute: number;
   /** loss since 00:00 UTC in quote currency (negative = gain) */
   readonly dailyLoss: number;
+  /** the order closes a perpetual within risk.min_liquidation_buffer: the daily loss, which
+   * limits new risk, must not keep the position open until the venue liquidates it */
+  readonly liquidationClose?: boolean;
 }
 
 export type RiskDecision =
@@ -81,7 +84,7 @@ export function checkRisk(limits: RiskLimits, r: RiskInputs): RiskDecision {
       `job price ${r.jobPrice} is ${(deviation * 100).toFixed(2)} % from the venue's ${r.price} > risk.max_price_deviation ${limits.max_price_deviation}`,
     );
   }
-  if (r.dailyLoss >= limits.max_daily_loss) {
+  if (r.dailyLoss >= limits.max_daily_loss && !(r.liquidationClose && reducing)) {
     return deny(
       'max_daily_loss',
       `daily loss ${r.dailyLoss.toFixed(2)} ≥ risk.max_daily_loss ${limits.max_daily_loss}`,

@@ -164,6 +164,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
       halted: { all: halts.get('all') ?? null, symbol: halts.get(target.symbol) ?? null },
       ordersLastMinute: await deps.intents.countSubmittedSince(marketNow - 60_000),
       dailyLoss: await dailyLoss(state, deps.positions, target.exchange, positions, marketNow),
+      liquidationClose: closeNow !== null,
     });
   // sizing.order_type alo: a post-only limit at the touch, as upstream places its orders; a close
   // forced by the liquidation buffer must not wait on the book, so it goes at market
@@ -212,7 +213,7 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
 }
 
 /** Why the position of a perpetual must be closed now (risk.min_liquidation_buffer), or null. */
-async function liquidationBreach(
+export async function liquidationBreach(
   symbol: string,
   exchange: string,
   price: number,

@@ -1,7 +1,12 @@
-import type { Fill, Target } from '@3t/contracts';
+import { type Fill, isOwnClientOrderId, isPerpetual, type Target } from '@3t/contracts';
 import { isMarketOpen } from '@3t/providence';
 import { cancelRestingPostOnly } from './cancel-resting-post-only';
-import { type HandleTargetDeps, handleTarget, type TargetOutcome } from './handle-target';
+import {
+  type HandleTargetDeps,
+  handleTarget,
+  liquidationBreach,
+  type TargetOutcome,
+} from './handle-target';
 import { type SettleResult, settleOpenIntents } from './settle-open-intents';
 
 /** The paper venue's price input: it fills what was placed before at the new price. */
@@ -35,6 +40,13 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     const fills = deps.paper
       ? await deps.paper.applyPrice(target.symbol, target.price, target.at)
       : [];
+    // The venue's own fills (a perpetual's liquidation) have no intent to settle them: they are
+    // recorded before anything is decided, or the decision below would size on the liquidated
+    // position and sell it a second time — opening a short. Ours are settled by their intents.
+    for (const f of fills) {
+      if (isOwnClientOrderId(f.clientOrderId)) continue;
+      if (await deps.positions.recordFill(f)) deps.events?.fill?.(f.side);
+    }
     // an unfilled post-only order lives until the next decision of its symbol (upstream); while
     // the calendar says closed there is no decision, and upstream cancels nothing either. (Only
     // with order_type alo: market orders never rest, and the services save a query per target;
@@ -42,11 +54,14 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     const sizing = deps.settings.sizing;
     const closed = sizing.trading_calendar && !isMarketOpen(target.at / 1000);
     if (sizing.order_type === 'alo' && !closed) {
+      // a perpetual within risk.min_liquidation_buffer is closed now, off the schedule: an order
+      // resting since the last decision would leave the symbol unresolved and hold the close back
+      const closeNow = await closeDue(target, deps);
       await cancelRestingPostOnly(
         deps,
         target.symbol,
         target.at,
-        deps.settings.reconcileSeconds * 1000,
+        closeNow ? 0 : deps.settings.reconcileSeconds * 1000,
       );
     }
     const settled = await settleOpenIntents(deps, target.symbol);
@@ -59,4 +74,13 @@ export async function runOrderStep(target: Target, deps: OrderStepDeps): Promise
     }
     return { fills, settled, outcome: await handleTarget(target, deps) };
   });
+}
+
+/** Whether handleTarget will close the symbol's position for risk.min_liquidation_buffer. */
+async function closeDue(target: Target, deps: OrderStepDeps): Promise<boolean> {
+  if (!((deps.settings.risk.min_liquidation_buffer ?? 0) > 0) || !isPerpetual(target.symbol)) {
+    return false;
+  }
+  const price = await deps.broker.fetchPrice(target.symbol);
+  return (await liquidationBreach(target.symbol, target.exchange, price, deps)) !== null;
 }

@@ -44,18 +44,23 @@ export class PaperFundingClock {
   ): Promise<FundingPayment[]> {
     if (!isPerpetual(symbol)) return [];
     const after = this.seen.get(symbol);
-    this.seen.set(symbol, Math.max(now, after ?? now));
-    if (after === undefined) return [];
+    if (after === undefined) {
+      this.seen.set(symbol, now);
+      return [];
+    }
     const paid: FundingPayment[] = [];
     for (const t of fundingTimesBetween(after, now, this.intervalMs)) {
       const rate = await this.rateAt(symbol, t);
-      if (rate === undefined) {
-        onMissing(t);
-        continue;
+      if (rate === undefined) onMissing(t);
+      else {
+        const p = await this.venue.applyFunding(symbol, t, rate);
+        if (p) paid.push(p);
       }
-      const p = await this.venue.applyFunding(symbol, t, rate);
-      if (p) paid.push(p);
+      // the clock moves only past times dealt with: a lookup or booking that throws (the venue
+      // unreachable) leaves its time to the retried call instead of losing that funding
+      this.seen.set(symbol, t);
     }
+    this.seen.set(symbol, Math.max(now, this.seen.get(symbol) ?? now));
     return paid;
   }
 }

@@ -25,7 +25,11 @@ const T0 = 1_700_000_000_000;
 // entry 100, margin 10 × 100 / 10 = 100: equity 100 + 10 × (P − 100) = 10 × P × 0.005 at
 const LIQUIDATION = (100 - 100 / 10) / (1 - MMR); // 90.4523
 
-function setup(minBuffer: number, leverage = LEVERAGE) {
+function setup(
+  minBuffer: number,
+  leverage = LEVERAGE,
+  orders: { orderType?: 'market' | 'alo'; reconcileSeconds?: number; maxDailyLoss?: number } = {},
+) {
   let now = T0;
   const broker = new MemoryPaperBroker({
     startingBalance: 10_000,
@@ -47,7 +51,7 @@ function setup(minBuffer: number, leverage = LEVERAGE) {
         max_position_notional: 1e6,
         max_order_notional: 1e6,
         max_orders_per_minute: 100,
-        max_daily_loss: 1e6,
+        max_daily_loss: orders.maxDailyLoss ?? 1e6,
         kill_switch: false,
         max_price_deviation: 0.5,
         min_liquidation_buffer: minBuffer,
@@ -61,8 +65,9 @@ function setup(minBuffer: number, leverage = LEVERAGE) {
         invert: false,
         can_go_long: true,
         can_go_short: true,
+        ...(orders.orderType ? { order_type: orders.orderType } : {}),
       },
-      reconcileSeconds: 0,
+      reconcileSeconds: orders.reconcileSeconds ?? 0,
       leverage: { [SYMBOL]: leverage },
       maintenanceMarginRate: MMR,
       maxTargetAgeMs: 120_000,
@@ -135,6 +140,95 @@ describe('risk.min_liquidation_buffer on a perpetual', () => {
     expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
     const total = (await broker.fetchBalances())['USDT']!.total;
     expect(total).toBeCloseTo(10_000 - 10 * 100 * FEE + 10 * (91 - 100) - 10 * 91 * FEE, 9);
+  });
+
+  it('a price that jumps past liquidation: the venue liquidates, and the same step decides on the position left (no second close that opens a short)', async () => {
+    const { broker, intents, positions, step } = setup(0.02);
+    await step(100);
+    await step(100);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(10);
+    // 95 is (95 − 90.452) / 95 = 4.8 % away: nothing; then one candle straight to 89 < 90.452
+    await step(95);
+    const jump = await step(89, 0);
+    const liquidations = jump.fills.filter((f) => f.clientOrderId.startsWith('liquidation-'));
+    expect(liquidations).toHaveLength(1);
+    expect(liquidations[0]).toMatchObject({ side: 'sell', quantity: 10, price: 89 });
+    // our position learnt the liquidation before deciding: flat, nothing to close
+    expect((await positions.position('paper', SYMBOL)).quantity).toBe(0);
+    expect(jump.outcome).toEqual({ action: 'none', target: 0, actual: 0 });
+    await step(89, 0);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+    const sells = (await intents.openIntents()).filter((r) => r.intent.side === 'sell');
+    expect(sells).toHaveLength(0);
+  });
+
+  it('with sizing.order_type alo, a post-only order resting since the last decision does not hold back the close', async () => {
+    // decisions every 600 s, a step every 60 s: the resting order is younger than one interval
+    const { broker, intents, step } = setup(0.02, LEVERAGE, {
+      orderType: 'alo',
+      reconcileSeconds: 600,
+    });
+    await step(100); // decides: post-only buy 10 at the touch 100
+    await step(100); // fills at its limit
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(10);
+    for (let i = 0; i < 8; i++) await step(99); // no decision due yet
+    // 600 s after the first decision the vote halves: 20 × 10,000 × 0.01 × 0.25 / 99 = 5.05,
+    // a post-only sell of 10 − 5.05 at the ask 99 rests while the price falls
+    const reduce = await step(99, 20);
+    expect(reduce.outcome.action).toBe('order');
+    const resting = (await intents.openIntents()).filter((r) => r.intent.postOnly);
+    expect(resting.map((r) => [r.intent.side, r.status])).toEqual([['sell', 'submitted']]);
+    expect(resting[0]!.intent.targetPosition).toBeCloseTo(500 / 99, 2);
+    expect(resting[0]!.intent.quantity).toBeCloseTo(10 - resting[0]!.intent.targetPosition, 9);
+    // 60 s later the price is 1.68 % from liquidation: the resting sell is cancelled and the whole
+    // long closed at market, off the schedule
+    const close = await step(92, 20);
+    expect(close.outcome.action).toBe('order');
+    if (close.outcome.action !== 'order') throw new Error('no order');
+    const record = await intents.getIntent(close.outcome.intentId);
+    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, type: 'market' });
+    expect(record?.intent.postOnly).toBeUndefined();
+    expect((await intents.getIntent(resting[0]!.intent.intentId))?.status).toBe('cancelled');
+    await step(91, 0);
+    const last = await step(90, 0);
+    expect(last.fills.filter((f) => f.clientOrderId.startsWith('liquidation-'))).toHaveLength(0);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+  });
+
+  it('a loss beyond risk.max_daily_loss does not deny the close: it removes the risk the limit is about', async () => {
+    const { broker, intents, step } = setup(0.02, LEVERAGE, { maxDailyLoss: 50 });
+    await step(100);
+    await step(100); // long 10 at 100, fee 1
+    // at 95 the day has lost 10 × 5 + 1 = 51 ≥ 50: a new order would be denied
+    const more = await step(95, 80);
+    expect(more.outcome).toMatchObject({ action: 'denied', rule: 'max_daily_loss' });
+    // at 92 the long is 1.68 % from its liquidation price: closed, though the loss is 81
+    const close = await step(92, 80);
+    expect(close.outcome.action).toBe('order');
+    if (close.outcome.action !== 'order') throw new Error('no order');
+    const record = await intents.getIntent(close.outcome.intentId);
+    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, targetPosition: 0 });
+    await step(91, 0);
+    const last = await step(90, 0);
+    expect(last.fills.filter((f) => f.clientOrderId.startsWith('liquidation-'))).toHaveLength(0);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+  });
+
+  it('the close respects 3t halt: denied while every symbol is halted, placed in the reducing state', async () => {
+    const { broker, intents, step } = setup(0.02);
+    await step(100);
+    await step(100);
+    intents.haltsByScope.set('all', { state: 'halted', reason: 'operator' });
+    const halted = await step(92, 0);
+    expect(halted.outcome).toMatchObject({ action: 'denied', rule: 'kill_switch' });
+    intents.haltsByScope.set('all', { state: 'reducing', reason: 'operator' });
+    const reducing = await step(92, 40);
+    expect(reducing.outcome.action).toBe('order');
+    if (reducing.outcome.action !== 'order') throw new Error('no order');
+    const record = await intents.getIntent(reducing.outcome.intentId);
+    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, targetPosition: 0 });
+    await step(91, 40);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
   });
 
   it('denies opening at a leverage whose liquidation price starts within the buffer', async () => {

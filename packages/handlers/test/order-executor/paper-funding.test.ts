@@ -49,4 +49,36 @@ describe('PaperFundingClock', () => {
     expect(total).toBeCloseTo(10_000 - 4 * 100 * 0.0002 + 4 * 100 * 0.0001, 9);
     expect(await clock.advance('SOL/USDC', T0 + 9 * HOUR), 'spot pays no funding').toEqual([]);
   });
+
+  it('a rate lookup that fails (the venue unreachable) books nothing twice and loses no funding time: the retried call books the rest', async () => {
+    const venue = await longOf(4, 100);
+    const rates = new Map([
+      [T0 + HOUR, 0.0002],
+      [T0 + 2 * HOUR, 0.0003],
+      [T0 + 3 * HOUR, -0.0001],
+    ]);
+    let down = true;
+    const clock = new PaperFundingClock(
+      venue,
+      async (_s, t) => {
+        if (t === T0 + 2 * HOUR && down) throw new Error('ECONNRESET');
+        return rates.get(t);
+      },
+      HOUR,
+    );
+    await clock.advance(SYMBOL, T0 + 60_000);
+    const now = T0 + 3 * HOUR + 30_000;
+    await expect(clock.advance(SYMBOL, now)).rejects.toThrow('ECONNRESET');
+    down = false;
+    // the target job is retried with the same market time
+    const paid = await clock.advance(SYMBOL, now);
+    expect(paid.map((p) => [p.time, p.amount])).toEqual([
+      [T0 + 2 * HOUR, -4 * 100 * 0.0003],
+      [T0 + 3 * HOUR, 4 * 100 * 0.0001],
+    ]);
+    const booked = await venue.fetchFundingPayments(SYMBOL);
+    expect(booked.map((p) => p.time)).toEqual([T0 + HOUR, T0 + 2 * HOUR, T0 + 3 * HOUR]);
+    const total = (await venue.fetchBalances())['USDC']!.total;
+    expect(total).toBeCloseTo(10_000 - 4 * 100 * (0.0002 + 0.0003) + 4 * 100 * 0.0001, 9);
+  });
 });

@@ -151,7 +151,7 @@ const risk = z
       .max(1)
       .default(0.01)
       .describe(
-        "perpetuals: smallest distance of the venue's price from the position's liquidation price, as a fraction of the price (0.01 = 1 %); closer, order-executor closes the position at once (an order recorded with the reason), whatever the vote. 0 = off",
+        "perpetuals: smallest distance of the venue's price from the position's liquidation price, as a fraction of the price (0.01 = 1 %); closer, order-executor closes the position at once (an order recorded with the reason), whatever the vote and the day's loss (risk.max_daily_loss); halts still apply, the reducing state lets it through. 0 = off",
       ),
   })
   .describe('Risk limits, checked before every order');
