@@ -24,7 +24,8 @@ const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await 
   // series start at 0 for every symbol, so rate() panels and alerts see 0, not nothing
   metrics: (config) => ({ labelValues: { symbol: config.exchange.symbols } }),
 });
-const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
+// a SIGTERM during the migrations waits for the running one (MariaDB DDL is not transactional)
+const pool = await connectDatabase(mariadbOptions(config, secrets), { logger, shutdown });
 shutdown.add('mariadb', () => pool.end());
 // The run cap and symbol weights use the leverage order-executor resolved and set on the venue
 // (config exchange.leverage, else the market's maximum); a symbol it has not recorded yet uses

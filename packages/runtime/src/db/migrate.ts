@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { connectionOptions, ensureDatabase, type MariaDbOptions } from './create-pool';
+import { checksumAccepted } from './superseded-checksums';
 
 export interface Migration {
   version: number;
@@ -78,7 +79,9 @@ export interface MigrateResult {
  * Applies every migration not yet in `schema_migrations`, in order. Safe to run twice and
  * concurrently (services all migrate at start): a MariaDB named lock (GET_LOCK) serialises the
  * runners, and a runner re-reads the applied versions after taking it. A migration whose file
- * changed after it was applied is an error (add a new file instead).
+ * changed after it was applied is an error (add a new file instead), except for the earlier texts
+ * listed in superseded-checksums.ts. DDL is not transactional: a migration stopped half-way is
+ * not recorded and runs again in full, so every statement of every migration is re-runnable.
  */
 export async function migrate(
   db: MariaDbOptions,
@@ -115,7 +118,7 @@ export async function migrate(
       for (const m of migrations) {
         const row = done.get(m.version);
         if (row) {
-          if (row['checksum'] !== m.checksum) {
+          if (!checksumAccepted(m.file, m.checksum, row['checksum'])) {
             throw new Error(
               `migration ${m.file} changed after it was applied to ${db.database}; never edit an applied migration, add a new NNN_name.sql`,
             );
