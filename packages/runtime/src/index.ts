@@ -29,6 +29,7 @@ export {
   type MigrateOptions,
   type MigrateResult,
   type Migration,
+  MigrationsStopped,
   migrate,
   readMigrations,
 } from './db/migrate';
@@ -86,4 +87,5 @@ export {
   GracefulShutdown,
   type GracefulShutdownOptions,
   installGracefulShutdown,
+  StoppedByShutdown,
 } from './shutdown/graceful-shutdown';

@@ -2,7 +2,7 @@
 // part and unrecorded, because MariaDB DDL is not transactional; the next start runs it again in
 // full. These tests hold every migration to that: re-running it, after all or part of it was
 // applied, succeeds and leaves the schema exactly as a clean run does.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import pino from 'pino';
@@ -14,9 +14,11 @@ import {
   ensureDatabase,
   GracefulShutdown,
   type MariaDbOptions,
+  MigrationsStopped,
   migrate,
   readMigrations,
 } from '../src/index';
+import { waitFor } from './support/infra';
 import { scratchSpace } from './support/scratch';
 
 const { freshDb, tempDir } = scratchSpace();
@@ -219,48 +221,101 @@ describe('superseded checksums', () => {
   });
 });
 
-describe('connectDatabase and a shutdown during the migrations', () => {
-  it('exits only after the running migration finished and was recorded', async () => {
-    const db = freshDb();
-    const applied: string[] = [];
-    const logger = pino(
-      { level: 'info' },
-      {
-        write(line: string) {
-          const entry = JSON.parse(line) as { msg: string; migration?: string };
-          if (entry.msg === 'migration applied' && entry.migration) applied.push(entry.migration);
-        },
+/** A logger whose 'migration applied' lines are collected, in order. */
+function appliedLog(): { logger: pino.Logger; applied: string[] } {
+  const applied: string[] = [];
+  const logger = pino(
+    { level: 'info' },
+    {
+      write(line: string) {
+        const entry = JSON.parse(line) as { msg: string; migration?: string };
+        if (entry.msg === 'migration applied' && entry.migration) applied.push(entry.migration);
       },
+    },
+  );
+  return { logger, applied };
+}
+
+/** A GracefulShutdown without signal handlers whose exit resolves `exited` (with what was applied). */
+function testShutdown(applied: readonly string[]) {
+  let exit!: (v: { code: number; applied: string[] }) => void;
+  const exited = new Promise<{ code: number; applied: string[] }>((r) => {
+    exit = r;
+  });
+  const shutdown = new GracefulShutdown({
+    signals: [],
+    exit: (code) => exit({ code, applied: [...applied] }),
+  });
+  return { shutdown, exited };
+}
+
+describe('connectDatabase and a shutdown during the migrations', () => {
+  it('lets the running migration finish and record itself, and starts no further one', async () => {
+    const db = freshDb();
+    const dir = tempDir();
+    // 001 holds the connection in a SLEEP long enough for the test to see it running
+    writeFileSync(
+      join(dir, '001_slow.sql'),
+      'DO SLEEP(2);\nCREATE TABLE IF NOT EXISTS slow_done (id INT PRIMARY KEY);\n',
     );
-    let appliedAtExit: string[] | undefined;
-    const exited = new Promise<number>((resolve) => {
-      const shutdown = new GracefulShutdown({
-        signals: [],
-        exit: (code) => {
-          appliedAtExit = [...applied];
-          resolve(code);
-        },
-      });
-      const connecting = connectDatabase(db, { logger, shutdown });
-      // the SIGTERM arrives while the migrations run
-      void shutdown.shutdown(0, 'SIGTERM');
-      void connecting.then((pool) => pool.end());
-    });
-    expect(await exited).toBe(0);
-    expect(appliedAtExit).toEqual(MIGRATIONS.map((m) => m.file));
+    writeFileSync(
+      join(dir, '002_next.sql'),
+      'CREATE TABLE IF NOT EXISTS next_t (id INT PRIMARY KEY);\n',
+    );
+    const { logger, applied } = appliedLog();
+    const { shutdown, exited } = testShutdown(applied);
+    const connecting = connectDatabase(db, { logger, shutdown, migrationsDir: dir });
+    const outcome = connecting.then(
+      async (pool) => {
+        await pool.end();
+        return 'connected';
+      },
+      (e: Error) => e.message,
+    );
+    await waitFor('001_slow.sql running', async () =>
+      withConnection({ ...db, database: 'mysql' }, async (c) => {
+        const [r] = await c.query<RowDataPacket[]>(
+          "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ? AND info LIKE 'DO SLEEP%'",
+          [db.database],
+        );
+        return Number(r[0]!['n']) > 0 ? true : undefined;
+      }),
+    );
+    void shutdown.shutdown(0, 'SIGTERM');
+    const { code, applied: appliedAtExit } = await exited;
+    expect(code).toBe(0);
+    expect(appliedAtExit).toEqual(['001_slow.sql']);
+    expect(await outcome).toBe(
+      `migrations of ${db.database} stopped before 002_next.sql: the process is shutting down`,
+    );
     const [rows] = await withConnection(db, (c) =>
-      c.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM schema_migrations'),
+      c.query<RowDataPacket[]>('SELECT name FROM schema_migrations ORDER BY version'),
     );
-    expect(Number(rows[0]!['n'])).toBe(MIGRATIONS.length);
+    expect(rows.map((r) => r['name'])).toEqual(['slow']);
+  });
+
+  it('stops waiting for the migration lock another process holds', async () => {
+    const db = freshDb();
+    await ensureDatabase(db);
+    await withConnection(db, async (holder) => {
+      // another process migrating the same database holds the lock
+      await holder.query('SELECT GET_LOCK(?, 0)', [`3t.migrate.${db.database}`.slice(0, 64)]);
+      const { logger, applied } = appliedLog();
+      const { shutdown, exited } = testShutdown(applied);
+      const connecting = connectDatabase(db, { logger, shutdown });
+      void shutdown.shutdown(0, 'SIGTERM');
+      await expect(connecting).rejects.toThrow(
+        `migrations of ${db.database} stopped before taking the migration lock`,
+      );
+      expect(await exited).toEqual({ code: 0, applied: [] });
+    });
   });
 
   it('does not start migrating once the shutdown began', async () => {
     const db = freshDb();
     const shutdown = new GracefulShutdown({ signals: [], exit: () => {} });
     await shutdown.shutdown(0, 'SIGTERM');
-    await expect(connectDatabase(db, { shutdown })).rejects.toThrow(
-      new RegExp(`not migrating ${db.database}: the process is shutting down`),
-    );
+    await expect(connectDatabase(db, { shutdown })).rejects.toThrow(MigrationsStopped);
     const [rows] = await withConnection({ ...db, database: 'mysql' }, (c) =>
       c.query<RowDataPacket[]>(
         'SELECT COUNT(*) AS n FROM information_schema.schemata WHERE schema_name = ?',
@@ -268,5 +323,39 @@ describe('connectDatabase and a shutdown during the migrations', () => {
       ),
     );
     expect(Number(rows[0]!['n'])).toBe(0);
+  });
+
+  it('a service stopped this way exits 0, noting the stop instead of logging a fatal error', async () => {
+    const levels: number[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void levels.push(JSON.parse(line).level) },
+    );
+    let code: number | undefined;
+    const shutdown = new GracefulShutdown({
+      signals: [],
+      logger,
+      exit: (c) => {
+        code = c;
+      },
+    });
+    let release!: () => void;
+    shutdown.add(
+      'slow step',
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
+    const stopping = shutdown.shutdown(0, 'SIGTERM');
+    // the service's top-level await rejects: the uncaught-exception handler calls fatal()
+    const fatal = shutdown.fatal(new MigrationsStopped('db', '002_next.sql'), 'uncaught exception');
+    release();
+    await Promise.all([stopping, fatal]);
+    expect(code).toBe(0);
+    expect(
+      levels.filter((l) => l >= 50),
+      'no error or fatal line',
+    ).toEqual([]);
   });
 });

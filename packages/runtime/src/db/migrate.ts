@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
+import { StoppedByShutdown } from '../shutdown/graceful-shutdown';
 import { connectionOptions, ensureDatabase, type MariaDbOptions } from './create-pool';
 import { checksumAccepted } from './superseded-checksums';
 
@@ -66,6 +67,45 @@ export interface MigrateOptions {
   lockTimeoutSeconds?: number;
   /** create the database when missing (default true) */
   createDatabase?: boolean;
+  /**
+   * true once the process is shutting down: no further migration is started (the running one
+   * always finishes), and waiting for another process's lock ends within a second.
+   */
+  stopping?: () => boolean;
+}
+
+/** Thrown when `stopping()` turned true before every migration was applied. */
+export class MigrationsStopped extends StoppedByShutdown {
+  override name = 'MigrationsStopped';
+  constructor(database: string, next: string) {
+    super(`migrations of ${database} stopped before ${next}: the process is shutting down`);
+  }
+}
+
+/** GET_LOCK in steps of at most a second, so a shutdown does not wait out the whole timeout. */
+async function takeLock(
+  conn: mysql.Connection,
+  lockName: string,
+  timeoutSeconds: number,
+  stopping: () => boolean,
+  database: string,
+): Promise<void> {
+  let waited = 0;
+  for (;;) {
+    const step = Math.min(1, Math.max(0, timeoutSeconds - waited));
+    const [lock] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [
+      lockName,
+      step,
+    ]);
+    if (lock[0]?.['ok'] === 1) return;
+    waited += step;
+    if (stopping()) throw new MigrationsStopped(database, 'taking the migration lock');
+    if (waited >= timeoutSeconds) {
+      throw new Error(
+        `could not take the migration lock '${lockName}' within ${timeoutSeconds} s: another migration is still running`,
+      );
+    }
+  }
 }
 
 export interface MigrateResult {
@@ -94,15 +134,8 @@ export async function migrate(
   const lockName = `3t.migrate.${db.database}`.slice(0, 64);
   try {
     await conn.query("SET time_zone = '+00:00'");
-    const [lock] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [
-      lockName,
-      options.lockTimeoutSeconds ?? 120,
-    ]);
-    if (lock[0]?.['ok'] !== 1) {
-      throw new Error(
-        `could not take the migration lock '${lockName}' within ${options.lockTimeoutSeconds ?? 120} s: another migration is still running`,
-      );
-    }
+    const stopping = options.stopping ?? (() => false);
+    await takeLock(conn, lockName, options.lockTimeoutSeconds ?? 120, stopping, db.database);
     try {
       await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INT UNSIGNED NOT NULL PRIMARY KEY,
@@ -125,6 +158,7 @@ export async function migrate(
           }
           continue;
         }
+        if (stopping()) throw new MigrationsStopped(db.database, m.file);
         try {
           await conn.query(m.sql);
         } catch (e) {
