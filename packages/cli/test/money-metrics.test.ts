@@ -351,6 +351,13 @@ describe('explainResult', () => {
   });
 });
 
+/** Every value in a regular bin or an outlier bin, once; never more regular bins than the cap. */
+function expectCountedOnce(h: ReturnType<typeof histogramBins>, xs: readonly number[]): void {
+  const total = h.counts.reduce((a, b) => a + b, 0) + (h.below?.count ?? 0) + (h.above?.count ?? 0);
+  expect(total).toBe(xs.length);
+  expect(h.counts.length).toBeLessThanOrEqual(51);
+}
+
 describe('histogramBins', () => {
   it('Freedman–Diaconis width rounded up to a nice number; counts add up to n', () => {
     const values = Array.from({ length: 100 }, (_, i) => i); // 0..99
@@ -388,13 +395,53 @@ describe('histogramBins', () => {
       fc.property(
         fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 300 }),
         (xs) => {
-          const h = histogramBins(xs);
-          const total =
-            h.counts.reduce((a, b) => a + b, 0) + (h.below?.count ?? 0) + (h.above?.count ?? 0);
-          expect(total).toBe(xs.length);
-          expect(h.counts.length).toBeLessThanOrEqual(51);
+          expectCountedOnce(histogramBins(xs), xs);
         },
       ),
+    );
+  });
+  it('one bin when float64 cannot cut the range: subnormal, sub-ulp and overflowing ranges', () => {
+    // found by the property below: the width rounded to 10^-324 = 0, then new Array(NaN)
+    const tiny = histogramBins([-2.5e-323, -3e-323]);
+    expect(tiny).toEqual({
+      rule: 'one bin',
+      edges: [-3e-323],
+      counts: [2],
+      width: 5e-324,
+      below: null,
+      above: null,
+    });
+    // max − min overflows to Infinity: no finite width
+    const huge = histogramBins([-1.5e308, 1.5e308, 0]);
+    expect([huge.rule, huge.edges, huge.counts]).toEqual(['one bin', [-1.5e308], [3]]);
+  });
+  it('property: any finite values: counted once, in the bin holding them, edges increasing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (xs) => {
+          const h = histogramBins(xs);
+          expectCountedOnce(h, xs);
+          for (let i = 1; i < h.edges.length; i++)
+            expect(h.edges[i]!).toBeGreaterThan(h.edges[i - 1]!);
+          if (h.rule === 'one bin' || h.rule === 'single value') {
+            expect(h.counts).toEqual([xs.length]);
+            return;
+          }
+          // recount each regular bin from its edges: [edge, next edge), the last [edge, edge + width)
+          const upper = [...h.edges.slice(1), h.edges.at(-1)! + h.width];
+          h.edges.forEach((e, i) => {
+            const inBin = xs.filter((v) => v >= e && v < upper[i]!).length;
+            expect(h.counts[i], `bin ${i} [${e}, ${upper[i]})`).toBe(inBin);
+          });
+          expect(h.below?.count ?? 0).toBe(xs.filter((v) => v < h.edges[0]!).length);
+          expect(h.above?.count ?? 0).toBe(xs.filter((v) => v >= upper.at(-1)!).length);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

@@ -1,3 +1,4 @@
+import { isPerpetual } from '@3t/contracts';
 import type { SymbolLeverage } from '@3t/runtime';
 import type { CcxtExchange } from './ccxt-exchange';
 import { classifyError } from './exchange-port-error';
@@ -11,7 +12,10 @@ export interface LeverageSettings {
 
 /**
  * The leverage of each symbol: config `exchange.leverage`, else the venue market's maximum (ccxt
- * `limits.leverage.max`, Hyperliquid's `maxLeverage`), else 1. Pure: `markets` is what ccxt loaded.
+ * `limits.leverage.max`, Hyperliquid's `maxLeverage`), else 1. A spot symbol is 1 whatever the
+ * config says, as in the backtest (so the Providence run cap is the same in both): spot is a
+ * market ccxt loaded that is not a contract, or, with no markets (the paper broker), a symbol
+ * without a settle currency (`isPerpetual`). Pure: `markets` is what ccxt loaded.
  */
 export function resolveLeverage(
   symbols: readonly string[],
@@ -25,6 +29,8 @@ export function resolveLeverage(
     const max = market?.limits?.leverage?.max;
     const marketMax =
       typeof max === 'number' && Number.isFinite(max) && max >= 1 ? Math.floor(max) : null;
+    const perpetual = market ? market.contract === true : isPerpetual(symbol);
+    if (!perpetual) return { symbol, leverage: 1, marketMax, marginMode: null };
     const configured = settings.leverage[symbol];
     if (configured !== undefined && marketMax !== null && configured > marketMax) {
       throw new RangeError(

@@ -12,7 +12,9 @@ describe('resolveLeverage', () => {
     [{ 'X/USDC:USDC': 5 }, 40, true, 5, 'isolated'],
     [{}, 40, true, 40, 'isolated'],
     [{}, undefined, true, 1, 'isolated'],
-    [{ 'X/USDC:USDC': 3 }, undefined, false, 3, null],
+    // a market that is not a contract trades at 1, whatever the config says
+    [{ 'X/USDC:USDC': 3 }, undefined, false, 1, null],
+    [{ 'X/USDC:USDC': 3 }, 10, false, 1, null],
     [{}, undefined, false, 1, null],
   ] as const)(
     'config %j, market max %s, contract %s → %s× %s',
@@ -30,6 +32,22 @@ describe('resolveLeverage', () => {
       });
     },
   );
+
+  it('without markets (the paper broker): spot at 1 whatever the config says, perpetuals at theirs', () => {
+    const resolved = resolveLeverage(
+      ['BTC/USDT', 'BTC/USDC:USDC', 'ETH/USDC:USDC'],
+      {},
+      {
+        leverage: { 'BTC/USDT': 5, 'BTC/USDC:USDC': 7 },
+        marginMode: 'isolated',
+      },
+    );
+    expect(resolved.map((r) => [r.symbol, r.leverage, r.marketMax, r.marginMode])).toEqual([
+      ['BTC/USDT', 1, null, null],
+      ['BTC/USDC:USDC', 7, null, null],
+      ['ETH/USDC:USDC', 1, null, null],
+    ]);
+  });
 
   it('refuses a configured leverage above the market maximum, naming the key and the fix', () => {
     expect(() =>

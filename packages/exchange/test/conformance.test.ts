@@ -236,37 +236,37 @@ for (const [name, open] of Object.entries(venues)) {
     });
 
     it('quotes the touch at its price; a post-only buy at the bid rests, one above the ask is refused as would-cross', async () => {
-      const price = await port.fetchPrice(SYMBOL);
-      const touch = await port.fetchTouch(SYMBOL);
+      const price = await port.fetchPrice(symbol);
+      const touch = await port.fetchTouch(symbol);
       expect(touch.bid, 'bid ≤ price').toBeLessThanOrEqual(price);
       expect(touch.ask, 'ask ≥ price').toBeGreaterThanOrEqual(price);
       const rests = await port.placeOrder({
-        symbol: SYMBOL,
+        symbol: symbol,
         side: 'buy',
         type: 'limit',
         quantity: 0.001,
         limitPrice: touch.bid,
         postOnly: true,
-        clientOrderId: 'conf-alo',
+        clientOrderId: cid('conf-alo'),
       });
       expect([rests.status, rests.filled]).toEqual(['open', 0]);
       const crossing = await refusal(
         port.placeOrder({
-          symbol: SYMBOL,
+          symbol: symbol,
           side: 'buy',
           type: 'limit',
           quantity: 0.001,
           limitPrice: Math.round(touch.ask * 1.01),
           postOnly: true,
-          clientOrderId: 'conf-alo-x',
+          clientOrderId: cid('conf-alo-x'),
         }),
       );
       expect(crossing.kind).toBe('would-cross');
       expect(
-        await port.fetchOrder(SYMBOL, 'conf-alo-x'),
+        await port.fetchOrder(symbol, cid('conf-alo-x')),
         'a refused order does not exist',
       ).toBeNull();
-      await port.cancelOrder(SYMBOL, 'conf-alo');
+      await port.cancelOrder(symbol, cid('conf-alo'));
     });
 
     it('answers null for a client order id it never saw', async () => {

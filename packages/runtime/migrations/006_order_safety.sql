@@ -6,19 +6,21 @@
 --     for the intent (the target worker and reconciliation take the same claim).
 --   not_found_since / not_found_count: lookups that answered "not found" since the last placement;
 --     the intent is placed again only when they span the configured grace window.
+-- Every statement is re-runnable (IF NOT EXISTS; MODIFY sets the same definition again): DDL is not
+-- transactional in MariaDB, so a start stopped half-way through completes on the next run.
 ALTER TABLE order_intents
   MODIFY status ENUM('pending', 'submitted', 'partially_filled', 'filled', 'cancelled', 'rejected',
     'expired', 'denied', 'unknown') NOT NULL DEFAULT 'pending',
-  ADD COLUMN claim_owner VARCHAR(100) NULL COMMENT 'process that may call the exchange for it',
-  ADD COLUMN claim_expires_at BIGINT NULL COMMENT 'our clock ms; an expired claim may be taken',
-  ADD COLUMN not_found_since BIGINT NULL COMMENT 'our clock ms of the first "not found" after the last placement',
-  ADD COLUMN not_found_count INT UNSIGNED NOT NULL DEFAULT 0 COMMENT '"not found" answers since then';
+  ADD COLUMN IF NOT EXISTS claim_owner VARCHAR(100) NULL COMMENT 'process that may call the exchange for it',
+  ADD COLUMN IF NOT EXISTS claim_expires_at BIGINT NULL COMMENT 'our clock ms; an expired claim may be taken',
+  ADD COLUMN IF NOT EXISTS not_found_since BIGINT NULL COMMENT 'our clock ms of the first "not found" after the last placement',
+  ADD COLUMN IF NOT EXISTS not_found_count INT UNSIGNED NOT NULL DEFAULT 0 COMMENT '"not found" answers since then';
 
 -- trading_halts.state: `halted` stops every order of the scope; `reducing` lets through only
 -- orders that bring the position toward zero (nautilus_trader's TradingState.REDUCING).
 -- `halted` (the flag) stays: 1 for both states, so older readers keep stopping on either.
 ALTER TABLE trading_halts
-  ADD COLUMN state ENUM('halted', 'reducing') NOT NULL DEFAULT 'halted' AFTER halted;
+  ADD COLUMN IF NOT EXISTS state ENUM('halted', 'reducing') NOT NULL DEFAULT 'halted' AFTER halted;
 
 -- Holdings found at the exchange at the first start: coins that were there before 3T traded are
 -- not 3T's, so reconciliation compares 3T's position with (exchange − baseline).

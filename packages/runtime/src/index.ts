@@ -8,7 +8,7 @@ export { readSurvivorsFile } from './config/read-survivors-file';
 export { renderConfigExample, renderConfigReference } from './config/render-config-reference';
 export { leafKeyPaths } from './config/schema-walk';
 export { NON_SECRET_PATHS, type Secrets, secretsSchema } from './config/secrets-schema';
-export { connectDatabase } from './db/connect-database';
+export { connectDatabase, type MigrationShutdown } from './db/connect-database';
 export {
   connectionOptions,
   createPool,
@@ -29,6 +29,7 @@ export {
   type MigrateOptions,
   type MigrateResult,
   type Migration,
+  MigrationsStopped,
   migrate,
   readMigrations,
 } from './db/migrate';
@@ -86,4 +87,5 @@ export {
   GracefulShutdown,
   type GracefulShutdownOptions,
   installGracefulShutdown,
+  StoppedByShutdown,
 } from './shutdown/graceful-shutdown';

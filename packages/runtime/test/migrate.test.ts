@@ -1,41 +1,18 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createPool,
-  defaultMigrationsDir,
-  type MariaDbOptions,
-  migrate,
-  readMigrations,
-} from '../src/index';
-import { MARIADB, uniqueName } from './support/infra';
+import { describe, expect, it } from 'vitest';
+import { createPool, defaultMigrationsDir, migrate, readMigrations } from '../src/index';
+import { scratchSpace } from './support/scratch';
 
-const databases: string[] = [];
-const dirs: string[] = [];
-
-/** Options for a database that does not exist yet (migrate creates it); dropped after the file. */
-function freshDb(): MariaDbOptions {
-  const database = uniqueName();
-  databases.push(database);
-  return { ...MARIADB, database, connectionLimit: 4 };
-}
+const { freshDb, tempDir } = scratchSpace();
 
 function migrationsCopy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tt-migrations-'));
-  dirs.push(dir);
+  const dir = tempDir();
   for (const m of readMigrations())
     copyFileSync(join(defaultMigrationsDir(), m.file), join(dir, m.file));
   return dir;
 }
-
-afterAll(async () => {
-  const pool = createPool({ ...MARIADB, database: 'mysql', connectionLimit: 1 });
-  for (const d of databases) await pool.query(`DROP DATABASE IF EXISTS \`${d}\``);
-  await pool.end();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 const TABLES = [
   'account_equity',

@@ -66,7 +66,8 @@ const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await 
 metrics.orders.maxDailyLoss.set(config.risk.max_daily_loss);
 await serve();
 
-const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
+// a SIGTERM during the migrations waits for the running one (MariaDB DDL is not transactional)
+const pool = await connectDatabase(mariadbOptions(config, secrets), { logger, shutdown });
 shutdown.add('mariadb', () => pool.end());
 let venue: Venue;
 let leverage: SymbolLeverage[];

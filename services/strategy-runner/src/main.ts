@@ -1,4 +1,4 @@
-import { featuresSchema, Queues } from '@3t/contracts';
+import { featuresSchema, isPerpetual, Queues } from '@3t/contracts';
 import { createStrategyHandler, Ensemble, ensembleOptions, type RunStore } from '@3t/handlers';
 import {
   accountEquityReader,
@@ -24,13 +24,16 @@ const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await 
   // series start at 0 for every symbol, so rate() panels and alerts see 0, not nothing
   metrics: (config) => ({ labelValues: { symbol: config.exchange.symbols } }),
 });
-const pool = await connectDatabase(mariadbOptions(config, secrets), { logger });
+// a SIGTERM during the migrations waits for the running one (MariaDB DDL is not transactional)
+const pool = await connectDatabase(mariadbOptions(config, secrets), { logger, shutdown });
 shutdown.add('mariadb', () => pool.end());
 // The run cap and symbol weights use the leverage order-executor resolved and set on the venue
 // (config exchange.leverage, else the market's maximum); a symbol it has not recorded yet uses
-// config, else 1.
+// config (perpetuals only), else 1.
 const recorded = await venueLeverageReader(pool, config.mode, config.exchange.id)();
-const leverage = { ...config.exchange.leverage, ...recorded };
+// spot symbols trade at 1 whatever the config says (as order-executor and the backtest resolve it)
+const configured = Object.entries(config.exchange.leverage).filter(([s]) => isPerpetual(s));
+const leverage = { ...Object.fromEntries(configured), ...recorded };
 const unrecorded = config.exchange.symbols.filter((s) => recorded[s] === undefined);
 if (unrecorded.length > 0) {
   logger.warn(

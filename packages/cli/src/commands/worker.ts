@@ -4,6 +4,7 @@ import {
   connectDatabase,
   createQueueRuntime,
   installGracefulShutdown,
+  type MigrationShutdown,
   mariadbOptions,
   queueRuntimeOptions,
   SweepStore,
@@ -41,6 +42,8 @@ export async function startWorker(
   options: WorkerCliOptions,
   io: CliIo,
   deps: BacktestDeps,
+  /** a signal during the start-up migrations waits for the running one to finish */
+  shutdown?: MigrationShutdown,
 ): Promise<RunningWorker> {
   const engine = deps.engine;
   if (!engine) throw new NotAvailableError('the backtest engine in this process');
@@ -53,7 +56,7 @@ export async function startWorker(
   const { config, secrets } = loaded;
   const db = mariadbOptions(config, secrets);
   await reachServers(loaded);
-  const pool = await connectDatabase(db);
+  const pool = await connectDatabase(db, shutdown ? { shutdown } : {});
   const store = new SweepStore(pool);
   const name = `${hostname()}:${process.pid}`;
   const rt = createQueueRuntime({ ...queueRuntimeOptions(config, secrets), name: 'sweep-worker' });
@@ -132,9 +135,10 @@ Examples:
   $ docker-compose --profile sweep up --scale sweep-worker=4`,
     )
     .action(async (options: WorkerCliOptions) => {
-      const worker = await startWorker(options, io, deps);
-      // runs until a signal: the graceful shutdown closes the worker, then exits 0
+      // installed before the start: a signal during the migrations lets the running one finish
       const shutdown = installGracefulShutdown();
+      const worker = await startWorker(options, io, deps, shutdown);
+      // runs until a signal: the graceful shutdown closes the worker, then exits 0
       shutdown.add('sweep worker', () => worker.stop());
       await new Promise<never>(() => {});
     });

@@ -6,8 +6,13 @@
  * so a few outliers cannot squeeze the bulk of the runs into one bar.
  */
 export interface Histogram {
-  rule: 'Freedman–Diaconis' | 'Sturges' | 'single value' | 'empty';
-  /** lower edge of each regular bin; bin i is [edges[i], edges[i] + width) */
+  rule: 'Freedman–Diaconis' | 'Sturges' | 'single value' | 'one bin' | 'empty';
+  /**
+   * lower edge of each regular bin; bin i is [edges[i], edges[i + 1]), the last [edges[i],
+   * edges[i] + width) (the same up to float rounding of the edges). 'one bin' (a range
+   * float64 cannot cut into bins, e.g. subnormal values): edges [min], width max − min, and the
+   * bin is closed at both ends.
+   */
   edges: number[];
   counts: number[];
   width: number;
@@ -34,6 +39,17 @@ export function niceCeil(x: number): number {
   return 10 * p;
 }
 
+/**
+ * Whether float64 can hold these bins: a positive finite width (niceCeil of a subnormal range
+ * underflows to 0) and finite edges that strictly increase, the last one's upper edge included
+ * (a width below the spacing of floats near the values would repeat an edge).
+ */
+function binnable(edges: readonly number[], width: number): boolean {
+  if (!(width > 0 && Number.isFinite(width))) return false;
+  const bounds = [...edges, edges.at(-1)! + width];
+  return bounds.every((e, i) => Number.isFinite(e) && (i === 0 || e > bounds[i - 1]!));
+}
+
 export function histogramBins(values: readonly number[]): Histogram {
   const n = values.length;
   if (n === 0) return { rule: 'empty', edges: [], counts: [], width: 0, below: null, above: null };
@@ -54,18 +70,37 @@ export function histogramBins(values: readonly number[]): Histogram {
   const first = Math.floor(lo / width) * width;
   // the last regular bin holds hi; values past it are outliers
   const bins = Math.max(1, Math.floor((hi - first) / width) + 1);
+  const edges = Number.isFinite(bins)
+    ? Array.from({ length: bins }, (_, i) => first + i * width)
+    : [Number.NaN];
+  if (!binnable(edges, width)) {
+    return {
+      rule: 'one bin',
+      edges: [min],
+      counts: [n],
+      width: max - min,
+      below: null,
+      above: null,
+    };
+  }
   const counts = new Array<number>(bins).fill(0);
   let nBelow = 0;
   let nAbove = 0;
-  const end = first + bins * width;
+  const end = edges[bins - 1]! + width;
   for (const v of sorted) {
     if (v < first) nBelow++;
     else if (v >= end) nAbove++;
-    else counts[Math.min(bins - 1, Math.floor((v - first) / width))]!++;
+    else {
+      let i = Math.min(bins - 1, Math.floor((v - first) / width));
+      // the division rounds: a value a few ulps from an edge is moved to the bin whose edges hold it
+      while (i > 0 && v < edges[i]!) i--;
+      while (i < bins - 1 && v >= edges[i + 1]!) i++;
+      counts[i]!++;
+    }
   }
   return {
     rule,
-    edges: counts.map((_, i) => first + i * width),
+    edges,
     counts,
     width,
     below: nBelow > 0 ? { count: nBelow, min } : null,

@@ -60,7 +60,7 @@ const exchange = z
       .record(z.string(), z.number().int().min(1))
       .default({})
       .describe(
-        'max leverage per symbol (strategy.md §6: symbol choice and margin caps); symbols not listed use the exchange market info, else 1. For perpetuals order-executor sets it on the venue at start',
+        'max leverage per symbol (strategy.md §6: symbol choice and margin caps); symbols not listed use the exchange market info, else 1. For perpetuals order-executor sets it on the venue at start; spot symbols trade at 1 whatever it says (as in the backtest)',
       ),
     margin_mode: z
       .enum(['isolated', 'cross'])

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import type { Logger } from 'pino';
+import { StoppedByShutdown } from '../shutdown/graceful-shutdown';
 import { connectionOptions, ensureDatabase, type MariaDbOptions } from './create-pool';
+import { checksumAccepted } from './superseded-checksums';
 
 export interface Migration {
   version: number;
@@ -65,6 +67,45 @@ export interface MigrateOptions {
   lockTimeoutSeconds?: number;
   /** create the database when missing (default true) */
   createDatabase?: boolean;
+  /**
+   * true once the process is shutting down: no further migration is started (the running one
+   * always finishes), and waiting for another process's lock ends within a second.
+   */
+  stopping?: () => boolean;
+}
+
+/** Thrown when `stopping()` turned true before every migration was applied. */
+export class MigrationsStopped extends StoppedByShutdown {
+  override name = 'MigrationsStopped';
+  constructor(database: string, next: string) {
+    super(`migrations of ${database} stopped before ${next}: the process is shutting down`);
+  }
+}
+
+/** GET_LOCK in steps of at most a second, so a shutdown does not wait out the whole timeout. */
+async function takeLock(
+  conn: mysql.Connection,
+  lockName: string,
+  timeoutSeconds: number,
+  stopping: () => boolean,
+  database: string,
+): Promise<void> {
+  let waited = 0;
+  for (;;) {
+    const step = Math.min(1, Math.max(0, timeoutSeconds - waited));
+    const [lock] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [
+      lockName,
+      step,
+    ]);
+    if (lock[0]?.['ok'] === 1) return;
+    waited += step;
+    if (stopping()) throw new MigrationsStopped(database, 'taking the migration lock');
+    if (waited >= timeoutSeconds) {
+      throw new Error(
+        `could not take the migration lock '${lockName}' within ${timeoutSeconds} s: another migration is still running`,
+      );
+    }
+  }
 }
 
 export interface MigrateResult {
@@ -78,7 +119,9 @@ export interface MigrateResult {
  * Applies every migration not yet in `schema_migrations`, in order. Safe to run twice and
  * concurrently (services all migrate at start): a MariaDB named lock (GET_LOCK) serialises the
  * runners, and a runner re-reads the applied versions after taking it. A migration whose file
- * changed after it was applied is an error (add a new file instead).
+ * changed after it was applied is an error (add a new file instead), except for the earlier texts
+ * listed in superseded-checksums.ts. DDL is not transactional: a migration stopped half-way is
+ * not recorded and runs again in full, so every statement of every migration is re-runnable.
  */
 export async function migrate(
   db: MariaDbOptions,
@@ -91,15 +134,8 @@ export async function migrate(
   const lockName = `3t.migrate.${db.database}`.slice(0, 64);
   try {
     await conn.query("SET time_zone = '+00:00'");
-    const [lock] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [
-      lockName,
-      options.lockTimeoutSeconds ?? 120,
-    ]);
-    if (lock[0]?.['ok'] !== 1) {
-      throw new Error(
-        `could not take the migration lock '${lockName}' within ${options.lockTimeoutSeconds ?? 120} s: another migration is still running`,
-      );
-    }
+    const stopping = options.stopping ?? (() => false);
+    await takeLock(conn, lockName, options.lockTimeoutSeconds ?? 120, stopping, db.database);
     try {
       await conn.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INT UNSIGNED NOT NULL PRIMARY KEY,
@@ -115,13 +151,14 @@ export async function migrate(
       for (const m of migrations) {
         const row = done.get(m.version);
         if (row) {
-          if (row['checksum'] !== m.checksum) {
+          if (!checksumAccepted(m.file, m.checksum, row['checksum'])) {
             throw new Error(
               `migration ${m.file} changed after it was applied to ${db.database}; never edit an applied migration, add a new NNN_name.sql`,
             );
           }
           continue;
         }
+        if (stopping()) throw new MigrationsStopped(db.database, m.file);
         try {
           await conn.query(m.sql);
         } catch (e) {

@@ -19,6 +19,14 @@ export interface GracefulShutdownOptions {
 }
 
 /**
+ * Thrown by start-up work that a shutdown cut short (e.g. migrations not started after SIGTERM).
+ * Not a failure: `fatal()` of a shutdown already under way only notes it.
+ */
+export class StoppedByShutdown extends Error {
+  override name = 'StoppedByShutdown';
+}
+
+/**
  * Crash-only shutdown (conventions.md): on SIGTERM/SIGINT run the close steps — registered as
  * connections first, workers last, they run in reverse: workers stop taking jobs and finish the
  * running ones, then queues and pools close — and exit 0. A fatal error (uncaught exception,
@@ -76,6 +84,10 @@ export class GracefulShutdown {
 
   /** A fatal error: log it, close what can be closed, exit 1. */
   fatal(err: unknown, what = 'fatal error'): Promise<void> {
+    if (this.running && err instanceof StoppedByShutdown) {
+      this.options.logger?.info({ reason: err.message }, 'start-up stopped by the shutdown');
+      return this.running;
+    }
     this.options.logger?.fatal({ err }, what);
     return this.shutdown(1, what);
   }
