@@ -278,8 +278,12 @@ describe('the Hyperliquid live example against a fake Hyperliquid, services as p
         ours,
         12,
       );
-      const [raw] = await reader.ccxt.fetchPositions([SYMBOL]);
-      expect([raw?.leverage, raw?.marginMode]).toEqual([40, 'isolated']);
+      // an open position carries the venue's leverage and margin mode (a flat one is not listed:
+      // the votes may end flat, and the start-up test above checks the setting itself)
+      if (ours !== 0) {
+        const [raw] = await reader.ccxt.fetchPositions([SYMBOL]);
+        expect([raw?.leverage, raw?.marginMode]).toEqual([40, 'isolated']);
+      }
     } finally {
       await reader.close();
     }

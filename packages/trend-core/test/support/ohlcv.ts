@@ -11,10 +11,13 @@ export interface Candles {
 
 export const OHLCV_DIR = new URL('../../../../data/ohlcv/', import.meta.url);
 
-/** Every bundled candle file (`timestamp_ms,open,high,low,close,volume`). */
+/**
+ * Every bundled candle file (`timestamp_ms,open,high,low,close,volume`); a perpetual's funding
+ * rates (`…_funding.csv`, `time,rate`) lie beside its candles and are not candles.
+ */
 export function ohlcvFiles(): string[] {
   return readdirSync(OHLCV_DIR)
-    .filter((f) => f.endsWith('.csv'))
+    .filter((f) => f.endsWith('.csv') && !f.endsWith('_funding.csv'))
     .sort();
 }
 
