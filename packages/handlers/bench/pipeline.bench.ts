@@ -105,11 +105,15 @@ async function servicesRun(candles: number, speed: number) {
     );
     const done = await targetsQ.getJobs(['completed']);
     const latencies = done.map((j) => j.finishedOn! - received.get((j.data as Target).at)!);
-    const [intents] = await stack.db.pool.query(
-      'SELECT created_at_event, submitted_at FROM order_intents WHERE submitted_at IS NOT NULL',
+    // submitted_at is on the market clock (the replay's event time); the venue's order time
+    // (orders.exchange_time, the paper broker's wall clock) is when the order was placed
+    const [placed] = await stack.db.pool.query(
+      `SELECT i.created_at_event, MIN(o.exchange_time) AS placed_at FROM order_intents i
+         JOIN orders o ON o.mode = i.mode AND o.client_order_id = i.client_order_id
+       GROUP BY i.intent_id, i.created_at_event`,
     );
-    const orderLatencies = (intents as { created_at_event: number; submitted_at: number }[]).map(
-      (r) => Number(r.submitted_at) - received.get(Number(r.created_at_event))!,
+    const orderLatencies = (placed as { created_at_event: number; placed_at: number }[]).map(
+      (r) => Number(r.placed_at) - received.get(Number(r.created_at_event))!,
     );
     const first = Math.min(...received.values());
     const last = Math.max(...done.map((j) => j.finishedOn!));
