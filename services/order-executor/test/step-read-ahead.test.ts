@@ -1,4 +1,4 @@
-import type { Fill } from '@3t/contracts';
+import { clientOrderId, type Fill, type OrderIntent, orderIntentId } from '@3t/contracts';
 import { PaperBroker } from '@3t/exchange';
 import { migrate } from '@3t/runtime';
 import { createTestDatabase, type TestDatabase } from '@3t/test-support';
@@ -19,15 +19,22 @@ class NotingPositionStore extends MariaDbPositionStore {
   }
 }
 
+class NotingIntentStore extends MariaDbIntentStore {
+  override openIntents() {
+    asked.push('openIntents');
+    return super.openIntents();
+  }
+}
+
 let positions: NotingPositionStore;
-let intents: MariaDbIntentStore;
+let intents: NotingIntentStore;
 
 beforeAll(async () => {
   db = await createTestDatabase({ label: 'oe_readahead' });
   await migrate({ ...db.connection, connectionLimit: 2 });
   paper = await PaperBroker.open({ pool: db.pool, account: 'binance', startingBalance: 10_000 });
   positions = new NotingPositionStore(db.pool, 'paper');
-  intents = new MariaDbIntentStore(db.pool, 'paper', 'binance', db.name);
+  intents = new NotingIntentStore(db.pool, 'paper', 'binance', db.name);
 });
 afterAll(async () => {
   await db?.drop();
@@ -58,7 +65,7 @@ describe('readAhead (one target step)', () => {
       asked.push('work');
       return ports.positions.positions('binance');
     });
-    expect(asked).toEqual(['positions', 'work']);
+    expect(asked).toEqual(['positions', 'openIntents', 'work']);
     expect(seen).toEqual(await positions.positions('binance'));
     expect(seen.get('BTC/USDT')?.quantity).toBe(2);
   });
@@ -76,6 +83,34 @@ describe('readAhead (one target step)', () => {
     });
     expect(afterFill.get('BTC/USDT')?.quantity).toBeCloseTo(2 - 0.5, 12);
     expect(again.get('BTC/USDT')?.quantity).toBe(7);
+  });
+
+  it('reads the open intents early once, and again after an intent write of the step', async () => {
+    const intentId = orderIntentId({ exchange: 'binance', symbol: 'BTC/USDT', at: 1_000 });
+    const intent: OrderIntent = {
+      v: 1,
+      intentId,
+      clientOrderId: clientOrderId(intentId),
+      exchange: 'binance',
+      symbol: 'BTC/USDT',
+      side: 'buy',
+      type: 'market',
+      quantity: 1,
+      targetPosition: 1,
+      currentPosition: 0,
+      reason: 'read-ahead test',
+      basedOn: 'test',
+      createdAt: 1_000,
+    };
+    const ports = readAhead({ intents, positions, broker: paper, paper }, target);
+    const [before, after] = await ports.intents.withSymbolLock('BTC/USDT', async () => {
+      const early = await ports.intents.openIntents();
+      await ports.intents.insertIntent(intent, 'pending', null);
+      return [early, await ports.intents.openIntents()];
+    });
+    expect(before.map((r) => r.intent.intentId)).not.toContain(intentId);
+    expect(after.map((r) => r.intent.intentId)).toContain(intentId);
+    expect(after).toEqual(await intents.openIntents());
   });
 
   it("answers the paper venue's price with the one the step applied, and other symbols from the venue", async () => {
