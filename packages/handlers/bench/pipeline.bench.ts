@@ -3,6 +3,7 @@
 // BullMQ chain of the same three hops with empty handlers, in the same run, on the same Redis.
 // reconcile_seconds: 0. Writes bench/results/pipeline.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Candle, Target } from '@3t/contracts';
 import { Queues } from '@3t/contracts';
@@ -105,11 +106,15 @@ async function servicesRun(candles: number, speed: number) {
     );
     const done = await targetsQ.getJobs(['completed']);
     const latencies = done.map((j) => j.finishedOn! - received.get((j.data as Target).at)!);
-    const [intents] = await stack.db.pool.query(
-      'SELECT created_at_event, submitted_at FROM order_intents WHERE submitted_at IS NOT NULL',
+    // submitted_at is on the market clock (the replay's event time); the venue's order time
+    // (orders.exchange_time, the paper broker's wall clock) is when the order was placed
+    const [placed] = await stack.db.pool.query(
+      `SELECT i.created_at_event, MIN(o.exchange_time) AS placed_at FROM order_intents i
+         JOIN orders o ON o.mode = i.mode AND o.client_order_id = i.client_order_id
+       GROUP BY i.intent_id, i.created_at_event`,
     );
-    const orderLatencies = (intents as { created_at_event: number; submitted_at: number }[]).map(
-      (r) => Number(r.submitted_at) - received.get(Number(r.created_at_event))!,
+    const orderLatencies = (placed as { created_at_event: number; placed_at: number }[]).map(
+      (r) => Number(r.placed_at) - received.get(Number(r.created_at_event))!,
     );
     const first = Math.min(...received.values());
     const last = Math.max(...done.map((j) => j.finishedOn!));
@@ -199,6 +204,8 @@ function phase(candles: number, t: { seconds: number }, l: { latencies: number[]
   };
 }
 
+// the machine may be shared: the load before and after says how far to trust the absolute figures
+const loadBefore = loadavg().map((x) => Number(x.toFixed(2)));
 const bareT = await bareRun(THROUGHPUT_CANDLES, 0);
 const bareL = await bareRun(LATENCY_CANDLES, LATENCY_RATE);
 const svcT = await servicesRun(THROUGHPUT_CANDLES, 0);
@@ -223,6 +230,8 @@ const result = {
   },
   throughputRatio: ratio,
   latencyByHop: svcL.hops,
+  throughputByHop: svcT.hops,
+  loadAverage: { before: loadBefore, after: loadavg().map((x) => Number(x.toFixed(2))) },
   targets: { p99Ms: 20, throughputRatio: 1 / 1.3 },
   at: new Date().toISOString(),
   node: process.version,
@@ -240,12 +249,21 @@ for (const [name, p] of [
 console.log(
   `candle → order submitted: ${orders.length} orders, p50 ${result.candleToOrder.p50Ms} ms, p99 ${result.candleToOrder.p99Ms} ms`,
 );
-console.log('latency phase by hop (ms)   wait p50  wait p99  handler p50  handler p99');
-for (const [name, h] of Object.entries(svcL.hops)) {
+const printHops = (phaseName: string, hops: Record<string, HopTimes>) => {
   console.log(
-    `  ${name.padEnd(25)} ${String(h.waitP50Ms).padStart(8)} ${String(h.waitP99Ms).padStart(9)} ${String(h.handlerP50Ms).padStart(12)} ${String(h.handlerP99Ms).padStart(12)}`,
+    `${`${phaseName} by hop (ms)`.padEnd(28)}wait p50  wait p99  handler p50  handler p99`,
   );
-}
+  for (const [name, h] of Object.entries(hops)) {
+    console.log(
+      `  ${name.padEnd(25)} ${String(h.waitP50Ms).padStart(8)} ${String(h.waitP99Ms).padStart(9)} ${String(h.handlerP50Ms).padStart(12)} ${String(h.handlerP99Ms).padStart(12)}`,
+    );
+  }
+};
+printHops('latency phase', svcL.hops);
+printHops('throughput phase', svcT.hops);
+console.log(
+  `load average (1, 5, 15 min) before ${loadBefore.join(' ')}, after ${result.loadAverage.after.join(' ')}`,
+);
 console.log(`throughput ratio services / bare = ${ratio} (target ≥ ${(1 / 1.3).toFixed(3)})`);
 const dir = join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

@@ -18,6 +18,7 @@ import {
   newOrderExecutorState,
   type OrderSafety,
   PaperFundingClock,
+  type PaperPriceFeed,
   RISK_RULES,
   reconcile,
   recordFunding,
@@ -47,6 +48,7 @@ import { MariaDbIntentStore, MariaDbPositionStore } from './mariadb-stores';
 import { openVenue, type Venue, venueLeverage } from './open-venue';
 import { paperFundingRates } from './paper-funding-rates';
 import { retryTransient } from './retry-transient';
+import { readAhead } from './step-read-ahead';
 
 // order-executor: targets → sized intents (outbox) → risk → exchange → orders, fills, positions.
 // Live only with `mode: live` + --confirm-live / TT_CONFIRM_LIVE=yes (loadConfig refuses otherwise).
@@ -85,6 +87,8 @@ try {
   await shutdown.fatal(err, 'cannot open the trading venue');
   throw err;
 }
+/** A kept balance is asked again after this even when nothing of ours changed it. */
+const BALANCE_MAX_AGE_MS = 60_000;
 // tt_candle_to_order_seconds: from the close of the target's candle (`target.at` is the close
 // time of the candle the vote was taken on) to the venue accepting the order. Only for live
 // candles: a replayed or backfilled candle (closed more than three timeframes before
@@ -98,9 +102,9 @@ const timed = instrumentedBroker(venue.broker, metrics.orders, () => {
   metrics.orders.candleToOrder.observe(Math.max(0, Date.now() - candleClose) / 1000);
   candleClose = null; // once per target: retries of the same order are not a new decision
 });
-// a venue's balance is asked again only after our orders or fills could change it (or 60 s);
-// the paper broker's balance is a MariaDB read that its own fills change
-const broker = venue.kind === 'ccxt' ? cachedBalances(timed, 60_000) : timed;
+// a venue's balance is asked again only after our orders or fills could change it, after each
+// reconciliation pass, or after 60 s; on the paper venue the fills of applyPrice count too
+const broker = cachedBalances(timed, BALANCE_MAX_AGE_MS);
 shutdown.add('exchange', () => broker.close());
 logger.info({ venue: venue.kind, exchange: broker.id, mode: config.mode }, 'trading venue');
 
@@ -194,6 +198,16 @@ const recordAccount = accountGauges({
     ),
 });
 const paper = venue.paper;
+/** The paper venue's price input (each target's price fills what was placed before). */
+const paperFeed: PaperPriceFeed | null = paper && {
+  applyPrice: async (symbol, price, at) => {
+    const fills = await timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
+      paper.applyPrice(symbol, price, at),
+    );
+    broker.noteFills(fills); // paper fills change the cash
+    return fills;
+  },
+};
 // tt_kill_switch reads trading_halts at most once a second (the risk check reads it on every
 // order itself, so a halt stops orders at once whatever this gauge shows)
 let killSwitchAt = Number.NEGATIVE_INFINITY;
@@ -209,8 +223,17 @@ async function updateKillSwitchGauge(now: number): Promise<void> {
 // Recovery: resolve every open outbox intent with the exchange before taking new targets. An
 // intent still claimed by a predecessor that died mid-call is waited for until its claim expires
 // (at most orders.claim_seconds): then this process takes it over and asks the exchange.
+/** A reconciliation pass; the kept balance is asked again before and after it. */
+async function reconcilePass(trigger: 'start' | 'scheduled' | 'manual') {
+  broker.dropBalances();
+  try {
+    return await reconcile(deps, { trigger, symbols });
+  } finally {
+    broker.dropBalances();
+  }
+}
 const startReconciliation = () =>
-  retryTransient(() => reconcile(deps, { trigger: 'start', symbols }), {
+  retryTransient(() => reconcilePass('start'), {
     onRetry: (err, attempt) => logger.warn({ err, attempt }, 'start reconciliation retried'),
   });
 let atStart = await startReconciliation();
@@ -245,7 +268,7 @@ queues.worker({
   schema: reconcileJobSchema,
   concurrency: 1,
   handler: async (job) => {
-    const record = await reconcile(deps, { trigger: job.trigger, symbols });
+    const record = await reconcilePass(job.trigger);
     // perpetuals: the venue's funding payments since the last stored one are money too
     // (a failure is logged and left to the next pass: it must not fail the reconciliation)
     await recordFunding(venue.broker, fundingLedger, symbols, { funding: countFunding }).catch(
@@ -274,17 +297,14 @@ queues.worker({
     eventNow = Math.max(eventNow ?? target.at, target.at);
     await updateKillSwitchGauge(Date.now());
     candleClose = liveCandleClose(target);
-    // the one per-target step (packages/handlers order-step.ts), as the backtest runs it
+    // the one per-target step (packages/handlers order-step.ts), as the backtest runs it, with
+    // two of its MariaDB reads started early (step-read-ahead.ts)
+    const ports = readAhead({ ...deps, paper: paperFeed }, target);
     const { fills, settled, outcome } = await runOrderStep(target, {
       ...deps,
+      ...ports,
       settings,
       state,
-      paper: paper && {
-        applyPrice: (symbol, price, at) =>
-          timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
-            paper.applyPrice(symbol, price, at),
-          ),
-      },
     });
     candleClose = null;
     // the venue's liquidation of a paper perpetual: no intent will ask for its fill

@@ -220,6 +220,7 @@ export class MariaDbIntentStore implements IntentStore {
     // lives with the connection, so a killed process releases it with its socket.
     const name = `3t.${this.database}.${this.mode}.${symbol}`.slice(0, 64);
     const conn = await this.pool.getConnection();
+    let locked = false;
     try {
       const [rows] = await conn.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS ok', [
         name,
@@ -230,13 +231,15 @@ export class MariaDbIntentStore implements IntentStore {
           `symbol lock ${name} not taken within ${SYMBOL_LOCK_WAIT_SECONDS} s: another order-executor holds it`,
         );
       }
-      try {
-        return await work();
-      } finally {
-        await conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined);
-      }
+      locked = true;
+      return await work();
     } finally {
-      conn.release();
+      // Every write of the step is done: the release is not waited for, so the job's completion
+      // overlaps it. A next step of the symbol waits in its own GET_LOCK until it lands.
+      const released = locked
+        ? conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined)
+        : Promise.resolve();
+      void released.then(() => conn.release());
     }
   }
 
