@@ -141,6 +141,8 @@ interface CaseResult {
   fills: number;
   /** sha256 of the whole engine result (fills, equity, targets, run results, diagnostics) */
   hash: string;
+  /** ticks whose per-run pass ran on the worker threads / in the main thread alone; workers */
+  threadTicks: { threaded: number; alone: number; workers: number };
 }
 
 /** `case <csv> <runs> <threads>`: the engine over the file; `minimal <csv> <runs>`: the loop. */
@@ -157,7 +159,7 @@ async function runCase(kind: string, path: string, runs: number, threads: number
   }
   const engine = await backtestCandles(candles, settings(runs, threads));
   const engineSeconds = seconds(t0);
-  const { runUpdates, ...result } = engine;
+  const { runUpdates, threadTicks, ...result } = engine;
   const out: CaseResult = {
     candles: candles.length,
     replaySeconds,
@@ -165,6 +167,7 @@ async function runCase(kind: string, path: string, runs: number, threads: number
     runUpdates,
     fills: engine.fills.length,
     hash: createHash('sha256').update(JSON.stringify(result)).digest('hex'),
+    threadTicks,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -24,6 +24,7 @@ export {
   kellyFactor,
   PROBATION_FACTOR,
 } from './kelly';
+export type { KernelView, TickFrames } from './kernel-view';
 export {
   type ArchivedEpoch,
   createPopulation,
@@ -53,16 +54,18 @@ export {
   targetPosition,
 } from './target-position';
 export {
+  advanceFrameRange,
   advanceSlots,
-  type KernelView,
   kernelView,
   SECONDS_PER_YEAR,
   type TickEvents,
   type TickTrades,
   type Trade,
   tick,
+  tickPath,
   tradeList,
 } from './tick';
+export { batchLimit, RUN_ENDING, tickFrames } from './tick-frames';
 export {
   type ClosedReason,
   easterSunday,

@@ -8,6 +8,7 @@ import {
   ringClass,
 } from './apr-arena';
 import { type ProvidenceConfig, type ProvidenceConfigInput, resolveConfig } from './config';
+import type { TickFrames } from './kernel-view';
 import { allocateColumns, type RunColumns } from './run-columns';
 import type { RunParams } from './run-param-set';
 import { drawRunParams, validateRunParams } from './run-params';
@@ -80,6 +81,18 @@ export interface Population {
  */
 export interface SlotRunner {
   advance(pop: Population, now: number, out: SlotOutput): void;
+  /**
+   * Where a batch of ticks is prepared for {@link advanceFrames}: null = tick one at a time
+   * (through {@link advance}) for now.
+   */
+  framesOf?(pop: Population): TickFrames | null;
+  /**
+   * The per-run pass of the first `count` prepared ticks of `frames` at `times`, in tick order,
+   * each tick's output in `frames.outs[t]` exactly as advanceSlots over [0, capacity) with that
+   * frame would leave it, a run that ended at a tick taking no part in the later ones
+   * (tick-frames.ts advanceFramesAlone does it in this thread).
+   */
+  advanceFrames?(pop: Population, frames: TickFrames, count: number, times: Float64Array): void;
 }
 
 /** A run that was drawn into the population at a tick or an epoch. */
@@ -263,7 +276,12 @@ function nextRunParams(pop: Population, now: number, active: Int32Array): RunPar
   );
 }
 
-function placeRun(pop: Population, slot: number, p: RunParams): number {
+function placeRun(
+  pop: Population,
+  slot: number,
+  p: RunParams,
+  nextTick: Int32Array = pop.series.count,
+): number {
   const c = pop.cols;
   const s = symbolIndex(pop, p.symbol);
   const runId = pop.nextRunId++;
@@ -295,7 +313,7 @@ function placeRun(pop: Population, slot: number, p: RunParams): number {
   c.entryValue[slot] = 0;
   c.fees[slot] = 0;
   // The run's first tick is its symbol's next one.
-  c.firstTick[slot] = pop.series.count[s]!;
+  c.firstTick[slot] = nextTick[s]!;
   // APR of symbol tick k lives in ring row k mod capacity (see AprArena)
   c.aprColumn[slot] = allocateColumn(pop.arena, ringClass(pop.arena, s, p.rollingAprMinutes));
   c.aprStored[slot] = NOT_TRADED;
@@ -319,9 +337,16 @@ export function releaseSlot(pop: Population, slot: number): void {
 
 /**
  * Refills empty slots, lowest first, until runCount runs are active or no symbol is eligible.
- * `released` are slots emptied since the last call, ascending (not kept).
+ * `released` are slots emptied since the last call, ascending (not kept). `nextTick[s]`: the
+ * index of symbol s's next tick, a new run's first (the series' count, unless the series has
+ * already been advanced past `now`, as in a batch of ticks: tick.ts tickPath).
  */
-export function spawnRuns(pop: Population, now: number, released: readonly number[]): StartedRun[] {
+export function spawnRuns(
+  pop: Population,
+  now: number,
+  released: readonly number[],
+  nextTick: Int32Array = pop.series.count,
+): StartedRun[] {
   // touches only the slots that changed: the free list is merged in place, and a tick that
   // cannot draw (every symbol at its cap) copies nothing
   if (released.length > 0) mergeInto(pop.freeSlots, released);
@@ -332,7 +357,7 @@ export function spawnRuns(pop: Population, now: number, released: readonly numbe
     const params = nextRunParams(pop, now, pop.active);
     if (params === null) break;
     const slot = free[k++]!;
-    const runId = placeRun(pop, slot, params);
+    const runId = placeRun(pop, slot, params, nextTick);
     started.push({ runId, slot, params });
   }
   if (k > 0) free.splice(0, k);

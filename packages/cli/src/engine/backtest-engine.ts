@@ -45,6 +45,15 @@ export interface BacktestSettings {
 export type BacktestRun = Omit<BacktestResult, 'meta' | 'candles'> & {
   /** run updates the ensemble made (active runs × ticks), for the benchmark */
   readonly runUpdates: number;
+  /**
+   * Where the ticks' per-run passes ran, for the benchmark: on the worker threads, in the main
+   * thread alone after a trial the threads lost, and the worker threads started (0: none).
+   */
+  readonly threadTicks: {
+    readonly threaded: number;
+    readonly alone: number;
+    readonly workers: number;
+  };
 };
 
 /**
@@ -66,7 +75,7 @@ export async function runBacktestEngine(
     );
   }
   const run = await backtestCandles(replay.candles, effectiveSettings(request), onProgress);
-  const { runUpdates: _runUpdates, ...produced } = run;
+  const { runUpdates: _runUpdates, threadTicks: _threadTicks, ...produced } = run;
   return {
     meta: {
       startedAt,
@@ -231,6 +240,7 @@ export async function backtestCandles(
     runResults: runResults(run.runs, ensemble, now),
     diagnostics: diagnostics(s, ensemble, now, { ...seen, decisions }),
     runUpdates: run.runUpdates,
+    threadTicks: { ...threads.ticks, workers: threads.workerCount },
   };
 }
 

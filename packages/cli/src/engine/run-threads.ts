@@ -2,23 +2,27 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import {
+  advanceFrameRange,
   advanceSlots,
   appendOutput,
+  batchLimit,
   kernelView,
   type Population,
   type SlotOutput,
   type SlotRunner,
   shareMemory,
   slotOutput,
+  type TickFrames,
+  tickFrames,
 } from '@3t/providence';
 import type { RunThreadMail } from './run-thread-protocol';
 import * as protocol from './run-thread-protocol';
 
 /**
- * Below this many runs per thread a thread costs more (one wake-up per tick) than it saves, and
- * the population ticks in the main thread alone: the result is the same either way.
+ * Below this many runs per thread a thread costs more (one wake-up per batch of ticks) than it
+ * saves, and the population ticks in the main thread alone: the result is the same either way.
  */
-export const MIN_RUNS_PER_THREAD = 250;
+export const MIN_RUNS_PER_THREAD = 25;
 
 /**
  * Ticks are timed in trials of TRIAL_TICKS: when the threads did not beat the time of every
@@ -47,6 +51,9 @@ interface Entry {
   /** Slot ranges [lo, hi): the main thread's first, then one per worker (possibly empty). */
   readonly ranges: readonly (readonly [number, number])[];
   readonly outs: readonly SlotOutput[];
+  /** The batch frames, and each worker's output of each tick of a batch. */
+  readonly frames: TickFrames;
+  readonly batchOuts: readonly (readonly SlotOutput[])[];
   generation: number;
   /** Ticks of the current trial, their time, and the time of every thread's share added up (ms). */
   trialTicks: number;
@@ -92,6 +99,9 @@ export class RunThreads implements SlotRunner {
   private readonly ports: MessagePort[] = [];
   private readonly control: Int32Array;
   private readonly now: Float64Array;
+  /** The times of a batch's ticks, and each worker's ending and trade counts of each. */
+  private readonly batchTimes: Float64Array;
+  private readonly batchCounts: Int32Array;
   /** Each worker's time on its share of the last tick (ms), for the trials. */
   private readonly workMs: Float64Array;
   private readonly entries = new Map<Population, Entry>();
@@ -106,6 +116,10 @@ export class RunThreads implements SlotRunner {
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * protocol.controlCells(workerCount)));
     this.now = new Float64Array(new SharedArrayBuffer(8));
+    this.batchTimes = new Float64Array(new SharedArrayBuffer(8 * protocol.MAX_BATCH));
+    this.batchCounts = new Int32Array(
+      new SharedArrayBuffer(4 * 2 * protocol.MAX_BATCH * Math.max(1, workerCount)),
+    );
     this.workMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
     const entry = workerEntry();
     for (let index = 0; index < workerCount; index++) {
@@ -115,6 +129,8 @@ export class RunThreads implements SlotRunner {
         workerData: {
           control: this.control,
           now: this.now,
+          batchTimes: this.batchTimes,
+          batchCounts: this.batchCounts,
           workMs: this.workMs,
           port: port2,
           index,
@@ -158,9 +174,20 @@ export class RunThreads implements SlotRunner {
     const ranges = slotRanges(pop.capacity, threads);
     while (ranges.length < this.workers.length + 1) ranges.push([0, 0]);
     const outs = ranges.slice(1).map(([lo, hi]) => slotOutput(hi - lo, true));
+    const frames = tickFrames(pop, protocol.batchSize(pop.capacity, batchLimit(pop)), true);
+    const batchOuts = ranges
+      .slice(1)
+      .map(([lo, hi]) => frames.views.map(() => slotOutput(hi - lo, true)));
     const view = kernelView(pop);
     this.ports.forEach((port, w) => {
-      const mail: RunThreadMail = { kind: 'population', id, view, out: outs[w]! };
+      const mail: RunThreadMail = {
+        kind: 'population',
+        id,
+        view,
+        out: outs[w]!,
+        frames: frames.views,
+        batchOuts: batchOuts[w]!,
+      };
       port.postMessage(mail);
     });
     Atomics.add(this.control, protocol.MAIL, 1);
@@ -168,6 +195,8 @@ export class RunThreads implements SlotRunner {
       id,
       ranges,
       outs,
+      frames,
+      batchOuts,
       generation: pop.arena.generation,
       trialTicks: 0,
       trialMs: 0,
@@ -178,8 +207,7 @@ export class RunThreads implements SlotRunner {
   }
 
   advance(pop: Population, now: number, out: SlotOutput): void {
-    const e = this.entries.get(pop);
-    if (e === undefined || this.closed) throw new Error('advance: population not on these threads');
+    const e = this.entry(pop);
     if (e.alone > 0) {
       e.alone--;
       this.ticks.alone++;
@@ -188,6 +216,61 @@ export class RunThreads implements SlotRunner {
     }
     const t0 = performance.now();
     this.ticks.threaded++;
+    const c = this.control;
+    this.now[0] = now;
+    this.startJob(pop, e, protocol.TICK, 1);
+    const [lo, hi] = e.ranges[0]!;
+    advanceSlots(pop, now, lo, hi, out);
+    const t1 = performance.now();
+    this.waitForWorkers(now);
+    if (this.adaptive) this.judge(e, 1, t1 - t0, performance.now() - t0);
+    // the workers' ranges follow the main thread's: appended in order, the output is in slot order
+    for (let w = 0; w < this.workers.length; w++) {
+      const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
+      appendOutput(out, e.outs[w]!, c[cell + protocol.ENDS]!, c[cell + protocol.TRADES]!);
+    }
+  }
+
+  /** The batch frames of the population, or null while it ticks alone after a lost trial. */
+  framesOf(pop: Population): TickFrames | null {
+    const e = this.entry(pop);
+    return e.alone > 0 ? null : e.frames;
+  }
+
+  /**
+   * The per-run passes of `count` prepared ticks: every thread takes its slot range through all
+   * of them (one wake-up), then each tick's outputs are appended in range order (slot order).
+   */
+  advanceFrames(pop: Population, frames: TickFrames, count: number, times: Float64Array): void {
+    const e = this.entry(pop);
+    if (frames !== e.frames) throw new Error('advanceFrames: frames of another population');
+    const t0 = performance.now();
+    this.ticks.threaded += count;
+    this.batchTimes.set(times.subarray(0, count));
+    this.startJob(pop, e, protocol.BATCH, count);
+    const [lo, hi] = e.ranges[0]!;
+    advanceFrameRange(frames.views, count, times, lo, hi, frames.outs);
+    const t1 = performance.now();
+    this.waitForWorkers(times[0]!);
+    if (this.adaptive) this.judge(e, count, t1 - t0, performance.now() - t0);
+    const counts = this.batchCounts;
+    for (let w = 0; w < this.workers.length; w++) {
+      const outs = e.batchOuts[w]!;
+      for (let t = 0; t < count; t++) {
+        const at = 2 * (w * protocol.MAX_BATCH + t);
+        appendOutput(frames.outs[t]!, outs[t]!, counts[at]!, counts[at + 1]!);
+      }
+    }
+  }
+
+  private entry(pop: Population): Entry {
+    const e = this.entries.get(pop);
+    if (e === undefined || this.closed) throw new Error('run threads: population not on them');
+    return e;
+  }
+
+  /** Hands a job to the workers (memory that moved first) and wakes them. */
+  private startJob(pop: Population, e: Entry, kind: number, count: number): void {
     const c = this.control;
     if (pop.arena.generation !== e.generation) {
       // a ring was widened (new runs of a class): the workers take the new memory first
@@ -198,8 +281,9 @@ export class RunThreads implements SlotRunner {
       e.generation = pop.arena.generation;
       Atomics.add(c, protocol.MAIL, 1);
     }
-    this.now[0] = now;
     c[protocol.JOB_POP] = e.id;
+    c[protocol.JOB_KIND] = kind;
+    c[protocol.JOB_COUNT] = count;
     for (let w = 0; w < this.workers.length; w++) {
       const [lo, hi] = e.ranges[w + 1]!;
       c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.LO] = lo;
@@ -208,45 +292,38 @@ export class RunThreads implements SlotRunner {
     Atomics.store(c, protocol.DONE, 0);
     Atomics.add(c, protocol.GEN, 1);
     Atomics.notify(c, protocol.GEN);
-    const [lo, hi] = e.ranges[0]!;
-    advanceSlots(pop, now, lo, hi, out);
-    const t1 = performance.now();
-    this.waitForWorkers();
-    if (this.adaptive) this.judge(e, t1 - t0, performance.now() - t0);
-    // the workers' ranges follow the main thread's: appended in order, the output is in slot order
-    for (let w = 0; w < this.workers.length; w++) {
-      const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
-      if (c[cell + protocol.FAILED] === 1) {
-        throw new Error(`run thread ${w + 1} failed in the tick at ${now} (its error is above)`);
-      }
-      appendOutput(out, e.outs[w]!, c[cell + protocol.ENDS]!, c[cell + protocol.TRADES]!);
-    }
   }
 
   /**
    * Ends a trial when it is complete: alone for a while if the tick took longer than PAYS × the
    * shares' times added up (what the main thread alone would have taken).
    */
-  private judge(e: Entry, ownMs: number, tickMs: number): void {
+  private judge(e: Entry, ticks: number, ownMs: number, tickMs: number): void {
     let work = ownMs;
     for (let w = 0; w < this.workers.length; w++) work += this.workMs[w]!;
     e.workMs += work;
     e.trialMs += tickMs;
-    if (++e.trialTicks < TRIAL_TICKS) return;
+    e.trialTicks += ticks;
+    if (e.trialTicks < TRIAL_TICKS) return;
     if (e.trialMs > PAYS * e.workMs) e.alone = ALONE_TICKS;
     e.trialTicks = 0;
     e.trialMs = 0;
     e.workMs = 0;
   }
 
-  private waitForWorkers(): void {
+  private waitForWorkers(now: number): void {
     const c = this.control;
     const n = this.workers.length;
     for (;;) {
       const done = Atomics.load(c, protocol.DONE);
-      if (done === n) return;
+      if (done === n) break;
       if (!protocol.waitWhile(c, protocol.DONE, done, ANSWER_TIMEOUT_MS)) {
         throw new Error(`run threads: ${n - done} of ${n} did not answer within 60 s`);
+      }
+    }
+    for (let w = 0; w < n; w++) {
+      if (c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.FAILED] === 1) {
+        throw new Error(`run thread ${w + 1} failed in the tick at ${now} (its error is above)`);
       }
     }
   }

@@ -2,17 +2,21 @@
 // over its slot range, on the population's shared memory, whenever the main thread bumps GEN.
 // The same file runs under tsx (tests, pnpm 3t:dev) and bundled (dist/run-worker.mjs).
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { advanceSlots, type KernelView, type SlotOutput } from '@3t/providence';
+import { advanceFrameRange, advanceSlots, type KernelView, type SlotOutput } from '@3t/providence';
 import {
+  BATCH,
   DONE,
   ENDS,
   FAILED,
   GEN,
   HEADER,
   HI,
+  JOB_COUNT,
+  JOB_KIND,
   JOB_POP,
   LO,
   MAIL,
+  MAX_BATCH,
   type RunThreadMail,
   STOP,
   TRADES,
@@ -23,22 +27,45 @@ import {
 interface Data {
   readonly control: Int32Array;
   readonly now: Float64Array;
+  readonly batchTimes: Float64Array;
+  readonly batchCounts: Int32Array;
   readonly workMs: Float64Array;
   readonly port: import('node:worker_threads').MessagePort;
   readonly index: number;
   readonly workers: number;
 }
 
-const { control, now, workMs, port, index, workers } = workerData as Data;
+const { control, now, batchTimes, batchCounts, workMs, port, index, workers } = workerData as Data;
 const base = HEADER + index * WORKER_CELLS;
-const populations = new Map<number, { view: KernelView; out: SlotOutput }>();
+interface Held {
+  view: KernelView;
+  readonly out: SlotOutput;
+  readonly frames: readonly KernelView[];
+  readonly batchOuts: readonly SlotOutput[];
+}
+const populations = new Map<number, Held>();
 
 function read(mail: RunThreadMail): void {
   if (mail.kind === 'population') {
-    populations.set(mail.id, { view: mail.view, out: mail.out });
+    const { view, out, frames, batchOuts } = mail;
+    populations.set(mail.id, { view, out, frames, batchOuts });
   } else {
     const p = populations.get(mail.id)!;
     p.view = { ...p.view, arena: { ...p.view.arena, rings: mail.rings } };
+    // the frames share one arena object (one message keeps shared references)
+    const arena = p.frames[0]?.arena as { rings: Float64Array[] } | undefined;
+    if (arena) arena.rings = mail.rings;
+  }
+}
+
+/** The per-run passes of the job's batch over [lo, hi), each tick's counts to batchCounts. */
+function runBatch(p: Held, lo: number, hi: number): void {
+  const count = control[JOB_COUNT]!;
+  advanceFrameRange(p.frames, count, batchTimes, lo, hi, p.batchOuts);
+  for (let t = 0; t < count; t++) {
+    const at = 2 * (index * MAX_BATCH + t);
+    batchCounts[at] = p.batchOuts[t]!.ends;
+    batchCounts[at + 1] = p.batchOuts[t]!.trades;
   }
 }
 
@@ -59,11 +86,15 @@ for (;;) {
     const p = populations.get(control[JOB_POP]!)!;
     const lo = control[base + LO]!;
     const hi = control[base + HI]!;
-    // at most one ending or trade per slot: the output, sized to the range, never grows
-    p.out.ends = 0;
-    p.out.trades = 0;
+    // at most one ending or trade per slot and tick: outputs, sized to the range, never grow
     const t0 = performance.now();
-    if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, p.out);
+    if (control[JOB_KIND] === BATCH) {
+      runBatch(p, lo, hi);
+    } else {
+      p.out.ends = 0;
+      p.out.trades = 0;
+      if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, p.out);
+    }
     workMs[index] = performance.now() - t0;
     control[base + ENDS] = p.out.ends;
     control[base + TRADES] = p.out.trades;

@@ -12,7 +12,7 @@ import {
   runState,
   type StartedRun,
   snapshot as snapshotPopulation,
-  tick,
+  tickPath,
   votes,
 } from '@3t/providence';
 import type { RunRow } from './run-store';
@@ -223,23 +223,16 @@ export class Ensemble {
         this.tickSeconds,
         timeframeMs(features.timeframe) / 1000,
       );
-      for (let k = 0; k < path.times.length; k++) {
-        const now = path.times[k]!;
-        runUpdates += e.pop.activeTotal;
-        const events = tick(
-          e.pop,
-          {
-            [features.symbol]: {
-              price: path.prices[k]!,
-              volatility: features.volatility,
-              marketWeight: features.marketWeight,
-            },
-          },
-          now,
-        );
+      const { symbol, volatility, marketWeight } = features;
+      // tickPath: the same events as tick() at each time, in batches on the backtest's threads
+      const events = tickPath(e.pop, path.times, (k) => ({
+        [symbol]: { price: path.prices[k]!, volatility, marketWeight },
+      }));
+      for (const ev of events) {
+        runUpdates += ev.active;
         ticks++;
-        for (const ended of events.ended) runs.push(this.endedRow(ended, now));
-        for (const started of events.started) runs.push(this.startedRow(e, started, now));
+        for (const ended of ev.ended) runs.push(this.endedRow(ended, ev.now));
+        for (const started of ev.started) runs.push(this.startedRow(e, started, ev.now));
       }
     }
     const result: StepResult = {
