@@ -31,4 +31,6 @@ export interface TickFrames {
   readonly views: readonly KernelView[];
   /** Each tick's output over every slot, in slot order (filled by advanceFrames). */
   readonly outs: readonly SlotOutput[];
+  /** Live PnLs by slot after a batch's last tick, when advanceFrames was asked for them. */
+  readonly pnls: Float64Array;
 }

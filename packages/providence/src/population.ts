@@ -90,9 +90,16 @@ export interface SlotRunner {
    * The per-run pass of the first `count` prepared ticks of `frames` at `times`, in tick order,
    * each tick's output in `frames.outs[t]` exactly as advanceSlots over [0, capacity) with that
    * frame would leave it, a run that ended at a tick taking no part in the later ones
-   * (tick-frames.ts advanceFramesAlone does it in this thread).
+   * (tick.ts advanceFrameRange does it for a slot range). `pnls`: then the live PnLs of the
+   * runs still active after the last tick into frames.pnls (slotPnls with the last frame).
    */
-  advanceFrames?(pop: Population, frames: TickFrames, count: number, times: Float64Array): void;
+  advanceFrames?(
+    pop: Population,
+    frames: TickFrames,
+    count: number,
+    times: Float64Array,
+    pnls: boolean,
+  ): void;
 }
 
 /** A run that was drawn into the population at a tick or an epoch. */
@@ -418,6 +425,33 @@ export function vomsBalance(pop: Population, slot: number): number {
 export function livePnl(pop: Population, slot: number): number {
   if (pop.cols.trades[slot]! === 0) return 0;
   return vomsBalance(pop, slot) - pop.cols.startBalance[slot]!;
+}
+
+/**
+ * livePnl of every active run in slots [lo, hi) into `out[i]` (0 for the other slots), read from
+ * `cols` at the symbols' `price`: the very numbers livePnl gives, in one pass a thread can take
+ * over a slot range (votes and cohortKelly take them as an argument).
+ */
+export function slotPnls(
+  cols: Pick<
+    RunColumns,
+    'status' | 'symbol' | 'trades' | 'startBalance' | 'size' | 'entryValue' | 'fees'
+  >,
+  price: Float64Array,
+  lo: number,
+  hi: number,
+  out: Float64Array,
+): void {
+  const { status, symbol, trades, startBalance, size, entryValue, fees } = cols;
+  for (let i = lo; i < hi; i++) {
+    if (status[i] !== RUN_ACTIVE || trades[i]! === 0) {
+      out[i] = 0;
+      continue;
+    }
+    const start = startBalance[i]!;
+    // as vomsBalance − start balance
+    out[i] = start + (size[i]! * price[symbol[i]!]! - entryValue[i]! - fees[i]!) - start;
+  }
 }
 
 /** Live view of one run for dashboards and the runs table. */

@@ -64,7 +64,10 @@ export function tickFrames(pop: Population, size: number, shared: boolean): Tick
     });
     outs.push(slotOutput(64));
   }
-  return { size, views, outs };
+  const pnls = new Float64Array(
+    shared ? new SharedArrayBuffer(8 * pop.capacity) : new ArrayBuffer(8 * pop.capacity),
+  );
+  return { size, views, outs, pnls };
 }
 
 /** Copies what the per-run pass reads of the tick just appended into frame `t`. */

@@ -4,7 +4,14 @@ import * as decisions from './decisions';
 import { type EndedRun, type EndReason, endedRun } from './ended-run';
 import type { Features } from './features';
 import type { KernelView, TickFrames } from './kernel-view';
-import { type Population, RUN_ACTIVE, releaseSlot, type StartedRun, spawnRuns } from './population';
+import {
+  type Population,
+  RUN_ACTIVE,
+  releaseSlot,
+  type StartedRun,
+  slotPnls,
+  spawnRuns,
+} from './population';
 import { growEnds, growTrades, mergeOutputs, type SlotOutput, slotOutput } from './slot-output';
 import { appendTick, checkTick, windowEntropy as symbolWindowEntropy } from './symbol-series';
 import { captureFrame, RUN_ENDING } from './tick-frames';
@@ -92,18 +99,22 @@ export function tick(pop: Population, features: Features, now: number): TickEven
  * ahead through a batch, the runner does the batch's per-run passes at once, and the endings and
  * draws are then taken in tick by tick: the runs drawn within a batch are brought along in this
  * thread for its remaining ticks (`late`), merged in slot order. An error at a tick leaves the
- * ticks before it done, as tick by tick would.
+ * ticks before it done, as tick by tick would. `pnls`: then the live PnL of every active run by
+ * slot (slotPnls: for votes and cohortKelly), from the threads' last batch when there was one.
  */
 export function tickPath(
   pop: Population,
   times: ArrayLike<number>,
   featuresAt: (k: number) => Features,
+  pnls?: Float64Array,
 ): TickEvents[] {
   const events: TickEvents[] = [];
   const runner = pop.runner;
   const n = times.length;
   let k = 0;
+  let pnlsDone = false;
   while (k < n) {
+    pnlsDone = false;
     const frames = runner?.framesOf?.(pop) ?? null;
     if (frames === null || runner?.advanceFrames === undefined) {
       events.push(tick(pop, featuresAt(k), times[k]!));
@@ -125,13 +136,21 @@ export function tickPath(
       batchTimes[t] = times[k + t]!;
       prepared++;
     }
-    if (prepared > 0) runner.advanceFrames(pop, frames, prepared, batchTimes);
+    const withPnls = pnls !== undefined && failure === null && k + prepared === n;
+    if (prepared > 0) runner.advanceFrames(pop, frames, prepared, batchTimes, withPnls);
     late.length = 0;
     for (let t = 0; t < prepared; t++) events.push(takeTick(pop, frames, t, batchTimes[t]!));
+    if (withPnls && prepared > 0) {
+      // the batch's PnLs, but for the runs drawn within it (they traded after the threads ran)
+      pnls.set(frames.pnls.subarray(0, pop.capacity));
+      for (const slot of late) slotPnls(pop.cols, pop.series.price, slot, slot + 1, pnls);
+      pnlsDone = true;
+    }
     late.length = 0;
     if (failure !== null) throw failure;
     k += prepared;
   }
+  if (pnls !== undefined && !pnlsDone) slotPnls(pop.cols, pop.series.price, 0, pop.capacity, pnls);
   return events;
 }
 
@@ -516,6 +535,7 @@ export function kernelView(pop: Population): KernelView {
  * The per-run passes of slots [lo, hi) through the first `count` ticks of a batch (tick-frames.ts),
  * tick after tick, tick t's output into `outs[t]` (emptied first). A run that ends is marked
  * RUN_ENDING, so it takes no part in the later ticks, as if its slot had been released between.
+ * `pnls`: then the live PnLs of [lo, hi) after the last tick (slotPnls; ending runs: 0).
  */
 export function advanceFrameRange(
   views: readonly KernelView[],
@@ -524,6 +544,7 @@ export function advanceFrameRange(
   lo: number,
   hi: number,
   outs: readonly SlotOutput[],
+  pnls: Float64Array | null = null,
 ): void {
   for (let t = 0; t < count; t++) {
     const view = views[t]!;
@@ -533,6 +554,10 @@ export function advanceFrameRange(
     if (hi > lo) advanceSlots(view, times[t]!, lo, hi, out);
     const status = view.cols.status;
     for (let k = 0; k < out.ends; k++) status[out.endSlot[k]!] = RUN_ENDING;
+  }
+  if (pnls !== null) {
+    const last = views[count - 1]!;
+    slotPnls(last.cols, last.series.price, lo, hi, pnls);
   }
 }
 

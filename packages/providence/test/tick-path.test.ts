@@ -5,8 +5,10 @@ import {
   advanceSlots,
   appendOutput,
   batchLimit,
+  cohortKelly,
   createPopulation,
   epochs,
+  livePnl,
   type Population,
   RUN_ENDING,
   type SlotOutput,
@@ -20,6 +22,7 @@ import {
   tickPath,
   votes,
 } from '../src/index';
+import { RUN_ACTIVE } from '../src/population';
 import { loadCandles, type MarketTick, marketTicks } from './market';
 
 const SYMBOLS = ['BTC/USDT', 'BTC/USD'];
@@ -55,11 +58,18 @@ class InThreadBatches implements SlotRunner {
     return this.frames;
   }
 
-  advanceFrames(pop: Population, frames: TickFrames, count: number, times: Float64Array): void {
+  advanceFrames(
+    pop: Population,
+    frames: TickFrames,
+    count: number,
+    times: Float64Array,
+    pnls: boolean,
+  ): void {
     this.batches++;
     const cut = Math.min(this.cut, pop.capacity);
-    advanceFrameRange(frames.views, count, times, 0, cut, frames.outs);
-    advanceFrameRange(frames.views, count, times, cut, pop.capacity, this.second);
+    const into = pnls ? frames.pnls : null;
+    advanceFrameRange(frames.views, count, times, 0, cut, frames.outs, into);
+    advanceFrameRange(frames.views, count, times, cut, pop.capacity, this.second, into);
     for (let t = 0; t < count; t++) {
       const o = this.second[t]!;
       appendOutput(frames.outs[t]!, o, o.ends, o.trades);
@@ -119,7 +129,17 @@ function drive(pop: Population, c: Case, batched: boolean, ticks = 480): unknown
     const part = TICKS.slice(k, Math.min(ticks, k + c.path));
     if (batched) {
       const times = Float64Array.from(part, (t) => t.now);
-      for (const e of tickPath(pop, times, (j) => only(part[j]!))) log.push(record(e));
+      const pnls = new Float64Array(pop.capacity).fill(Number.NaN);
+      for (const e of tickPath(pop, times, (j) => only(part[j]!), pnls)) log.push(record(e));
+      // the PnLs tickPath gives are livePnl's, bit for bit, for every active run
+      for (let i = 0; i < pop.capacity; i++) {
+        if (pop.cols.status[i] === RUN_ACTIVE)
+          expect(Object.is(pnls[i], livePnl(pop, i))).toBe(true);
+      }
+      for (const s of SYMBOLS.slice(0, c.symbols)) {
+        expect(votes(pop, s, pnls)).toEqual(votes(pop, s));
+        expect(cohortKelly(pop, s, pnls)).toEqual(cohortKelly(pop, s));
+      }
     } else {
       for (const t of part) log.push(record(tick(pop, only(t), t.now)));
     }

@@ -16,6 +16,8 @@ export const JOB_POP = 4;
 /** What the job is: TICK (one tick over the worker's range) or BATCH (JOB_COUNT prepared ticks). */
 export const JOB_KIND = 5;
 export const JOB_COUNT = 6;
+/** 1: after a batch, the live PnLs of the worker's slots into the frames' pnls. */
+export const JOB_PNLS = 7;
 export const TICK = 0;
 export const BATCH = 1;
 /** Cells before the per-worker ones. */
@@ -87,5 +89,7 @@ export type RunThreadMail =
       readonly frames: readonly import('@3t/providence').KernelView[];
       /** This worker's output of each tick of a batch. */
       readonly batchOuts: readonly import('@3t/providence').SlotOutput[];
+      /** The frames' live PnLs by slot (shared). */
+      readonly pnls: Float64Array;
     }
   | { readonly kind: 'rings'; readonly id: number; readonly rings: Float64Array[] };

@@ -187,6 +187,7 @@ export class RunThreads implements SlotRunner {
         out: outs[w]!,
         frames: frames.views,
         batchOuts: batchOuts[w]!,
+        pnls: frames.pnls,
       };
       port.postMessage(mail);
     });
@@ -241,15 +242,22 @@ export class RunThreads implements SlotRunner {
    * The per-run passes of `count` prepared ticks: every thread takes its slot range through all
    * of them (one wake-up), then each tick's outputs are appended in range order (slot order).
    */
-  advanceFrames(pop: Population, frames: TickFrames, count: number, times: Float64Array): void {
+  advanceFrames(
+    pop: Population,
+    frames: TickFrames,
+    count: number,
+    times: Float64Array,
+    pnls: boolean,
+  ): void {
     const e = this.entry(pop);
     if (frames !== e.frames) throw new Error('advanceFrames: frames of another population');
     const t0 = performance.now();
     this.ticks.threaded += count;
     this.batchTimes.set(times.subarray(0, count));
+    this.control[protocol.JOB_PNLS] = pnls ? 1 : 0;
     this.startJob(pop, e, protocol.BATCH, count);
     const [lo, hi] = e.ranges[0]!;
-    advanceFrameRange(frames.views, count, times, lo, hi, frames.outs);
+    advanceFrameRange(frames.views, count, times, lo, hi, frames.outs, pnls ? frames.pnls : null);
     const t1 = performance.now();
     this.waitForWorkers(times[0]!);
     if (this.adaptive) this.judge(e, count, t1 - t0, performance.now() - t0);

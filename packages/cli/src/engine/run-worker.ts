@@ -13,6 +13,7 @@ import {
   HI,
   JOB_COUNT,
   JOB_KIND,
+  JOB_PNLS,
   JOB_POP,
   LO,
   MAIL,
@@ -42,13 +43,14 @@ interface Held {
   readonly out: SlotOutput;
   readonly frames: readonly KernelView[];
   readonly batchOuts: readonly SlotOutput[];
+  readonly pnls: Float64Array;
 }
 const populations = new Map<number, Held>();
 
 function read(mail: RunThreadMail): void {
   if (mail.kind === 'population') {
-    const { view, out, frames, batchOuts } = mail;
-    populations.set(mail.id, { view, out, frames, batchOuts });
+    const { view, out, frames, batchOuts, pnls } = mail;
+    populations.set(mail.id, { view, out, frames, batchOuts, pnls });
   } else {
     const p = populations.get(mail.id)!;
     p.view = { ...p.view, arena: { ...p.view.arena, rings: mail.rings } };
@@ -61,7 +63,8 @@ function read(mail: RunThreadMail): void {
 /** The per-run passes of the job's batch over [lo, hi), each tick's counts to batchCounts. */
 function runBatch(p: Held, lo: number, hi: number): void {
   const count = control[JOB_COUNT]!;
-  advanceFrameRange(p.frames, count, batchTimes, lo, hi, p.batchOuts);
+  const pnls = control[JOB_PNLS] === 1 ? p.pnls : null;
+  advanceFrameRange(p.frames, count, batchTimes, lo, hi, p.batchOuts, pnls);
   for (let t = 0; t < count; t++) {
     const at = 2 * (index * MAX_BATCH + t);
     batchCounts[at] = p.batchOuts[t]!.ends;

@@ -89,13 +89,18 @@ function drive(pop: Population, c: Case, mode: 'tick' | 'path' = 'tick'): unknow
   const ticks = market(c);
   for (let k = 0; k < ticks.length; k += CANDLE) {
     const candle = ticks.slice(k, k + CANDLE);
+    // path: the votes from the live PnLs tickPath gives (from the threads' last batch)
+    let pnls: Float64Array | undefined;
     if (mode === 'path') {
       const times = Float64Array.from(candle, (t) => t.now);
-      for (const e of tickPath(pop, times, (j) => candle[j]!.features)) log.push(record(pop, e));
+      pnls = new Float64Array(pop.capacity);
+      for (const e of tickPath(pop, times, (j) => candle[j]!.features, pnls)) {
+        log.push(record(pop, e));
+      }
     } else {
       for (const t of candle) log.push(record(pop, tick(pop, t.features, t.now)));
     }
-    log.push(SYMBOLS.slice(0, c.symbols).map((s) => votes(pop, s)));
+    log.push(SYMBOLS.slice(0, c.symbols).map((s) => votes(pop, s, pnls)));
     if (c.epochs) {
       const last = k + candle.length - 1;
       equity *= 1 + ((last * 7919) % 13) / 1000 - 0.004;

@@ -68,6 +68,8 @@ interface SymbolEnsemble {
   readonly symbol: string;
   lastOpenTime: number;
   lastResult: StepResult | null;
+  /** The runs' live PnLs by slot after the latest candle's ticks (tickPath), for its vote. */
+  pnls: Float64Array;
 }
 
 /**
@@ -102,6 +104,7 @@ export class Ensemble {
         symbol: spec.symbol,
         lastOpenTime: Number.NEGATIVE_INFINITY,
         lastResult: null,
+        pnls: new Float64Array(pop.capacity),
       });
     });
   }
@@ -211,6 +214,7 @@ export class Ensemble {
     const runs: RunRow[] = [];
     let ticks = 0;
     let runUpdates = 0;
+    let pnls: Float64Array | undefined;
     if (features.warm !== false) {
       const candle = features.candle ?? {
         open: features.price,
@@ -225,9 +229,14 @@ export class Ensemble {
       );
       const { symbol, volatility, marketWeight } = features;
       // tickPath: the same events as tick() at each time, in batches on the backtest's threads
-      const events = tickPath(e.pop, path.times, (k) => ({
-        [symbol]: { price: path.prices[k]!, volatility, marketWeight },
-      }));
+      if (e.pnls.length < e.pop.capacity) e.pnls = new Float64Array(e.pop.capacity);
+      pnls = e.pnls;
+      const events = tickPath(
+        e.pop,
+        path.times,
+        (k) => ({ [symbol]: { price: path.prices[k]!, volatility, marketWeight } }),
+        pnls,
+      );
       for (const ev of events) {
         runUpdates += ev.active;
         ticks++;
@@ -236,7 +245,7 @@ export class Ensemble {
       }
     }
     const result: StepResult = {
-      target: features.warm === false ? null : this.vote(e, features),
+      target: features.warm === false ? null : this.vote(e, features, pnls),
       runs,
       ticks,
       runUpdates,
@@ -343,10 +352,15 @@ export class Ensemble {
   /**
    * The symbol's Target from @3t/providence's `votes` and `cohortKelly` (strategy.md §6): kc over
    * the cohort's active runs, kh over archived epochs with positive summed PnL (epochs archive
-   * a cohort on take-profit, from the equity samples of `sampleEquity`).
+   * a cohort on take-profit, from the equity samples of `sampleEquity`). `pnls`: the live PnLs
+   * tickPath left after the candle's ticks, if it ticked.
    */
-  private vote(e: SymbolEnsemble, f: Features): Omit<Target, 'computedAt' | 'traceContext'> {
-    const vote = votes(e.pop, e.symbol);
+  private vote(
+    e: SymbolEnsemble,
+    f: Features,
+    pnls?: Float64Array,
+  ): Omit<Target, 'computedAt' | 'traceContext'> {
+    const vote = votes(e.pop, e.symbol, pnls);
     return {
       v: SCHEMA_VERSION,
       exchange: f.exchange,
@@ -356,7 +370,7 @@ export class Ensemble {
       pnlTotal: vote?.totalPnl ?? 0,
       voters: vote?.runs ?? 0,
       price: f.price,
-      kelly: cohortKelly(e.pop, e.symbol),
+      kelly: cohortKelly(e.pop, e.symbol, pnls),
       reason: vote
         ? `${vote.runs} runs ${vote.position > 0 ? 'long' : 'short'} ${Math.abs(vote.position)}, pnl ${vote.totalPnl.toFixed(2)}`
         : 'no vote (no profitable runs with a net position)',
