@@ -123,6 +123,14 @@ function minimalLoop(
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
+/** CPU seconds of this thread (process.threadCpuUsage: Node ≥ 23.9, not yet in its types). */
+function threadCpu(): number {
+  const usage = (
+    process as unknown as { threadCpuUsage(): { user: number; system: number } }
+  ).threadCpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
 function replayed(path: string) {
   return replayCandles(
     [{ path, exchange: 'binanceus', symbol: SYMBOL, timeframe: '1m' }],
@@ -137,6 +145,8 @@ interface CaseResult {
   candles: number;
   replaySeconds: number;
   engineSeconds: number;
+  /** CPU time of the main thread over the engine (the others' load does not count in it) */
+  mainCpuSeconds: number;
   runUpdates: number;
   fills: number;
   /** sha256 of the whole engine result (fills, equity, targets, run results, diagnostics) */
@@ -157,13 +167,16 @@ async function runCase(kind: string, path: string, runs: number, threads: number
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
+  const cpu0 = threadCpu();
   const engine = await backtestCandles(candles, settings(runs, threads));
   const engineSeconds = seconds(t0);
+  const cpuSeconds = threadCpu() - cpu0;
   const { runUpdates, threadTicks, ...result } = engine;
   const out: CaseResult = {
     candles: candles.length,
     replaySeconds,
     engineSeconds,
+    mainCpuSeconds: cpuSeconds,
     runUpdates,
     fills: engine.fills.length,
     hash: createHash('sha256').update(JSON.stringify(result)).digest('hex'),

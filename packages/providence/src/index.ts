@@ -37,6 +37,7 @@ export {
   runState,
   type SlotRunner,
   type StartedRun,
+  slotPnls,
 } from './population';
 export { FLAT_EPSILON, reconcileOrder } from './reconcile-order';
 export { COLUMN_BYTES_PER_RUN } from './run-columns';
@@ -54,6 +55,7 @@ export {
   targetPosition,
 } from './target-position';
 export {
+  advanceFrame,
   advanceFrameRange,
   advanceSlots,
   kernelView,

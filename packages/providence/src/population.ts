@@ -87,19 +87,22 @@ export interface SlotRunner {
    */
   framesOf?(pop: Population): TickFrames | null;
   /**
-   * The per-run pass of the first `count` prepared ticks of `frames` at `times`, in tick order,
-   * each tick's output in `frames.outs[t]` exactly as advanceSlots over [0, capacity) with that
-   * frame would leave it, a run that ended at a tick taking no part in the later ones
-   * (tick.ts advanceFrameRange does it for a slot range). `pnls`: then the live PnLs of the
-   * runs still active after the last tick into frames.pnls (slotPnls with the last frame).
+   * A batch of up to `count` ticks: `prepare(t)` appends tick t to the series and fills frame t
+   * (false: that tick failed, the batch ends before it), called for t = 0, 1, … in order; then
+   * the per-run pass of each prepared tick, in tick order, each tick's output in `frames.outs[t]`
+   * exactly as advanceSlots over [0, capacity) with that frame would leave it, a run that ended
+   * at a tick taking no part in the later ones (tick.ts advanceFrameRange does it for a slot
+   * range). `pnls`: then the live PnLs of the runs still active after the last tick into
+   * frames.pnls (slotPnls with the last frame). Returns the ticks prepared.
    */
   advanceFrames?(
     pop: Population,
     frames: TickFrames,
     count: number,
     times: Float64Array,
+    prepare: (t: number) => boolean,
     pnls: boolean,
-  ): void;
+  ): number;
 }
 
 /** A run that was drawn into the population at a tick or an epoch. */

@@ -123,24 +123,25 @@ export function tickPath(
     }
     const count = Math.min(frames.size, n - k);
     if (batchTimes.length < count) batchTimes = new Float64Array(frames.size);
-    let prepared = 0;
     let failure: unknown = null;
-    for (let t = 0; t < count; t++) {
+    const from = k;
+    // the runner prepares the ticks one by one (its threads may start on the first ones)
+    const prepare = (t: number): boolean => {
       try {
-        prepareTick(pop, featuresAt(k + t), times[k + t]!);
+        prepareTick(pop, featuresAt(from + t), times[from + t]!);
       } catch (err) {
         failure = err;
-        break;
+        return false;
       }
       captureFrame(pop, frames, t);
-      batchTimes[t] = times[k + t]!;
-      prepared++;
-    }
-    const withPnls = pnls !== undefined && failure === null && k + prepared === n;
-    if (prepared > 0) runner.advanceFrames(pop, frames, prepared, batchTimes, withPnls);
+      batchTimes[t] = times[from + t]!;
+      return true;
+    };
+    const withPnls = pnls !== undefined && k + count === n;
+    const prepared = runner.advanceFrames(pop, frames, count, batchTimes, prepare, withPnls);
     late.length = 0;
     for (let t = 0; t < prepared; t++) events.push(takeTick(pop, frames, t, batchTimes[t]!));
-    if (withPnls && prepared > 0) {
+    if (withPnls && failure === null && prepared > 0) {
       // the batch's PnLs, but for the runs drawn within it (they traded after the threads ran)
       pnls.set(frames.pnls.subarray(0, pop.capacity));
       for (const slot of late) slotPnls(pop.cols, pop.series.price, slot, slot + 1, pnls);
@@ -546,19 +547,26 @@ export function advanceFrameRange(
   outs: readonly SlotOutput[],
   pnls: Float64Array | null = null,
 ): void {
-  for (let t = 0; t < count; t++) {
-    const view = views[t]!;
-    const out = outs[t]!;
-    out.ends = 0;
-    out.trades = 0;
-    if (hi > lo) advanceSlots(view, times[t]!, lo, hi, out);
-    const status = view.cols.status;
-    for (let k = 0; k < out.ends; k++) status[out.endSlot[k]!] = RUN_ENDING;
-  }
-  if (pnls !== null) {
+  for (let t = 0; t < count; t++) advanceFrame(views[t]!, times[t]!, lo, hi, outs[t]!);
+  if (pnls !== null && count > 0) {
     const last = views[count - 1]!;
     slotPnls(last.cols, last.series.price, lo, hi, pnls);
   }
+}
+
+/** One tick of {@link advanceFrameRange}: slots [lo, hi) at `now` with the tick's frame. */
+export function advanceFrame(
+  view: KernelView,
+  now: number,
+  lo: number,
+  hi: number,
+  out: SlotOutput,
+): void {
+  out.ends = 0;
+  out.trades = 0;
+  if (hi > lo) advanceSlots(view, now, lo, hi, out);
+  const status = view.cols.status;
+  for (let k = 0; k < out.ends; k++) status[out.endSlot[k]!] = RUN_ENDING;
 }
 
 /** One trade as an object, with names, for logs and tests. */

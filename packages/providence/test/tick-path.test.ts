@@ -63,17 +63,21 @@ class InThreadBatches implements SlotRunner {
     frames: TickFrames,
     count: number,
     times: Float64Array,
+    prepare: (t: number) => boolean,
     pnls: boolean,
-  ): void {
+  ): number {
     this.batches++;
+    let prepared = 0;
+    while (prepared < count && prepare(prepared)) prepared++;
     const cut = Math.min(this.cut, pop.capacity);
     const into = pnls ? frames.pnls : null;
-    advanceFrameRange(frames.views, count, times, 0, cut, frames.outs, into);
-    advanceFrameRange(frames.views, count, times, cut, pop.capacity, this.second, into);
-    for (let t = 0; t < count; t++) {
+    advanceFrameRange(frames.views, prepared, times, 0, cut, frames.outs, into);
+    advanceFrameRange(frames.views, prepared, times, cut, pop.capacity, this.second, into);
+    for (let t = 0; t < prepared; t++) {
       const o = this.second[t]!;
       appendOutput(frames.outs[t]!, o, o.ends, o.trades);
     }
+    return prepared;
   }
 }
 

@@ -16,12 +16,18 @@ export const JOB_POP = 4;
 /** What the job is: TICK (one tick over the worker's range) or BATCH (JOB_COUNT prepared ticks). */
 export const JOB_KIND = 5;
 export const JOB_COUNT = 6;
-/** 1: after a batch, the live PnLs of the worker's slots into the frames' pnls. */
-export const JOB_PNLS = 7;
 export const TICK = 0;
 export const BATCH = 1;
+/** 1: after a batch, the live PnLs of the worker's slots into the frames' pnls. */
+export const JOB_PNLS = 7;
+/**
+ * Ticks of the batch whose frames are ready: the main thread prepares them one after the other
+ * while the workers already run the first ones (a batch cut short by a bad tick lowers JOB_COUNT
+ * first, then sets READY to the planned count).
+ */
+export const READY = 8;
 /** Cells before the per-worker ones. */
-export const HEADER = 8;
+export const HEADER = 10;
 /** Per worker, at HEADER + index × WORKER_CELLS: its slot range, its output counts, a failure flag. */
 export const WORKER_CELLS = 5;
 export const LO = 0;

@@ -33,6 +33,8 @@ export const MIN_RUNS_PER_THREAD = 25;
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
 const ALONE_TICKS = 4096;
+/** Ticks between two moves of the boundary between the main thread's slots and the workers'. */
+const BALANCE_TICKS = 240;
 
 /** A worker that has not answered within this long is taken for dead (it never takes seconds). */
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -48,8 +50,11 @@ export interface RunThreadsOptions {
 
 interface Entry {
   readonly id: number;
+  readonly capacity: number;
+  /** Threads the population's slots are split over (the main one included). */
+  readonly threads: number;
   /** Slot ranges [lo, hi): the main thread's first, then one per worker (possibly empty). */
-  readonly ranges: readonly (readonly [number, number])[];
+  ranges: readonly (readonly [number, number])[];
   readonly outs: readonly SlotOutput[];
   /** The batch frames, and each worker's output of each tick of a batch. */
   readonly frames: TickFrames;
@@ -61,6 +66,10 @@ interface Entry {
   workMs: number;
   /** Ticks left to run in the main thread alone after a trial the threads lost. */
   alone: number;
+  /** Since the last balance: ticks, preparing time, per-run passes' time of every thread (ms). */
+  balanceTicks: number;
+  prepMs: number;
+  kernelMs: number;
 }
 
 /** Where the run thread's entry point is: its source under tsx, or beside the bundle. */
@@ -74,6 +83,17 @@ function workerEntry(): { url: URL; execArgv: string[] } {
   }
   // scripts/build.mjs writes dist/run-worker.mjs beside dist/cli.mjs
   return { url: new URL('./run-worker.mjs', import.meta.url), execArgv: [] };
+}
+
+/**
+ * Slot ranges for `threads` threads: [0, main) for the main thread, the rest in nearly equal
+ * shares, then empty ranges up to `slots` ranges in all.
+ */
+export function shareRanges(capacity: number, threads: number, main: number): [number, number][] {
+  const out: [number, number][] = [[0, main]];
+  const rest = slotRanges(capacity - main, threads - 1);
+  for (const [lo, hi] of rest) out.push([main + lo, main + hi]);
+  return out;
 }
 
 /** Slot ranges of `parts` nearly equal shares of [0, capacity). */
@@ -172,12 +192,11 @@ export class RunThreads implements SlotRunner {
   private attach(pop: Population, id: number, threads: number): void {
     shareMemory(pop);
     const ranges = slotRanges(pop.capacity, threads);
-    while (ranges.length < this.workers.length + 1) ranges.push([0, 0]);
-    const outs = ranges.slice(1).map(([lo, hi]) => slotOutput(hi - lo, true));
+    // a worker's range grows to an equal share of the slots the main thread leaves (balance)
+    const most = Math.ceil(pop.capacity / Math.max(1, threads - 1));
+    const outs = this.workers.map(() => slotOutput(most, true));
     const frames = tickFrames(pop, protocol.batchSize(pop.capacity, batchLimit(pop)), true);
-    const batchOuts = ranges
-      .slice(1)
-      .map(([lo, hi]) => frames.views.map(() => slotOutput(hi - lo, true)));
+    const batchOuts = this.workers.map(() => frames.views.map(() => slotOutput(most, true)));
     const view = kernelView(pop);
     this.ports.forEach((port, w) => {
       const mail: RunThreadMail = {
@@ -194,6 +213,8 @@ export class RunThreads implements SlotRunner {
     Atomics.add(this.control, protocol.MAIL, 1);
     this.entries.set(pop, {
       id,
+      capacity: pop.capacity,
+      threads,
       ranges,
       outs,
       frames,
@@ -203,6 +224,9 @@ export class RunThreads implements SlotRunner {
       trialMs: 0,
       workMs: 0,
       alone: 0,
+      balanceTicks: 0,
+      prepMs: 0,
+      kernelMs: 0,
     });
     pop.runner = this;
   }
@@ -239,36 +263,86 @@ export class RunThreads implements SlotRunner {
   }
 
   /**
-   * The per-run passes of `count` prepared ticks: every thread takes its slot range through all
-   * of them (one wake-up), then each tick's outputs are appended in range order (slot order).
+   * A batch: the workers are woken first and run each tick over their slot ranges as soon as the
+   * main thread has prepared its frame; the main thread then runs its own (smaller) range through
+   * the batch; each tick's outputs are appended in range order (slot order).
    */
   advanceFrames(
     pop: Population,
     frames: TickFrames,
     count: number,
     times: Float64Array,
+    prepare: (t: number) => boolean,
     pnls: boolean,
-  ): void {
+  ): number {
     const e = this.entry(pop);
     if (frames !== e.frames) throw new Error('advanceFrames: frames of another population');
+    const c = this.control;
     const t0 = performance.now();
-    this.ticks.threaded += count;
-    this.batchTimes.set(times.subarray(0, count));
-    this.control[protocol.JOB_PNLS] = pnls ? 1 : 0;
+    c[protocol.JOB_PNLS] = pnls ? 1 : 0;
+    Atomics.store(c, protocol.READY, 0);
     this.startJob(pop, e, protocol.BATCH, count);
-    const [lo, hi] = e.ranges[0]!;
-    advanceFrameRange(frames.views, count, times, lo, hi, frames.outs, pnls ? frames.pnls : null);
+    let prepared = 0;
+    while (prepared < count && prepare(prepared)) {
+      this.batchTimes[prepared] = times[prepared]!;
+      prepared++;
+      Atomics.store(c, protocol.READY, prepared);
+      Atomics.notify(c, protocol.READY);
+    }
+    if (prepared < count) {
+      // a bad tick: the batch ends before it
+      Atomics.store(c, protocol.JOB_COUNT, prepared);
+      Atomics.store(c, protocol.READY, count);
+      Atomics.notify(c, protocol.READY);
+    }
+    this.ticks.threaded += prepared;
     const t1 = performance.now();
+    const [lo, hi] = e.ranges[0]!;
+    advanceFrameRange(
+      frames.views,
+      prepared,
+      times,
+      lo,
+      hi,
+      frames.outs,
+      pnls ? frames.pnls : null,
+    );
+    const t2 = performance.now();
     this.waitForWorkers(times[0]!);
-    if (this.adaptive) this.judge(e, count, t1 - t0, performance.now() - t0);
+    if (this.adaptive) this.judge(e, prepared, t2 - t0, performance.now() - t0);
+    this.balance(e, prepared, t1 - t0, t2 - t1);
     const counts = this.batchCounts;
     for (let w = 0; w < this.workers.length; w++) {
       const outs = e.batchOuts[w]!;
-      for (let t = 0; t < count; t++) {
+      for (let t = 0; t < prepared; t++) {
         const at = 2 * (w * protocol.MAX_BATCH + t);
         appendOutput(frames.outs[t]!, outs[t]!, counts[at]!, counts[at + 1]!);
       }
     }
+    return prepared;
+  }
+
+  /**
+   * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
+   * that the main thread's preparing plus its range takes as long as a worker's range: with P
+   * the preparing time and K the per-run passes' time in all, W workers, the main thread takes
+   * the share f = (K − W·P) / (K·(W + 1)) of the slots (at most an equal share). Which thread
+   * runs which slots changes no number.
+   */
+  private balance(e: Entry, ticks: number, prepMs: number, ownMs: number): void {
+    e.balanceTicks += ticks;
+    e.prepMs += prepMs;
+    e.kernelMs += ownMs;
+    for (let w = 0; w < this.workers.length; w++) e.kernelMs += this.workMs[w]!;
+    if (e.balanceTicks < BALANCE_TICKS) return;
+    const workers = e.threads - 1;
+    const k = e.kernelMs;
+    const share = k > 0 ? (k - workers * e.prepMs) / (k * (workers + 1)) : 0;
+    const f = Math.max(0, Math.min(1 / (workers + 1), share));
+    e.ranges = shareRanges(e.capacity, e.threads, Math.round(f * e.capacity));
+    e.balanceTicks = 0;
+    e.prepMs = 0;
+    e.kernelMs = 0;
   }
 
   private entry(pop: Population): Entry {
@@ -293,7 +367,7 @@ export class RunThreads implements SlotRunner {
     c[protocol.JOB_KIND] = kind;
     c[protocol.JOB_COUNT] = count;
     for (let w = 0; w < this.workers.length; w++) {
-      const [lo, hi] = e.ranges[w + 1]!;
+      const [lo, hi] = e.ranges[w + 1] ?? [0, 0];
       c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.LO] = lo;
       c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.HI] = hi;
     }

@@ -2,7 +2,13 @@
 // over its slot range, on the population's shared memory, whenever the main thread bumps GEN.
 // The same file runs under tsx (tests, pnpm 3t:dev) and bundled (dist/run-worker.mjs).
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { advanceFrameRange, advanceSlots, type KernelView, type SlotOutput } from '@3t/providence';
+import {
+  advanceFrame,
+  advanceSlots,
+  type KernelView,
+  type SlotOutput,
+  slotPnls,
+} from '@3t/providence';
 import {
   BATCH,
   DONE,
@@ -18,6 +24,7 @@ import {
   LO,
   MAIL,
   MAX_BATCH,
+  READY,
   type RunThreadMail,
   STOP,
   TRADES,
@@ -60,16 +67,38 @@ function read(mail: RunThreadMail): void {
   }
 }
 
-/** The per-run passes of the job's batch over [lo, hi), each tick's counts to batchCounts. */
-function runBatch(p: Held, lo: number, hi: number): void {
-  const count = control[JOB_COUNT]!;
-  const pnls = control[JOB_PNLS] === 1 ? p.pnls : null;
-  advanceFrameRange(p.frames, count, batchTimes, lo, hi, p.batchOuts, pnls);
-  for (let t = 0; t < count; t++) {
+/**
+ * The per-run passes of the job's batch over [lo, hi), each tick as soon as the main thread has
+ * prepared its frame (READY), each tick's counts to batchCounts; returns the time spent on the
+ * passes alone (ms), without the waits for frames.
+ */
+function runBatch(p: Held, lo: number, hi: number): number {
+  let busy = 0;
+  let t = 0;
+  for (;;) {
+    for (;;) {
+      const ready = Atomics.load(control, READY);
+      // JOB_COUNT is lowered before READY jumps when a bad tick cuts the batch short
+      if (t >= Atomics.load(control, JOB_COUNT) || ready > t) break;
+      waitWhile(control, READY, ready);
+    }
+    if (t >= Atomics.load(control, JOB_COUNT)) break;
+    const t0 = performance.now();
+    const out = p.batchOuts[t]!;
+    advanceFrame(p.frames[t]!, batchTimes[t]!, lo, hi, out);
     const at = 2 * (index * MAX_BATCH + t);
-    batchCounts[at] = p.batchOuts[t]!.ends;
-    batchCounts[at + 1] = p.batchOuts[t]!.trades;
+    batchCounts[at] = out.ends;
+    batchCounts[at + 1] = out.trades;
+    busy += performance.now() - t0;
+    t++;
   }
+  if (control[JOB_PNLS] === 1 && t > 0) {
+    const t0 = performance.now();
+    const last = p.frames[t - 1]!;
+    slotPnls(last.cols, last.series.price, lo, hi, p.pnls);
+    busy += performance.now() - t0;
+  }
+  return busy;
 }
 
 let seen = 0;
@@ -90,15 +119,15 @@ for (;;) {
     const lo = control[base + LO]!;
     const hi = control[base + HI]!;
     // at most one ending or trade per slot and tick: outputs, sized to the range, never grow
-    const t0 = performance.now();
     if (control[JOB_KIND] === BATCH) {
-      runBatch(p, lo, hi);
+      workMs[index] = runBatch(p, lo, hi);
     } else {
+      const t0 = performance.now();
       p.out.ends = 0;
       p.out.trades = 0;
       if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, p.out);
+      workMs[index] = performance.now() - t0;
     }
-    workMs[index] = performance.now() - t0;
     control[base + ENDS] = p.out.ends;
     control[base + TRADES] = p.out.trades;
     control[base + FAILED] = 0;

@@ -165,6 +165,32 @@ describe('RunThreads: the per-run pass of the ticks on worker threads', () => {
     );
   }, 240_000);
 
+  it('ends a batch at a bad tick with the ticks before it done, as tick by tick', async () => {
+    const c: Case = { seed: 7, runs: 40, symbols: 2, tickSeconds: 5, marketSeed: 3, epochs: false };
+    const ticks = market(c).slice(0, 24);
+    const times = Float64Array.from(ticks, (t) => t.now);
+    // the eighth tick goes back in time: ticks 0–6 are done, then the error
+    times[7] = times[3]!;
+    const serial = population(c);
+    for (let k = 0; k < 7; k++) tick(serial, ticks[k]!.features, times[k]!);
+    expect(() => tick(serial, ticks[7]!.features, times[7]!)).toThrow(/must increase/);
+    const pop = population(c);
+    const pool = RunThreads.start([pop], { threads: 2, minRunsPerThread: 1, adaptive: false });
+    try {
+      expect(() => tickPath(pop, times, (j) => ticks[j]!.features)).toThrow(/must increase/);
+      expect(pool.ticks.threaded).toBe(7);
+      expect(JSON.stringify(snapshot(pop))).toBe(JSON.stringify(snapshot(serial)));
+      // the threads go on with the next batch
+      const next = Float64Array.from(ticks.slice(8), (t) => t.now);
+      const at = (j: number) => ticks[8 + j]!.features;
+      const threaded = tickPath(pop, next, at).map((e) => record(pop, e));
+      const alone = [...next].map((now, j) => record(serial, tick(serial, at(j), now)));
+      expect(threaded).toEqual(alone);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('keeps small populations in the main thread by default, with the same result', async () => {
     const c: Case = { seed: 5, runs: 30, symbols: 1, tickSeconds: 5, marketSeed: 9, epochs: true };
     const pop = population(c);
