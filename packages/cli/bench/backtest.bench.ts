@@ -272,6 +272,14 @@ try {
       },
       resultHash: tsx1.hash,
       identical: all.every((r) => r.hash === tsx1.hash && r.runUpdates === tsx1.runUpdates),
+      // where the per-run passes of the every-core runs went (adaptive: alone after a lost trial)
+      threadTicks: { tsxAll: tsxAll.threadTicks, bundleAll: bundleAll.threadTicks },
+      mainCpuSeconds: {
+        tsx1: round(tsx1.mainCpuSeconds),
+        tsxAll: round(tsxAll.mainCpuSeconds),
+        bundle1: round(bundle1.mainCpuSeconds),
+        bundleAll: round(bundleAll.mainCpuSeconds),
+      },
       targetSeconds: round(s.target * SCALE),
       meetsTarget: tsx1.replaySeconds + bundleAll.engineSeconds <= s.target * SCALE,
     });
@@ -284,8 +292,10 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+type Mode = { threaded: number; alone: number; workers: number };
 type Row = {
   scenario: string;
+  threadTicks: { tsxAll: Mode; bundleAll: Mode };
   seconds: Record<string, number>;
   ratios: Record<string, number>;
   identical: boolean;
@@ -293,6 +303,12 @@ type Row = {
   meetsTarget: boolean;
 };
 const rows = results as unknown as Row[];
+/** Where the every-core run's ticks went: threads (share of ticks threaded) or one thread. */
+function modeOf(m: Mode): string {
+  if (m.workers === 0) return 'main thread only';
+  const total = m.threaded + m.alone;
+  return `${m.workers + 1} threads, ${Math.round((100 * m.threaded) / Math.max(1, total))}% of ticks threaded`;
+}
 const x = (r: number, limit: number) => `${r.toFixed(2)}×${r <= limit ? '' : ` (> ${limit})`}`;
 const head = [
   'scenario',
@@ -305,6 +321,7 @@ const head = [
   'bundle/tsx',
   'minimal s',
   'results',
+  `${ALL} thr mode`,
 ];
 const body = rows.map((r) => [
   r.scenario,
@@ -317,6 +334,7 @@ const body = rows.map((r) => [
   `${x(r.ratios.bundleToTsx1!, 0.9)} / ${x(r.ratios.bundleToTsxAll!, 0.9)}`,
   r.seconds.minimal!.toFixed(1),
   r.identical ? 'identical' : 'DIFFER',
+  `${modeOf(r.threadTicks.tsxAll)} / ${modeOf(r.threadTicks.bundleAll)}`,
 ]);
 const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
 for (const row of [head, ...body]) {

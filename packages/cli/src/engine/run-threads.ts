@@ -26,13 +26,16 @@ export const MIN_RUNS_PER_THREAD = 25;
 
 /**
  * Ticks are timed in trials of TRIAL_TICKS: when the threads did not beat the time of every
- * thread's share added up (the time alone) by PAYS, the next ALONE_TICKS run in the main thread alone —
- * a busy machine (the workers waiting for a core) or a thread still starting costs at most a
- * trial now and then. Only time changes: the result is the same either way.
+ * thread's share added up (the time alone) by PAYS, the next ticks run in the main thread alone,
+ * ALONE_TICKS after a won trial, twice as many after each trial lost in a row (up to
+ * ALONE_MAX_TICKS) — a busy machine (the workers waiting for a core) or a thread still starting
+ * costs a trial now and then, fewer the longer it lasts. Only time changes: the result is the
+ * same either way.
  */
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
 const ALONE_TICKS = 4096;
+const ALONE_MAX_TICKS = 65_536;
 /** Ticks between two moves of the boundary between the main thread's slots and the workers'. */
 const BALANCE_TICKS = 240;
 
@@ -64,8 +67,9 @@ interface Entry {
   trialTicks: number;
   trialMs: number;
   workMs: number;
-  /** Ticks left to run in the main thread alone after a trial the threads lost. */
+  /** Ticks left to run in the main thread alone after a trial the threads lost; the next stint. */
   alone: number;
+  aloneFor: number;
   /** Since the last balance: ticks, preparing time, per-run passes' time of every thread (ms). */
   balanceTicks: number;
   prepMs: number;
@@ -224,6 +228,7 @@ export class RunThreads implements SlotRunner {
       trialMs: 0,
       workMs: 0,
       alone: 0,
+      aloneFor: ALONE_TICKS,
       balanceTicks: 0,
       prepMs: 0,
       kernelMs: 0,
@@ -387,7 +392,12 @@ export class RunThreads implements SlotRunner {
     e.trialMs += tickMs;
     e.trialTicks += ticks;
     if (e.trialTicks < TRIAL_TICKS) return;
-    if (e.trialMs > PAYS * e.workMs) e.alone = ALONE_TICKS;
+    if (e.trialMs > PAYS * e.workMs) {
+      e.alone = e.aloneFor;
+      e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
+    } else {
+      e.aloneFor = ALONE_TICKS;
+    }
     e.trialTicks = 0;
     e.trialMs = 0;
     e.workMs = 0;
