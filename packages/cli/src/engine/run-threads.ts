@@ -70,10 +70,16 @@ interface Entry {
   /** Ticks left to run in the main thread alone after a trial the threads lost; the next stint. */
   alone: number;
   aloneFor: number;
-  /** Since the last balance: ticks, preparing time, per-run passes' time of every thread (ms). */
+  /**
+   * Since the last balance: ticks, the main thread's preparing time, the per-run passes' time
+   * (ms) and slot-ticks of the main thread and of the workers (all of them).
+   */
   balanceTicks: number;
   prepMs: number;
-  kernelMs: number;
+  ownMs: number;
+  ownSlots: number;
+  workerMs: number;
+  workerSlots: number;
 }
 
 /** Where the run thread's entry point is: its source under tsx, or beside the bundle. */
@@ -231,7 +237,10 @@ export class RunThreads implements SlotRunner {
       aloneFor: ALONE_TICKS,
       balanceTicks: 0,
       prepMs: 0,
-      kernelMs: 0,
+      ownMs: 0,
+      ownSlots: 0,
+      workerMs: 0,
+      workerSlots: 0,
     });
     pop.runner = this;
   }
@@ -329,25 +338,34 @@ export class RunThreads implements SlotRunner {
 
   /**
    * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
-   * that the main thread's preparing plus its range takes as long as a worker's range: with P
-   * the preparing time and K the per-run passes' time in all, W workers, the main thread takes
-   * the share f = (K − W·P) / (K·(W + 1)) of the slots (at most an equal share). Which thread
-   * runs which slots changes no number.
+   * that the main thread's preparing plus its range takes as long as a worker's range. With P
+   * the preparing time per tick, a slot's time rm in the main thread and rw in a worker (as measured), C
+   * slots and W workers, the main thread takes m = (C·rw/W − P) / (rm + rw/W) slots (at most an
+   * equal share). Which thread runs which slots changes no number.
    */
   private balance(e: Entry, ticks: number, prepMs: number, ownMs: number): void {
+    const workers = e.threads - 1;
+    const [lo, hi] = e.ranges[0]!;
     e.balanceTicks += ticks;
     e.prepMs += prepMs;
-    e.kernelMs += ownMs;
-    for (let w = 0; w < this.workers.length; w++) e.kernelMs += this.workMs[w]!;
+    e.ownMs += ownMs;
+    e.ownSlots += ticks * (hi - lo);
+    for (let w = 0; w < workers; w++) e.workerMs += this.workMs[w]!;
+    e.workerSlots += ticks * (e.capacity - (hi - lo));
     if (e.balanceTicks < BALANCE_TICKS) return;
-    const workers = e.threads - 1;
-    const k = e.kernelMs;
-    const share = k > 0 ? (k - workers * e.prepMs) / (k * (workers + 1)) : 0;
-    const f = Math.max(0, Math.min(1 / (workers + 1), share));
-    e.ranges = shareRanges(e.capacity, e.threads, Math.round(f * e.capacity));
+    const rw = e.workerSlots > 0 ? e.workerMs / e.workerSlots : 0;
+    const rm = e.ownSlots > 0 ? e.ownMs / e.ownSlots : rw;
+    const c = e.capacity;
+    const prep = e.prepMs / e.balanceTicks;
+    const m = rm + rw > 0 ? (c * (rw / workers) - prep) / (rm + rw / workers) : c / e.threads;
+    const main = Math.round(Math.max(0, Math.min(c / e.threads, m)));
+    e.ranges = shareRanges(c, e.threads, main);
     e.balanceTicks = 0;
     e.prepMs = 0;
-    e.kernelMs = 0;
+    e.ownMs = 0;
+    e.ownSlots = 0;
+    e.workerMs = 0;
+    e.workerSlots = 0;
   }
 
   private entry(pop: Population): Entry {
