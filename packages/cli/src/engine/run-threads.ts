@@ -25,17 +25,25 @@ import * as protocol from './run-thread-protocol';
 export const MIN_RUNS_PER_THREAD = 25;
 
 /**
- * Ticks are timed in trials of TRIAL_TICKS: when the threads did not beat the time of every
- * thread's share added up (the time alone) by PAYS, the next ticks run in the main thread alone,
- * ALONE_TICKS after a won trial, twice as many after each trial lost in a row (up to
- * ALONE_MAX_TICKS) — a busy machine (the workers waiting for a core) or a thread still starting
- * costs a trial now and then, fewer the longer it lasts. Only time changes: the result is the
- * same either way.
+ * Adaptive (issue 17: threads where they pay): the time from one call to the next — the per-run
+ * passes and everything the main thread does until the next tick, the order step included — is
+ * measured per tick, alone and on the threads. A population starts with PROBE_TICKS alone (the
+ * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads: when they beat
+ * PAYS × the time alone they keep the next KEEP_TICKS, then a new probe and trial; when they lose
+ * (a busy machine: a spinning thread takes a core the main thread needs) the main thread goes on
+ * alone for ALONE_TICKS, twice as long after each trial lost in a row (up to ALONE_MAX_TICKS).
+ * Only time changes: the result is the same either way.
  */
+const PROBE_TICKS = 256;
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
+const KEEP_TICKS = 16_384;
 const ALONE_TICKS = 4096;
 const ALONE_MAX_TICKS = 65_536;
+/** What the main thread's previous call ran: nothing yet, alone, or on the threads. */
+const NONE = 0;
+const ALONE = 1;
+const THREADED = 2;
 /** Ticks between two moves of the boundary between the main thread's slots and the workers'. */
 const BALANCE_TICKS = 240;
 
@@ -63,13 +71,21 @@ interface Entry {
   readonly frames: TickFrames;
   readonly batchOuts: readonly (readonly SlotOutput[])[];
   generation: number;
-  /** Ticks of the current trial, their time, and the time of every thread's share added up (ms). */
-  trialTicks: number;
-  trialMs: number;
-  workMs: number;
-  /** Ticks left to run in the main thread alone after a trial the threads lost; the next stint. */
+  /** Ticks left alone (a probe or after a lost trial), and the stint after the next lost trial. */
   alone: number;
   aloneFor: number;
+  /** Ticks on the threads left before the next probe; whether they are a trial. */
+  threaded: number;
+  trial: boolean;
+  /** The previous call: when (ms), how many ticks, which kind (NONE, ALONE, THREADED). */
+  lastAt: number;
+  lastTicks: number;
+  lastKind: number;
+  /** Time and ticks of the latest alone stint and of the current trial. */
+  aloneMs: number;
+  aloneTicks: number;
+  trialMs: number;
+  trialTicks: number;
   /**
    * Since the last balance: ticks, the main thread's preparing time, the per-run passes' time
    * (ms) and slot-ticks of the main thread and of the workers (all of them).
@@ -230,11 +246,17 @@ export class RunThreads implements SlotRunner {
       frames,
       batchOuts,
       generation: pop.arena.generation,
-      trialTicks: 0,
-      trialMs: 0,
-      workMs: 0,
-      alone: 0,
+      alone: this.adaptive ? PROBE_TICKS : 0,
       aloneFor: ALONE_TICKS,
+      threaded: this.adaptive ? 0 : Number.POSITIVE_INFINITY,
+      trial: false,
+      lastAt: 0,
+      lastTicks: 0,
+      lastKind: NONE,
+      aloneMs: 0,
+      aloneTicks: 0,
+      trialMs: 0,
+      trialTicks: 0,
       balanceTicks: 0,
       prepMs: 0,
       ownMs: 0,
@@ -247,22 +269,21 @@ export class RunThreads implements SlotRunner {
 
   advance(pop: Population, now: number, out: SlotOutput): void {
     const e = this.entry(pop);
+    this.settle(e);
     if (e.alone > 0) {
-      e.alone--;
+      this.ran(e, ALONE, 1);
       this.ticks.alone++;
       advanceSlots(pop, now, 0, pop.capacity, out);
       return;
     }
-    const t0 = performance.now();
+    this.ran(e, THREADED, 1);
     this.ticks.threaded++;
     const c = this.control;
     this.now[0] = now;
     this.startJob(pop, e, protocol.TICK, 1);
     const [lo, hi] = e.ranges[0]!;
     advanceSlots(pop, now, lo, hi, out);
-    const t1 = performance.now();
     this.waitForWorkers(now);
-    if (this.adaptive) this.judge(e, 1, t1 - t0, performance.now() - t0);
     // the workers' ranges follow the main thread's: appended in order, the output is in slot order
     for (let w = 0; w < this.workers.length; w++) {
       const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
@@ -273,6 +294,7 @@ export class RunThreads implements SlotRunner {
   /** The batch frames of the population, or null while it ticks alone after a lost trial. */
   framesOf(pop: Population): TickFrames | null {
     const e = this.entry(pop);
+    this.settle(e);
     return e.alone > 0 ? null : e.frames;
   }
 
@@ -310,6 +332,7 @@ export class RunThreads implements SlotRunner {
       Atomics.notify(c, protocol.READY);
     }
     this.ticks.threaded += prepared;
+    this.ran(e, THREADED, prepared);
     const t1 = performance.now();
     const [lo, hi] = e.ranges[0]!;
     advanceFrameRange(
@@ -323,7 +346,6 @@ export class RunThreads implements SlotRunner {
     );
     const t2 = performance.now();
     this.waitForWorkers(times[0]!);
-    if (this.adaptive) this.judge(e, prepared, t2 - t0, performance.now() - t0);
     this.balance(e, prepared, t1 - t0, t2 - t1);
     const counts = this.batchCounts;
     for (let w = 0; w < this.workers.length; w++) {
@@ -400,25 +422,55 @@ export class RunThreads implements SlotRunner {
   }
 
   /**
-   * Ends a trial when it is complete: alone for a while if the tick took longer than PAYS × the
-   * shares' times added up (what the main thread alone would have taken).
+   * Books the time since the previous call to what it ran, then moves between probes, trials,
+   * stints on the threads and alone stints (see PROBE_TICKS).
    */
-  private judge(e: Entry, ticks: number, ownMs: number, tickMs: number): void {
-    let work = ownMs;
-    for (let w = 0; w < this.workers.length; w++) work += this.workMs[w]!;
-    e.workMs += work;
-    e.trialMs += tickMs;
-    e.trialTicks += ticks;
-    if (e.trialTicks < TRIAL_TICKS) return;
-    if (e.trialMs > PAYS * e.workMs) {
-      e.alone = e.aloneFor;
-      e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
-    } else {
-      e.aloneFor = ALONE_TICKS;
+  private settle(e: Entry): void {
+    if (!this.adaptive) return;
+    const at = performance.now();
+    const last = e.lastKind;
+    if (last === ALONE) {
+      e.aloneMs += at - e.lastAt;
+      e.aloneTicks += e.lastTicks;
+    } else if (last === THREADED && e.trial) {
+      e.trialMs += at - e.lastAt;
+      e.trialTicks += e.lastTicks;
     }
-    e.trialTicks = 0;
-    e.trialMs = 0;
-    e.workMs = 0;
+    e.lastKind = NONE;
+    e.lastAt = at;
+    if (last === ALONE && e.alone === 0) {
+      // an alone stint just ended (its time per tick is the baseline): a trial on the threads
+      e.trial = true;
+      e.trialMs = 0;
+      e.trialTicks = 0;
+    } else if (e.trial && e.trialTicks >= TRIAL_TICKS) {
+      e.trial = false;
+      const alone = e.aloneMs / Math.max(1, e.aloneTicks);
+      if (e.trialMs / e.trialTicks < PAYS * alone) {
+        e.threaded = KEEP_TICKS;
+        e.aloneFor = ALONE_TICKS;
+      } else {
+        this.goAlone(e, e.aloneFor);
+        e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
+      }
+    } else if (last === THREADED && !e.trial && e.threaded <= 0) {
+      this.goAlone(e, PROBE_TICKS);
+    }
+  }
+
+  private goAlone(e: Entry, ticks: number): void {
+    e.alone = ticks;
+    e.threaded = 0;
+    e.aloneMs = 0;
+    e.aloneTicks = 0;
+  }
+
+  /** Notes what this call runs (the time until the next call is booked to it). */
+  private ran(e: Entry, kind: number, ticks: number): void {
+    e.lastKind = kind;
+    e.lastTicks = ticks;
+    if (kind === ALONE) e.alone--;
+    else if (!e.trial) e.threaded -= ticks;
   }
 
   private waitForWorkers(now: number): void {
