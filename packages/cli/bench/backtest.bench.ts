@@ -152,7 +152,7 @@ interface CaseResult {
   /** sha256 of the whole engine result (fills, equity, targets, run results, diagnostics) */
   hash: string;
   /** ticks whose per-run pass ran on the worker threads / in the main thread alone; workers */
-  threadTicks: { threaded: number; alone: number; workers: number };
+  threadTicks: { threaded: number; alone: number; workers: number; spinMs: number };
 }
 
 /** `case <csv> <runs> <threads>`: the engine over the file; `minimal <csv> <runs>`: the loop. */

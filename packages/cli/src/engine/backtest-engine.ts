@@ -53,6 +53,8 @@ export type BacktestRun = Omit<BacktestResult, 'meta' | 'candles'> & {
     readonly threaded: number;
     readonly alone: number;
     readonly workers: number;
+    /** the main thread's polling for the workers (ms, RunThreads.spinMs) */
+    readonly spinMs: number;
   };
 };
 
@@ -243,7 +245,7 @@ export async function backtestCandles(
     runResults: runResults(run.runs, ensemble, now),
     diagnostics: diagnostics(s, ensemble, now, { ...seen, decisions }),
     runUpdates: run.runUpdates,
-    threadTicks: { ...threads.ticks, workers: threads.workerCount },
+    threadTicks: { ...threads.ticks, workers: threads.workerCount, spinMs: threads.spinMs },
   };
 }
 

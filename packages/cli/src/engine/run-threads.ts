@@ -154,6 +154,12 @@ export class RunThreads implements SlotRunner {
   private closed = false;
   /** Ticks whose per-run pass ran on the threads, and in the main thread alone after a lost trial. */
   readonly ticks = { threaded: 0, alone: 0 };
+  /**
+   * The main thread's waits for the workers after its own share of a batch (ms), each counted up
+   * to SPIN_MS: what it spent polling, for the benchmark (on a busy machine the main thread's
+   * CPU time less this is about its time on an idle one).
+   */
+  spinMs = 0;
 
   private constructor(
     workerCount: number,
@@ -346,6 +352,7 @@ export class RunThreads implements SlotRunner {
     );
     const t2 = performance.now();
     this.waitForWorkers(times[0]!);
+    this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - t2);
     this.balance(e, prepared, t1 - t0, t2 - t1);
     const counts = this.batchCounts;
     for (let w = 0; w < this.workers.length; w++) {
