@@ -190,10 +190,7 @@ export async function backtestCandles(
   const total = candles.length;
   const every = Math.max(1, Math.floor(total / 200));
   // The per-run pass of each tick on every thread asked for; the result does not depend on it.
-  const threads = RunThreads.start(ensemble.populations, {
-    threads: s.threads ?? 1,
-    adaptive: process.env.TMP_ADAPTIVE !== '0',
-  });
+  const threads = RunThreads.start(ensemble.populations, { threads: s.threads ?? 1 });
   // The services' pipeline in one process (packages/handlers pipeline.ts): inference and
   // strategy-runner, then order-executor's one per-target step; the hooks keep the equity book.
   const run = await runInProcess(candles, ensemble, {
