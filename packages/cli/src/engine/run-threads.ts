@@ -30,15 +30,15 @@ export const MIN_RUNS_PER_THREAD = 25;
  * measured per tick, alone and on the threads. A population starts with PROBE_TICKS alone (the
  * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads: when they beat
  * PAYS × the time alone they keep the next KEEP_TICKS, then a new probe and trial; when they lose
- * (a busy machine: a spinning thread takes a core the main thread needs) the main thread goes on
- * alone for ALONE_TICKS, twice as long after each trial lost in a row (up to ALONE_MAX_TICKS).
+ * (a busy machine: a spinning thread takes a core the main thread needs; the first trial, while a
+ * thread still warms up) the main thread goes on alone for PROBE_TICKS, twice as long after each
+ * trial lost in a row (up to ALONE_MAX_TICKS).
  * Only time changes: the result is the same either way.
  */
 const PROBE_TICKS = 256;
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
 const KEEP_TICKS = 16_384;
-const ALONE_TICKS = 4096;
 const ALONE_MAX_TICKS = 65_536;
 /** What the main thread's previous call ran: nothing yet, alone, or on the threads. */
 const NONE = 0;
@@ -253,7 +253,7 @@ export class RunThreads implements SlotRunner {
       batchOuts,
       generation: pop.arena.generation,
       alone: this.adaptive ? PROBE_TICKS : 0,
-      aloneFor: ALONE_TICKS,
+      aloneFor: PROBE_TICKS,
       threaded: this.adaptive ? 0 : Number.POSITIVE_INFINITY,
       trial: false,
       lastAt: 0,
@@ -443,8 +443,10 @@ export class RunThreads implements SlotRunner {
       e.trialMs += at - e.lastAt;
       e.trialTicks += e.lastTicks;
     }
+    // a second settle before the call (framesOf, then advance for a tick alone) keeps the time
+    // from the first, so a tick alone is booked whole (its series work included)
+    if (last !== NONE || e.lastAt === 0) e.lastAt = at;
     e.lastKind = NONE;
-    e.lastAt = at;
     if (last === ALONE && e.alone === 0) {
       // an alone stint just ended (its time per tick is the baseline): a trial on the threads
       e.trial = true;
@@ -455,7 +457,7 @@ export class RunThreads implements SlotRunner {
       const alone = e.aloneMs / Math.max(1, e.aloneTicks);
       if (e.trialMs / e.trialTicks < PAYS * alone) {
         e.threaded = KEEP_TICKS;
-        e.aloneFor = ALONE_TICKS;
+        e.aloneFor = PROBE_TICKS;
       } else {
         this.goAlone(e, e.aloneFor);
         e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
