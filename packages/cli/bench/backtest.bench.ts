@@ -123,6 +123,14 @@ function minimalLoop(
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
+/** CPU seconds of this thread (process.threadCpuUsage: Node ≥ 23.9, not yet in its types). */
+function threadCpu(): number {
+  const usage = (
+    process as unknown as { threadCpuUsage(): { user: number; system: number } }
+  ).threadCpuUsage();
+  return (usage.user + usage.system) / 1e6;
+}
+
 function replayed(path: string) {
   return replayCandles(
     [{ path, exchange: 'binanceus', symbol: SYMBOL, timeframe: '1m' }],
@@ -137,10 +145,14 @@ interface CaseResult {
   candles: number;
   replaySeconds: number;
   engineSeconds: number;
+  /** CPU time of the main thread over the engine (the others' load does not count in it) */
+  mainCpuSeconds: number;
   runUpdates: number;
   fills: number;
   /** sha256 of the whole engine result (fills, equity, targets, run results, diagnostics) */
   hash: string;
+  /** ticks whose per-run pass ran on the worker threads / in the main thread alone; workers */
+  threadTicks: { threaded: number; alone: number; workers: number; spinMs: number };
 }
 
 /** `case <csv> <runs> <threads>`: the engine over the file; `minimal <csv> <runs>`: the loop. */
@@ -155,16 +167,20 @@ async function runCase(kind: string, path: string, runs: number, threads: number
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return;
   }
+  const cpu0 = threadCpu();
   const engine = await backtestCandles(candles, settings(runs, threads));
   const engineSeconds = seconds(t0);
-  const { runUpdates, ...result } = engine;
+  const cpuSeconds = threadCpu() - cpu0;
+  const { runUpdates, threadTicks, ...result } = engine;
   const out: CaseResult = {
     candles: candles.length,
     replaySeconds,
     engineSeconds,
+    mainCpuSeconds: cpuSeconds,
     runUpdates,
     fills: engine.fills.length,
     hash: createHash('sha256').update(JSON.stringify(result)).digest('hex'),
+    threadTicks,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
@@ -248,6 +264,11 @@ try {
         bundleToTsx1: round(bundle1.engineSeconds / tsx1.engineSeconds),
         bundleToTsxAll: round(bundleAll.engineSeconds / tsxAll.engineSeconds),
         engineToMinimal: round(tsx1.engineSeconds / minimal.seconds),
+        // the main thread's CPU time less its polling, all threads against one: near the wall
+        // ratio of an idle machine, and not moved by other processes
+        threadsCpuBundle: round(
+          (bundleAll.mainCpuSeconds - bundleAll.threadTicks.spinMs / 1000) / bundle1.mainCpuSeconds,
+        ),
       },
       runUpdatesPerSecond: {
         tsx1: Math.round(tsx1.runUpdates / tsx1.engineSeconds),
@@ -256,6 +277,14 @@ try {
       },
       resultHash: tsx1.hash,
       identical: all.every((r) => r.hash === tsx1.hash && r.runUpdates === tsx1.runUpdates),
+      // where the per-run passes of the every-core runs went (adaptive: alone after a lost trial)
+      threadTicks: { tsxAll: tsxAll.threadTicks, bundleAll: bundleAll.threadTicks },
+      mainCpuSeconds: {
+        tsx1: round(tsx1.mainCpuSeconds),
+        tsxAll: round(tsxAll.mainCpuSeconds),
+        bundle1: round(bundle1.mainCpuSeconds),
+        bundleAll: round(bundleAll.mainCpuSeconds),
+      },
       targetSeconds: round(s.target * SCALE),
       meetsTarget: tsx1.replaySeconds + bundleAll.engineSeconds <= s.target * SCALE,
     });
@@ -268,8 +297,10 @@ function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+type Mode = { threaded: number; alone: number; workers: number };
 type Row = {
   scenario: string;
+  threadTicks: { tsxAll: Mode; bundleAll: Mode };
   seconds: Record<string, number>;
   ratios: Record<string, number>;
   identical: boolean;
@@ -277,6 +308,12 @@ type Row = {
   meetsTarget: boolean;
 };
 const rows = results as unknown as Row[];
+/** Where the every-core run's ticks went: threads (share of ticks threaded) or one thread. */
+function modeOf(m: Mode): string {
+  if (m.workers === 0) return 'main thread only';
+  const total = m.threaded + m.alone;
+  return `${m.workers + 1} threads, ${Math.round((100 * m.threaded) / Math.max(1, total))}% of ticks threaded`;
+}
 const x = (r: number, limit: number) => `${r.toFixed(2)}×${r <= limit ? '' : ` (> ${limit})`}`;
 const head = [
   'scenario',
@@ -289,6 +326,7 @@ const head = [
   'bundle/tsx',
   'minimal s',
   'results',
+  `${ALL} thr mode`,
 ];
 const body = rows.map((r) => [
   r.scenario,
@@ -301,6 +339,7 @@ const body = rows.map((r) => [
   `${x(r.ratios.bundleToTsx1!, 0.9)} / ${x(r.ratios.bundleToTsxAll!, 0.9)}`,
   r.seconds.minimal!.toFixed(1),
   r.identical ? 'identical' : 'DIFFER',
+  `${modeOf(r.threadTicks.tsxAll)} / ${modeOf(r.threadTicks.bundleAll)}`,
 ]);
 const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
 for (const row of [head, ...body]) {
@@ -310,6 +349,9 @@ process.stdout.write(
   `(engine seconds, wall, without the CSV replay; ${ALL}/1 thr: all threads against one, target ≤ 0.55× on 2 cores; bundle/tsx: the bundle against tsx with 1 / ${ALL} threads, target ≤ 0.9×; results: the sha256 of each engine result, tsx and bundle, 1 and ${ALL} threads)\n`,
 );
 for (const r of rows) {
+  process.stdout.write(
+    `${r.scenario}: main thread CPU less polling, ${ALL}/1 thr (bundle): ${r.ratios.threadsCpuBundle!.toFixed(2)}×\n`,
+  );
   process.stdout.write(
     `${r.scenario}: ${r.identical ? `results of 1 and ${ALL} threads, tsx and bundle byte-identical` : 'RESULTS DIFFER between variants'}; target ≤ ${r.targetSeconds} s (replay + bundle on every thread) ${r.meetsTarget ? 'met' : 'MISSED'}\n`,
   );

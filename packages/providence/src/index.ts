@@ -24,6 +24,7 @@ export {
   kellyFactor,
   PROBATION_FACTOR,
 } from './kelly';
+export type { KernelView, TickFrames } from './kernel-view';
 export {
   type ArchivedEpoch,
   createPopulation,
@@ -36,6 +37,7 @@ export {
   runState,
   type SlotRunner,
   type StartedRun,
+  slotPnls,
 } from './population';
 export { FLAT_EPSILON, reconcileOrder } from './reconcile-order';
 export { COLUMN_BYTES_PER_RUN } from './run-columns';
@@ -53,16 +55,19 @@ export {
   targetPosition,
 } from './target-position';
 export {
+  advanceFrame,
+  advanceFrameRange,
   advanceSlots,
-  type KernelView,
   kernelView,
   SECONDS_PER_YEAR,
   type TickEvents,
   type TickTrades,
   type Trade,
   tick,
+  tickPath,
   tradeList,
 } from './tick';
+export { batchLimit, RUN_ENDING, tickFrames } from './tick-frames';
 export {
   type ClosedReason,
   easterSunday,

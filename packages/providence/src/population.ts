@@ -8,6 +8,7 @@ import {
   ringClass,
 } from './apr-arena';
 import { type ProvidenceConfig, type ProvidenceConfigInput, resolveConfig } from './config';
+import type { TickFrames } from './kernel-view';
 import { allocateColumns, type RunColumns } from './run-columns';
 import type { RunParams } from './run-param-set';
 import { drawRunParams, validateRunParams } from './run-params';
@@ -80,6 +81,28 @@ export interface Population {
  */
 export interface SlotRunner {
   advance(pop: Population, now: number, out: SlotOutput): void;
+  /**
+   * Where a batch of ticks is prepared for {@link advanceFrames}: null = tick one at a time
+   * (through {@link advance}) for now.
+   */
+  framesOf?(pop: Population): TickFrames | null;
+  /**
+   * A batch of up to `count` ticks: `prepare(t)` appends tick t to the series and fills frame t
+   * (false: that tick failed, the batch ends before it), called for t = 0, 1, … in order; then
+   * the per-run pass of each prepared tick, in tick order, each tick's output in `frames.outs[t]`
+   * exactly as advanceSlots over [0, capacity) with that frame would leave it, a run that ended
+   * at a tick taking no part in the later ones (tick.ts advanceFrameRange does it for a slot
+   * range). `pnls`: then the live PnLs of the runs still active after the last tick into
+   * frames.pnls (slotPnls with the last frame). Returns the ticks prepared.
+   */
+  advanceFrames?(
+    pop: Population,
+    frames: TickFrames,
+    count: number,
+    times: Float64Array,
+    prepare: (t: number) => boolean,
+    pnls: boolean,
+  ): number;
 }
 
 /** A run that was drawn into the population at a tick or an epoch. */
@@ -263,7 +286,12 @@ function nextRunParams(pop: Population, now: number, active: Int32Array): RunPar
   );
 }
 
-function placeRun(pop: Population, slot: number, p: RunParams): number {
+function placeRun(
+  pop: Population,
+  slot: number,
+  p: RunParams,
+  nextTick: Int32Array = pop.series.count,
+): number {
   const c = pop.cols;
   const s = symbolIndex(pop, p.symbol);
   const runId = pop.nextRunId++;
@@ -295,7 +323,7 @@ function placeRun(pop: Population, slot: number, p: RunParams): number {
   c.entryValue[slot] = 0;
   c.fees[slot] = 0;
   // The run's first tick is its symbol's next one.
-  c.firstTick[slot] = pop.series.count[s]!;
+  c.firstTick[slot] = nextTick[s]!;
   // APR of symbol tick k lives in ring row k mod capacity (see AprArena)
   c.aprColumn[slot] = allocateColumn(pop.arena, ringClass(pop.arena, s, p.rollingAprMinutes));
   c.aprStored[slot] = NOT_TRADED;
@@ -319,9 +347,16 @@ export function releaseSlot(pop: Population, slot: number): void {
 
 /**
  * Refills empty slots, lowest first, until runCount runs are active or no symbol is eligible.
- * `released` are slots emptied since the last call, ascending (not kept).
+ * `released` are slots emptied since the last call, ascending (not kept). `nextTick[s]`: the
+ * index of symbol s's next tick, a new run's first (the series' count, unless the series has
+ * already been advanced past `now`, as in a batch of ticks: tick.ts tickPath).
  */
-export function spawnRuns(pop: Population, now: number, released: readonly number[]): StartedRun[] {
+export function spawnRuns(
+  pop: Population,
+  now: number,
+  released: readonly number[],
+  nextTick: Int32Array = pop.series.count,
+): StartedRun[] {
   // touches only the slots that changed: the free list is merged in place, and a tick that
   // cannot draw (every symbol at its cap) copies nothing
   if (released.length > 0) mergeInto(pop.freeSlots, released);
@@ -332,7 +367,7 @@ export function spawnRuns(pop: Population, now: number, released: readonly numbe
     const params = nextRunParams(pop, now, pop.active);
     if (params === null) break;
     const slot = free[k++]!;
-    const runId = placeRun(pop, slot, params);
+    const runId = placeRun(pop, slot, params, nextTick);
     started.push({ runId, slot, params });
   }
   if (k > 0) free.splice(0, k);
@@ -393,6 +428,33 @@ export function vomsBalance(pop: Population, slot: number): number {
 export function livePnl(pop: Population, slot: number): number {
   if (pop.cols.trades[slot]! === 0) return 0;
   return vomsBalance(pop, slot) - pop.cols.startBalance[slot]!;
+}
+
+/**
+ * livePnl of every active run in slots [lo, hi) into `out[i]` (0 for the other slots), read from
+ * `cols` at the symbols' `price`: the very numbers livePnl gives, in one pass a thread can take
+ * over a slot range (votes and cohortKelly take them as an argument).
+ */
+export function slotPnls(
+  cols: Pick<
+    RunColumns,
+    'status' | 'symbol' | 'trades' | 'startBalance' | 'size' | 'entryValue' | 'fees'
+  >,
+  price: Float64Array,
+  lo: number,
+  hi: number,
+  out: Float64Array,
+): void {
+  const { status, symbol, trades, startBalance, size, entryValue, fees } = cols;
+  for (let i = lo; i < hi; i++) {
+    if (status[i] !== RUN_ACTIVE || trades[i]! === 0) {
+      out[i] = 0;
+      continue;
+    }
+    const start = startBalance[i]!;
+    // as vomsBalance − start balance
+    out[i] = start + (size[i]! * price[symbol[i]!]! - entryValue[i]! - fees[i]!) - start;
+  }
 }
 
 /** Live view of one run for dashboards and the runs table. */

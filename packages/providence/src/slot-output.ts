@@ -80,3 +80,39 @@ export function appendOutput(to: SlotOutput, from: SlotOutput, ends: number, tra
     to.trades += trades;
   }
 }
+
+/**
+ * Merges two outputs of disjoint slots, each in slot order, into `to` (emptied first), in slot
+ * order: endings by endSlot, trades by tradeSlot.
+ */
+export function mergeOutputs(a: SlotOutput, b: SlotOutput, to: SlotOutput): void {
+  to.ends = 0;
+  to.trades = 0;
+  if (a.ends + b.ends > to.endSlot.length) growEnds(to, a.ends + b.ends);
+  let i = 0;
+  let j = 0;
+  while (i < a.ends || j < b.ends) {
+    const fromA = j >= b.ends || (i < a.ends && a.endSlot[i]! < b.endSlot[j]!);
+    const src = fromA ? a : b;
+    const k = fromA ? i++ : j++;
+    const n = to.ends++;
+    to.endSlot[n] = src.endSlot[k]!;
+    to.endReason[n] = src.endReason[k]!;
+    to.endBalance[n] = src.endBalance[k]!;
+  }
+  if (a.trades + b.trades > to.tradeSlot.length) growTrades(to, a.trades + b.trades);
+  i = 0;
+  j = 0;
+  while (i < a.trades || j < b.trades) {
+    const fromA = j >= b.trades || (i < a.trades && a.tradeSlot[i]! < b.tradeSlot[j]!);
+    const src = fromA ? a : b;
+    const k = fromA ? i++ : j++;
+    const n = to.trades++;
+    to.tradeSlot[n] = src.tradeSlot[k]!;
+    to.tradeRunId[n] = src.tradeRunId[k]!;
+    to.tradeSymbol[n] = src.tradeSymbol[k]!;
+    to.tradeSize[n] = src.tradeSize[k]!;
+    to.tradePrice[n] = src.tradePrice[k]!;
+    to.tradePd[n] = src.tradePd[k]!;
+  }
+}

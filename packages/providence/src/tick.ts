@@ -1,26 +1,20 @@
 import { volatilityGoal } from '@3t/trend-core';
-import type { AprArena } from './apr-arena';
 import * as aprWindow from './apr-window';
-import type { ProvidenceConfig } from './config';
 import * as decisions from './decisions';
 import { type EndedRun, type EndReason, endedRun } from './ended-run';
 import type { Features } from './features';
+import type { KernelView, TickFrames } from './kernel-view';
 import {
   type Population,
   RUN_ACTIVE,
   releaseSlot,
   type StartedRun,
+  slotPnls,
   spawnRuns,
-  type WindowLimits,
 } from './population';
-import type { RunColumns } from './run-columns';
-import { growEnds, growTrades, type SlotOutput, slotOutput } from './slot-output';
-import {
-  appendTick,
-  checkTick,
-  type SymbolSeries,
-  windowEntropy as symbolWindowEntropy,
-} from './symbol-series';
+import { growEnds, growTrades, mergeOutputs, type SlotOutput, slotOutput } from './slot-output';
+import { appendTick, checkTick, windowEntropy as symbolWindowEntropy } from './symbol-series';
+import { captureFrame, RUN_ENDING } from './tick-frames';
 
 // Module-local bindings of the functions the per-run loop calls: under tsx's CommonJS interop an
 // imported name is a getter on the exporting module, read on every call.
@@ -45,6 +39,8 @@ export interface TickTrades {
 
 export interface TickEvents {
   readonly now: number;
+  /** Runs active when the tick began (the run updates it made). */
+  readonly active: number;
   readonly trades: TickTrades;
   readonly ended: readonly EndedRun[];
   readonly started: readonly StartedRun[];
@@ -59,20 +55,6 @@ const RESUM_ROUNDS = 32;
 // Scratch for one tick's endings and trades, reused across ticks and populations (what a tick
 // returns is copied out of it).
 const scratch: SlotOutput = slotOutput(1024);
-
-/**
- * What the per-run pass reads besides `now`: a Population is one; a worker thread builds one over
- * the population's shared memory.
- */
-export interface KernelView {
-  readonly cols: RunColumns;
-  readonly series: SymbolSeries;
-  readonly arena: Pick<AprArena, 'rings' | 'width' | 'capacity'>;
-  readonly headRow: Int32Array;
-  readonly tailRow: Int32Array;
-  readonly config: Pick<ProvidenceConfig, 'feeRate' | 'maxPositionDirection'>;
-  readonly limits: Pick<WindowLimits, 'maxEntropyMax'>;
-}
 
 const REASONS: readonly EndReason[] = ['max_duration', 'apr_target', 'reversal'];
 const MAX_DURATION = 0;
@@ -101,6 +83,111 @@ const NO_TRADES: TickTrades = Object.freeze({
  * O(1) per run: VOMS sums, a rolling APR sum over a ring and shared entropy counts.
  */
 export function tick(pop: Population, features: Features, now: number): TickEvents {
+  const active = pop.activeTotal;
+  prepareTick(pop, features, now);
+  const out = scratch;
+  out.ends = 0;
+  out.trades = 0;
+  if (pop.runner !== null) pop.runner.advance(pop, now, out);
+  else advanceSlots(pop, now, 0, pop.capacity, out);
+  return finishTick(pop, out, now, pop.series.count, active);
+}
+
+/**
+ * {@link tick} at each of `times` in turn with `featuresAt(k)`, the same events and the same
+ * population after; with a runner that takes batches of ticks (worker threads) the series runs
+ * ahead through a batch, the runner does the batch's per-run passes at once, and the endings and
+ * draws are then taken in tick by tick: the runs drawn within a batch are brought along in this
+ * thread for its remaining ticks (`late`), merged in slot order. An error at a tick leaves the
+ * ticks before it done, as tick by tick would. `pnls`: then the live PnL of every active run by
+ * slot (slotPnls: for votes and cohortKelly), from the threads' last batch when there was one.
+ */
+export function tickPath(
+  pop: Population,
+  times: ArrayLike<number>,
+  featuresAt: (k: number) => Features,
+  pnls?: Float64Array,
+): TickEvents[] {
+  const events: TickEvents[] = [];
+  const runner = pop.runner;
+  const n = times.length;
+  let k = 0;
+  let pnlsDone = false;
+  while (k < n) {
+    pnlsDone = false;
+    const frames = runner?.framesOf?.(pop) ?? null;
+    if (frames === null || runner?.advanceFrames === undefined) {
+      events.push(tick(pop, featuresAt(k), times[k]!));
+      k++;
+      continue;
+    }
+    const count = Math.min(frames.size, n - k);
+    if (batchTimes.length < count) batchTimes = new Float64Array(frames.size);
+    let failure: unknown = null;
+    const from = k;
+    // the runner prepares the ticks one by one (its threads may start on the first ones)
+    const prepare = (t: number): boolean => {
+      try {
+        prepareTick(pop, featuresAt(from + t), times[from + t]!);
+      } catch (err) {
+        failure = err;
+        return false;
+      }
+      captureFrame(pop, frames, t);
+      batchTimes[t] = times[from + t]!;
+      return true;
+    };
+    const withPnls = pnls !== undefined && k + count === n;
+    const prepared = runner.advanceFrames(pop, frames, count, batchTimes, prepare, withPnls);
+    late.length = 0;
+    for (let t = 0; t < prepared; t++) events.push(takeTick(pop, frames, t, batchTimes[t]!));
+    if (withPnls && failure === null && prepared > 0) {
+      // the batch's PnLs, but for the runs drawn within it (they traded after the threads ran)
+      pnls.set(frames.pnls.subarray(0, pop.capacity));
+      for (const slot of late) slotPnls(pop.cols, pop.series.price, slot, slot + 1, pnls);
+      pnlsDone = true;
+    }
+    late.length = 0;
+    if (failure !== null) throw failure;
+    k += prepared;
+  }
+  if (pnls !== undefined && !pnlsDone) slotPnls(pop.cols, pop.series.price, 0, pop.capacity, pnls);
+  return events;
+}
+
+let batchTimes = new Float64Array(16);
+// Slots of runs drawn within the current batch, ascending: the batch passed them by.
+const late: number[] = [];
+const lateOut: SlotOutput = slotOutput(64);
+
+/** Tick t of a batch whose per-run passes are done: the drawn runs' passes, endings, draws. */
+function takeTick(pop: Population, frames: TickFrames, t: number, now: number): TickEvents {
+  const active = pop.activeTotal;
+  let out = frames.outs[t]!;
+  if (late.length > 0) {
+    lateOut.ends = 0;
+    lateOut.trades = 0;
+    const view = frames.views[t]!;
+    for (const slot of late) advanceSlots(view, now, slot, slot + 1, lateOut);
+    const merged = scratch;
+    merged.ends = 0;
+    merged.trades = 0;
+    mergeOutputs(out, lateOut, merged);
+    out = merged;
+  }
+  const events = finishTick(pop, out, now, frames.views[t]!.series.count, active);
+  for (const run of events.started) insertSorted(late, run.slot);
+  return events;
+}
+
+function insertSorted(list: number[], value: number): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]! > value) i--;
+  if (list[i - 1] !== value) list.splice(i, 0, value);
+}
+
+/** Checks a tick and appends it to the series (everything of a tick before the per-run pass). */
+function prepareTick(pop: Population, features: Features, now: number): void {
   if (!Number.isFinite(now))
     throw new RangeError(`now must be a finite number of seconds, got ${now}`);
   if (pop.ticks > 0 && !(now > pop.lastNow)) {
@@ -128,13 +215,16 @@ export function tick(pop: Population, features: Features, now: number): TickEven
   pop.ticks++;
   pop.lastNow = now;
   ringRows(pop);
+}
 
-  const out = scratch;
-  out.ends = 0;
-  out.trades = 0;
-  if (pop.runner !== null) pop.runner.advance(pop, now, out);
-  else advanceSlots(pop, now, 0, pop.capacity, out);
-
+/** After the per-run pass of a tick: the ended runs leave, new ones are drawn into free slots. */
+function finishTick(
+  pop: Population,
+  out: SlotOutput,
+  now: number,
+  nextTick: Int32Array,
+  active: number,
+): TickEvents {
   let ended: readonly EndedRun[] = NONE;
   released.length = 0;
   if (out.ends > 0) {
@@ -148,8 +238,16 @@ export function tick(pop: Population, features: Features, now: number): TickEven
     ended = list;
   }
   const started: readonly StartedRun[] =
-    released.length > 0 || pop.freeSlots.length > 0 ? spawnRuns(pop, now, released) : NONE;
-  return { now, trades: out.trades === 0 ? NO_TRADES : copyTrades(out), ended, started };
+    released.length > 0 || pop.freeSlots.length > 0
+      ? spawnRuns(pop, now, released, nextTick)
+      : NONE;
+  return {
+    now,
+    active,
+    trades: out.trades === 0 ? NO_TRADES : copyTrades(out),
+    ended,
+    started,
+  };
 }
 
 /**
@@ -432,6 +530,43 @@ export function kernelView(pop: Population): KernelView {
     config: { feeRate: config.feeRate, maxPositionDirection: config.maxPositionDirection },
     limits: { maxEntropyMax: pop.limits.maxEntropyMax },
   };
+}
+
+/**
+ * The per-run passes of slots [lo, hi) through the first `count` ticks of a batch (tick-frames.ts),
+ * tick after tick, tick t's output into `outs[t]` (emptied first). A run that ends is marked
+ * RUN_ENDING, so it takes no part in the later ticks, as if its slot had been released between.
+ * `pnls`: then the live PnLs of [lo, hi) after the last tick (slotPnls; ending runs: 0).
+ */
+export function advanceFrameRange(
+  views: readonly KernelView[],
+  count: number,
+  times: Float64Array,
+  lo: number,
+  hi: number,
+  outs: readonly SlotOutput[],
+  pnls: Float64Array | null = null,
+): void {
+  for (let t = 0; t < count; t++) advanceFrame(views[t]!, times[t]!, lo, hi, outs[t]!);
+  if (pnls !== null && count > 0) {
+    const last = views[count - 1]!;
+    slotPnls(last.cols, last.series.price, lo, hi, pnls);
+  }
+}
+
+/** One tick of {@link advanceFrameRange}: slots [lo, hi) at `now` with the tick's frame. */
+export function advanceFrame(
+  view: KernelView,
+  now: number,
+  lo: number,
+  hi: number,
+  out: SlotOutput,
+): void {
+  out.ends = 0;
+  out.trades = 0;
+  if (hi > lo) advanceSlots(view, now, lo, hi, out);
+  const status = view.cols.status;
+  for (let k = 0; k < out.ends; k++) status[out.endSlot[k]!] = RUN_ENDING;
 }
 
 /** One trade as an object, with names, for logs and tests. */

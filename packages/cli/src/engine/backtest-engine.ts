@@ -66,6 +66,17 @@ export type BacktestRun = Omit<BacktestResult, 'meta' | 'candles'> & {
   readonly runUpdates: number;
   /** every run, in the order they started (per symbol by run id), with its parameters and PnL */
   readonly runRows: RunRow[];
+  /**
+   * Where the ticks' per-run passes ran, for the benchmark: on the worker threads, in the main
+   * thread alone after a trial the threads lost, and the worker threads started (0: none).
+   */
+  readonly threadTicks: {
+    readonly threaded: number;
+    readonly alone: number;
+    readonly workers: number;
+    /** the main thread's polling for the workers (ms, RunThreads.spinMs) */
+    readonly spinMs: number;
+  };
 };
 
 /**
@@ -90,7 +101,7 @@ export async function runBacktestEngine(
   // a missing funding rate is found before the replay, not after minutes of it
   checkFundingCoverage(replay.candles, settings);
   const run = await backtestCandles(replay.candles, settings, onProgress);
-  const { runUpdates: _runUpdates, runRows, ...produced } = run;
+  const { runUpdates: _runUpdates, threadTicks: _threadTicks, runRows, ...produced } = run;
   if (request.exportSurvivors) writeFileSync(request.exportSurvivors, survivorsCsv(runRows));
   return {
     meta: {
@@ -301,6 +312,7 @@ export async function backtestCandles(
     runRows: runRows(run.runs, ensemble, now),
     diagnostics: diagnostics(s, ensemble, now, { ...seen, decisions }),
     runUpdates: run.runUpdates,
+    threadTicks: { ...threads.ticks, workers: threads.workerCount, spinMs: threads.spinMs },
   };
 }
 

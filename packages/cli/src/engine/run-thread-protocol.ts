@@ -13,8 +13,21 @@ export const STOP = 2;
 export const MAIL = 3;
 /** Id of the population the job belongs to. */
 export const JOB_POP = 4;
+/** What the job is: TICK (one tick over the worker's range) or BATCH (JOB_COUNT prepared ticks). */
+export const JOB_KIND = 5;
+export const JOB_COUNT = 6;
+export const TICK = 0;
+export const BATCH = 1;
+/** 1: after a batch, the live PnLs of the worker's slots into the frames' pnls. */
+export const JOB_PNLS = 7;
+/**
+ * Ticks of the batch whose frames are ready: the main thread prepares them one after the other
+ * while the workers already run the first ones (a batch cut short by a bad tick lowers JOB_COUNT
+ * first, then sets READY to the planned count).
+ */
+export const READY = 8;
 /** Cells before the per-worker ones. */
-export const HEADER = 8;
+export const HEADER = 10;
 /** Per worker, at HEADER + index × WORKER_CELLS: its slot range, its output counts, a failure flag. */
 export const WORKER_CELLS = 5;
 export const LO = 0;
@@ -57,6 +70,20 @@ export function controlCells(workers: number): number {
   return HEADER + workers * WORKER_CELLS;
 }
 
+/**
+ * Most ticks in a batch: a batch holds each worker's output of each of its ticks (up to one
+ * ending or trade per slot and tick), so big populations take fewer (see batchSize).
+ */
+export const MAX_BATCH = 32;
+
+/**
+ * Ticks per batch for a population of `capacity` slots whose series allows `limit`: about 2 M
+ * slot-ticks of outputs at most, at least 2.
+ */
+export function batchSize(capacity: number, limit: number): number {
+  return Math.max(1, Math.min(limit, MAX_BATCH, Math.max(2, Math.floor(2 ** 21 / capacity))));
+}
+
 /** Messages on a worker's port (read synchronously when MAIL moves). */
 export type RunThreadMail =
   | {
@@ -64,5 +91,11 @@ export type RunThreadMail =
       readonly id: number;
       readonly view: import('@3t/providence').KernelView;
       readonly out: import('@3t/providence').SlotOutput;
+      /** The population's batch frames (their arena is one object: 'rings' mail updates it). */
+      readonly frames: readonly import('@3t/providence').KernelView[];
+      /** This worker's output of each tick of a batch. */
+      readonly batchOuts: readonly import('@3t/providence').SlotOutput[];
+      /** The frames' live PnLs by slot (shared). */
+      readonly pnls: Float64Array;
     }
   | { readonly kind: 'rings'; readonly id: number; readonly rings: Float64Array[] };

@@ -2,33 +2,50 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import {
+  advanceFrameRange,
   advanceSlots,
   appendOutput,
+  batchLimit,
   kernelView,
   type Population,
   type SlotOutput,
   type SlotRunner,
   shareMemory,
   slotOutput,
+  type TickFrames,
+  tickFrames,
 } from '@3t/providence';
 import type { RunThreadMail } from './run-thread-protocol';
 import * as protocol from './run-thread-protocol';
 
 /**
- * Below this many runs per thread a thread costs more (one wake-up per tick) than it saves, and
- * the population ticks in the main thread alone: the result is the same either way.
+ * Below this many runs per thread a thread costs more (one wake-up per batch of ticks) than it
+ * saves, and the population ticks in the main thread alone: the result is the same either way.
  */
-export const MIN_RUNS_PER_THREAD = 250;
+export const MIN_RUNS_PER_THREAD = 25;
 
 /**
- * Ticks are timed in trials of TRIAL_TICKS: when the threads did not beat the time of every
- * thread's share added up (the time alone) by PAYS, the next ALONE_TICKS run in the main thread alone —
- * a busy machine (the workers waiting for a core) or a thread still starting costs at most a
- * trial now and then. Only time changes: the result is the same either way.
+ * Adaptive (issue 17: threads where they pay): the time from one call to the next — the per-run
+ * passes and everything the main thread does until the next tick, the order step included — is
+ * measured per tick, alone and on the threads. A population starts with PROBE_TICKS alone (the
+ * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads: when they beat
+ * PAYS × the time alone they keep the next KEEP_TICKS, then a new probe and trial; when they lose
+ * (a busy machine: a spinning thread takes a core the main thread needs; the first trial, while a
+ * thread still warms up) the main thread goes on alone for PROBE_TICKS, twice as long after each
+ * trial lost in a row (up to ALONE_MAX_TICKS).
+ * Only time changes: the result is the same either way.
  */
+const PROBE_TICKS = 256;
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
-const ALONE_TICKS = 4096;
+const KEEP_TICKS = 16_384;
+const ALONE_MAX_TICKS = 65_536;
+/** What the main thread's previous call ran: nothing yet, alone, or on the threads. */
+const NONE = 0;
+const ALONE = 1;
+const THREADED = 2;
+/** Ticks between two moves of the boundary between the main thread's slots and the workers'. */
+const BALANCE_TICKS = 240;
 
 /** A worker that has not answered within this long is taken for dead (it never takes seconds). */
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -44,16 +61,41 @@ export interface RunThreadsOptions {
 
 interface Entry {
   readonly id: number;
+  readonly capacity: number;
+  /** Threads the population's slots are split over (the main one included). */
+  readonly threads: number;
   /** Slot ranges [lo, hi): the main thread's first, then one per worker (possibly empty). */
-  readonly ranges: readonly (readonly [number, number])[];
+  ranges: readonly (readonly [number, number])[];
   readonly outs: readonly SlotOutput[];
+  /** The batch frames, and each worker's output of each tick of a batch. */
+  readonly frames: TickFrames;
+  readonly batchOuts: readonly (readonly SlotOutput[])[];
   generation: number;
-  /** Ticks of the current trial, their time, and the time of every thread's share added up (ms). */
-  trialTicks: number;
-  trialMs: number;
-  workMs: number;
-  /** Ticks left to run in the main thread alone after a trial the threads lost. */
+  /** Ticks left alone (a probe or after a lost trial), and the stint after the next lost trial. */
   alone: number;
+  aloneFor: number;
+  /** Ticks on the threads left before the next probe; whether they are a trial. */
+  threaded: number;
+  trial: boolean;
+  /** The previous call: when (ms), how many ticks, which kind (NONE, ALONE, THREADED). */
+  lastAt: number;
+  lastTicks: number;
+  lastKind: number;
+  /** Time and ticks of the latest alone stint and of the current trial. */
+  aloneMs: number;
+  aloneTicks: number;
+  trialMs: number;
+  trialTicks: number;
+  /**
+   * Since the last balance: ticks, the main thread's preparing time, the per-run passes' time
+   * (ms) and slot-ticks of the main thread and of the workers (all of them).
+   */
+  balanceTicks: number;
+  prepMs: number;
+  ownMs: number;
+  ownSlots: number;
+  workerMs: number;
+  workerSlots: number;
 }
 
 /** Where the run thread's entry point is: its source under tsx, or beside the bundle. */
@@ -67,6 +109,17 @@ function workerEntry(): { url: URL; execArgv: string[] } {
   }
   // scripts/build.mjs writes dist/run-worker.mjs beside dist/cli.mjs
   return { url: new URL('./run-worker.mjs', import.meta.url), execArgv: [] };
+}
+
+/**
+ * Slot ranges for `threads` threads: [0, main) for the main thread, the rest in nearly equal
+ * shares, then empty ranges up to `slots` ranges in all.
+ */
+export function shareRanges(capacity: number, threads: number, main: number): [number, number][] {
+  const out: [number, number][] = [[0, main]];
+  const rest = slotRanges(capacity - main, threads - 1);
+  for (const [lo, hi] of rest) out.push([main + lo, main + hi]);
+  return out;
 }
 
 /** Slot ranges of `parts` nearly equal shares of [0, capacity). */
@@ -92,12 +145,21 @@ export class RunThreads implements SlotRunner {
   private readonly ports: MessagePort[] = [];
   private readonly control: Int32Array;
   private readonly now: Float64Array;
+  /** The times of a batch's ticks, and each worker's ending and trade counts of each. */
+  private readonly batchTimes: Float64Array;
+  private readonly batchCounts: Int32Array;
   /** Each worker's time on its share of the last tick (ms), for the trials. */
   private readonly workMs: Float64Array;
   private readonly entries = new Map<Population, Entry>();
   private closed = false;
   /** Ticks whose per-run pass ran on the threads, and in the main thread alone after a lost trial. */
   readonly ticks = { threaded: 0, alone: 0 };
+  /**
+   * The main thread's waits for the workers after its own share of a batch (ms), each counted up
+   * to SPIN_MS: what it spent polling, for the benchmark (on a busy machine the main thread's
+   * CPU time less this is about its time on an idle one).
+   */
+  spinMs = 0;
 
   private constructor(
     workerCount: number,
@@ -106,6 +168,10 @@ export class RunThreads implements SlotRunner {
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * protocol.controlCells(workerCount)));
     this.now = new Float64Array(new SharedArrayBuffer(8));
+    this.batchTimes = new Float64Array(new SharedArrayBuffer(8 * protocol.MAX_BATCH));
+    this.batchCounts = new Int32Array(
+      new SharedArrayBuffer(4 * 2 * protocol.MAX_BATCH * Math.max(1, workerCount)),
+    );
     this.workMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
     const entry = workerEntry();
     for (let index = 0; index < workerCount; index++) {
@@ -115,6 +181,8 @@ export class RunThreads implements SlotRunner {
         workerData: {
           control: this.control,
           now: this.now,
+          batchTimes: this.batchTimes,
+          batchCounts: this.batchCounts,
           workMs: this.workMs,
           port: port2,
           index,
@@ -156,38 +224,187 @@ export class RunThreads implements SlotRunner {
   private attach(pop: Population, id: number, threads: number): void {
     shareMemory(pop);
     const ranges = slotRanges(pop.capacity, threads);
-    while (ranges.length < this.workers.length + 1) ranges.push([0, 0]);
-    const outs = ranges.slice(1).map(([lo, hi]) => slotOutput(hi - lo, true));
+    // a worker's range grows to an equal share of the slots the main thread leaves (balance)
+    const most = Math.ceil(pop.capacity / Math.max(1, threads - 1));
+    const outs = this.workers.map(() => slotOutput(most, true));
+    const frames = tickFrames(pop, protocol.batchSize(pop.capacity, batchLimit(pop)), true);
+    const batchOuts = this.workers.map(() => frames.views.map(() => slotOutput(most, true)));
     const view = kernelView(pop);
     this.ports.forEach((port, w) => {
-      const mail: RunThreadMail = { kind: 'population', id, view, out: outs[w]! };
+      const mail: RunThreadMail = {
+        kind: 'population',
+        id,
+        view,
+        out: outs[w]!,
+        frames: frames.views,
+        batchOuts: batchOuts[w]!,
+        pnls: frames.pnls,
+      };
       port.postMessage(mail);
     });
     Atomics.add(this.control, protocol.MAIL, 1);
     this.entries.set(pop, {
       id,
+      capacity: pop.capacity,
+      threads,
       ranges,
       outs,
+      frames,
+      batchOuts,
       generation: pop.arena.generation,
-      trialTicks: 0,
+      alone: this.adaptive ? PROBE_TICKS : 0,
+      aloneFor: PROBE_TICKS,
+      threaded: this.adaptive ? 0 : Number.POSITIVE_INFINITY,
+      trial: false,
+      lastAt: 0,
+      lastTicks: 0,
+      lastKind: NONE,
+      aloneMs: 0,
+      aloneTicks: 0,
       trialMs: 0,
-      workMs: 0,
-      alone: 0,
+      trialTicks: 0,
+      balanceTicks: 0,
+      prepMs: 0,
+      ownMs: 0,
+      ownSlots: 0,
+      workerMs: 0,
+      workerSlots: 0,
     });
     pop.runner = this;
   }
 
   advance(pop: Population, now: number, out: SlotOutput): void {
-    const e = this.entries.get(pop);
-    if (e === undefined || this.closed) throw new Error('advance: population not on these threads');
+    const e = this.entry(pop);
+    this.settle(e);
     if (e.alone > 0) {
-      e.alone--;
+      this.ran(e, ALONE, 1);
       this.ticks.alone++;
       advanceSlots(pop, now, 0, pop.capacity, out);
       return;
     }
-    const t0 = performance.now();
+    this.ran(e, THREADED, 1);
     this.ticks.threaded++;
+    const c = this.control;
+    this.now[0] = now;
+    this.startJob(pop, e, protocol.TICK, 1);
+    const [lo, hi] = e.ranges[0]!;
+    advanceSlots(pop, now, lo, hi, out);
+    this.waitForWorkers(now);
+    // the workers' ranges follow the main thread's: appended in order, the output is in slot order
+    for (let w = 0; w < this.workers.length; w++) {
+      const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
+      appendOutput(out, e.outs[w]!, c[cell + protocol.ENDS]!, c[cell + protocol.TRADES]!);
+    }
+  }
+
+  /** The batch frames of the population, or null while it ticks alone after a lost trial. */
+  framesOf(pop: Population): TickFrames | null {
+    const e = this.entry(pop);
+    this.settle(e);
+    return e.alone > 0 ? null : e.frames;
+  }
+
+  /**
+   * A batch: the workers are woken first and run each tick over their slot ranges as soon as the
+   * main thread has prepared its frame; the main thread then runs its own (smaller) range through
+   * the batch; each tick's outputs are appended in range order (slot order).
+   */
+  advanceFrames(
+    pop: Population,
+    frames: TickFrames,
+    count: number,
+    times: Float64Array,
+    prepare: (t: number) => boolean,
+    pnls: boolean,
+  ): number {
+    const e = this.entry(pop);
+    if (frames !== e.frames) throw new Error('advanceFrames: frames of another population');
+    const c = this.control;
+    const t0 = performance.now();
+    c[protocol.JOB_PNLS] = pnls ? 1 : 0;
+    Atomics.store(c, protocol.READY, 0);
+    this.startJob(pop, e, protocol.BATCH, count);
+    let prepared = 0;
+    while (prepared < count && prepare(prepared)) {
+      this.batchTimes[prepared] = times[prepared]!;
+      prepared++;
+      Atomics.store(c, protocol.READY, prepared);
+      Atomics.notify(c, protocol.READY);
+    }
+    if (prepared < count) {
+      // a bad tick: the batch ends before it
+      Atomics.store(c, protocol.JOB_COUNT, prepared);
+      Atomics.store(c, protocol.READY, count);
+      Atomics.notify(c, protocol.READY);
+    }
+    this.ticks.threaded += prepared;
+    this.ran(e, THREADED, prepared);
+    const t1 = performance.now();
+    const [lo, hi] = e.ranges[0]!;
+    advanceFrameRange(
+      frames.views,
+      prepared,
+      times,
+      lo,
+      hi,
+      frames.outs,
+      pnls ? frames.pnls : null,
+    );
+    const t2 = performance.now();
+    this.waitForWorkers(times[0]!);
+    this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - t2);
+    this.balance(e, prepared, t1 - t0, t2 - t1);
+    const counts = this.batchCounts;
+    for (let w = 0; w < this.workers.length; w++) {
+      const outs = e.batchOuts[w]!;
+      for (let t = 0; t < prepared; t++) {
+        const at = 2 * (w * protocol.MAX_BATCH + t);
+        appendOutput(frames.outs[t]!, outs[t]!, counts[at]!, counts[at + 1]!);
+      }
+    }
+    return prepared;
+  }
+
+  /**
+   * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
+   * that the main thread's preparing plus its range takes as long as a worker's range. With P
+   * the preparing time per tick, a slot's time rm in the main thread and rw in a worker (as measured), C
+   * slots and W workers, the main thread takes m = (C·rw/W − P) / (rm + rw/W) slots (at most an
+   * equal share). Which thread runs which slots changes no number.
+   */
+  private balance(e: Entry, ticks: number, prepMs: number, ownMs: number): void {
+    const workers = e.threads - 1;
+    const [lo, hi] = e.ranges[0]!;
+    e.balanceTicks += ticks;
+    e.prepMs += prepMs;
+    e.ownMs += ownMs;
+    e.ownSlots += ticks * (hi - lo);
+    for (let w = 0; w < workers; w++) e.workerMs += this.workMs[w]!;
+    e.workerSlots += ticks * (e.capacity - (hi - lo));
+    if (e.balanceTicks < BALANCE_TICKS) return;
+    const rw = e.workerSlots > 0 ? e.workerMs / e.workerSlots : 0;
+    const rm = e.ownSlots > 0 ? e.ownMs / e.ownSlots : rw;
+    const c = e.capacity;
+    const prep = e.prepMs / e.balanceTicks;
+    const m = rm + rw > 0 ? (c * (rw / workers) - prep) / (rm + rw / workers) : c / e.threads;
+    const main = Math.round(Math.max(0, Math.min(c / e.threads, m)));
+    e.ranges = shareRanges(c, e.threads, main);
+    e.balanceTicks = 0;
+    e.prepMs = 0;
+    e.ownMs = 0;
+    e.ownSlots = 0;
+    e.workerMs = 0;
+    e.workerSlots = 0;
+  }
+
+  private entry(pop: Population): Entry {
+    const e = this.entries.get(pop);
+    if (e === undefined || this.closed) throw new Error('run threads: population not on them');
+    return e;
+  }
+
+  /** Hands a job to the workers (memory that moved first) and wakes them. */
+  private startJob(pop: Population, e: Entry, kind: number, count: number): void {
     const c = this.control;
     if (pop.arena.generation !== e.generation) {
       // a ring was widened (new runs of a class): the workers take the new memory first
@@ -198,55 +415,86 @@ export class RunThreads implements SlotRunner {
       e.generation = pop.arena.generation;
       Atomics.add(c, protocol.MAIL, 1);
     }
-    this.now[0] = now;
     c[protocol.JOB_POP] = e.id;
+    c[protocol.JOB_KIND] = kind;
+    c[protocol.JOB_COUNT] = count;
     for (let w = 0; w < this.workers.length; w++) {
-      const [lo, hi] = e.ranges[w + 1]!;
+      const [lo, hi] = e.ranges[w + 1] ?? [0, 0];
       c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.LO] = lo;
       c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.HI] = hi;
     }
     Atomics.store(c, protocol.DONE, 0);
     Atomics.add(c, protocol.GEN, 1);
     Atomics.notify(c, protocol.GEN);
-    const [lo, hi] = e.ranges[0]!;
-    advanceSlots(pop, now, lo, hi, out);
-    const t1 = performance.now();
-    this.waitForWorkers();
-    if (this.adaptive) this.judge(e, t1 - t0, performance.now() - t0);
-    // the workers' ranges follow the main thread's: appended in order, the output is in slot order
-    for (let w = 0; w < this.workers.length; w++) {
-      const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
-      if (c[cell + protocol.FAILED] === 1) {
-        throw new Error(`run thread ${w + 1} failed in the tick at ${now} (its error is above)`);
-      }
-      appendOutput(out, e.outs[w]!, c[cell + protocol.ENDS]!, c[cell + protocol.TRADES]!);
-    }
   }
 
   /**
-   * Ends a trial when it is complete: alone for a while if the tick took longer than PAYS × the
-   * shares' times added up (what the main thread alone would have taken).
+   * Books the time since the previous call to what it ran, then moves between probes, trials,
+   * stints on the threads and alone stints (see PROBE_TICKS).
    */
-  private judge(e: Entry, ownMs: number, tickMs: number): void {
-    let work = ownMs;
-    for (let w = 0; w < this.workers.length; w++) work += this.workMs[w]!;
-    e.workMs += work;
-    e.trialMs += tickMs;
-    if (++e.trialTicks < TRIAL_TICKS) return;
-    if (e.trialMs > PAYS * e.workMs) e.alone = ALONE_TICKS;
-    e.trialTicks = 0;
-    e.trialMs = 0;
-    e.workMs = 0;
+  private settle(e: Entry): void {
+    if (!this.adaptive) return;
+    const at = performance.now();
+    const last = e.lastKind;
+    if (last === ALONE) {
+      e.aloneMs += at - e.lastAt;
+      e.aloneTicks += e.lastTicks;
+    } else if (last === THREADED && e.trial) {
+      e.trialMs += at - e.lastAt;
+      e.trialTicks += e.lastTicks;
+    }
+    // a second settle before the call (framesOf, then advance for a tick alone) keeps the time
+    // from the first, so a tick alone is booked whole (its series work included)
+    if (last !== NONE || e.lastAt === 0) e.lastAt = at;
+    e.lastKind = NONE;
+    if (last === ALONE && e.alone === 0) {
+      // an alone stint just ended (its time per tick is the baseline): a trial on the threads
+      e.trial = true;
+      e.trialMs = 0;
+      e.trialTicks = 0;
+    } else if (e.trial && e.trialTicks >= TRIAL_TICKS) {
+      e.trial = false;
+      const alone = e.aloneMs / Math.max(1, e.aloneTicks);
+      if (e.trialMs / e.trialTicks < PAYS * alone) {
+        e.threaded = KEEP_TICKS;
+        e.aloneFor = PROBE_TICKS;
+      } else {
+        this.goAlone(e, e.aloneFor);
+        e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
+      }
+    } else if (last === THREADED && !e.trial && e.threaded <= 0) {
+      this.goAlone(e, PROBE_TICKS);
+    }
   }
 
-  private waitForWorkers(): void {
+  private goAlone(e: Entry, ticks: number): void {
+    e.alone = ticks;
+    e.threaded = 0;
+    e.aloneMs = 0;
+    e.aloneTicks = 0;
+  }
+
+  /** Notes what this call runs (the time until the next call is booked to it). */
+  private ran(e: Entry, kind: number, ticks: number): void {
+    e.lastKind = kind;
+    e.lastTicks = ticks;
+    if (kind === ALONE) e.alone--;
+    else if (!e.trial) e.threaded -= ticks;
+  }
+
+  private waitForWorkers(now: number): void {
     const c = this.control;
     const n = this.workers.length;
     for (;;) {
       const done = Atomics.load(c, protocol.DONE);
-      if (done === n) return;
+      if (done === n) break;
       if (!protocol.waitWhile(c, protocol.DONE, done, ANSWER_TIMEOUT_MS)) {
         throw new Error(`run threads: ${n - done} of ${n} did not answer within 60 s`);
+      }
+    }
+    for (let w = 0; w < n; w++) {
+      if (c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.FAILED] === 1) {
+        throw new Error(`run thread ${w + 1} failed in the tick at ${now} (its error is above)`);
       }
     }
   }

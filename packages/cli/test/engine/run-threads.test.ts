@@ -4,7 +4,10 @@ import {
   type Features,
   type Population,
   snapshot,
+  type TickEvents,
   tick,
+  tickPath,
+  tradeList,
   votes,
 } from '@3t/providence';
 import fc from 'fast-check';
@@ -67,28 +70,41 @@ function population(c: Case): Population {
   );
 }
 
-/** Everything the engine gives out over the market, numbers as they are (toEqual: +0 ≠ −0). */
-function drive(pop: Population, c: Case): unknown[] {
+const CANDLE = 12;
+
+/** A tick's events with its trades as objects (tradeList). */
+const record = (pop: Population, e: TickEvents) => ({
+  ...e,
+  trades: tradeList(pop, e.trades),
+});
+
+/**
+ * Everything the engine gives out over the market, numbers as they are (toEqual: +0 ≠ −0): ticks
+ * one by one (`tick`) or a candle's ticks at a time (`path`: tickPath, in batches on threads),
+ * votes after each candle of 12 ticks, then an equity sample.
+ */
+function drive(pop: Population, c: Case, mode: 'tick' | 'path' = 'tick'): unknown[] {
   const log: unknown[] = [];
   let equity = 10_000;
-  for (const [k, t] of market(c).entries()) {
-    const e = tick(pop, t.features, t.now);
-    log.push({
-      trades: [...Array(e.trades.count).keys()].map((i) => [
-        e.trades.slot[i],
-        e.trades.runId[i],
-        e.trades.symbol[i],
-        e.trades.size[i],
-        e.trades.price[i],
-        e.trades.positionDirection[i],
-      ]),
-      ended: e.ended,
-      started: e.started,
-      votes: SYMBOLS.slice(0, c.symbols).map((s) => votes(pop, s)),
-    });
-    if (c.epochs && k % 12 === 11) {
-      equity *= 1 + ((k * 7919) % 13) / 1000 - 0.004;
-      const ev = epochs(pop, equity, t.now);
+  const ticks = market(c);
+  for (let k = 0; k < ticks.length; k += CANDLE) {
+    const candle = ticks.slice(k, k + CANDLE);
+    // path: the votes from the live PnLs tickPath gives (from the threads' last batch)
+    let pnls: Float64Array | undefined;
+    if (mode === 'path') {
+      const times = Float64Array.from(candle, (t) => t.now);
+      pnls = new Float64Array(pop.capacity);
+      for (const e of tickPath(pop, times, (j) => candle[j]!.features, pnls)) {
+        log.push(record(pop, e));
+      }
+    } else {
+      for (const t of candle) log.push(record(pop, tick(pop, t.features, t.now)));
+    }
+    log.push(SYMBOLS.slice(0, c.symbols).map((s) => votes(pop, s, pnls)));
+    if (c.epochs) {
+      const last = k + candle.length - 1;
+      equity *= 1 + ((last * 7919) % 13) / 1000 - 0.004;
+      const ev = epochs(pop, equity, candle.at(-1)!.now);
       log.push({ epoch: ev.action, ended: ev.ended, started: ev.started });
     }
   }
@@ -125,25 +141,55 @@ describe('RunThreads: the per-run pass of the ticks on worker threads', () => {
       fc.asyncProperty(fc.array(caseArb, { minLength: 3, maxLength: 3 }), async (cases) => {
         const single = cases.map((c) => drive(population(c), c));
         for (const threads of [2, 3, 4]) {
-          const pops = cases.map(population);
-          // every population on the threads, however small (the default skips small ones)
-          const pool = RunThreads.start(pops, { threads, minRunsPerThread: 1, adaptive: false });
-          try {
-            expect(pool.workerCount).toBe(threads - 1);
-            for (const [i, c] of cases.entries()) {
-              expect(
-                drive(pops[i]!, c),
-                `case ${i} (${JSON.stringify(c)}) on ${threads} threads`,
-              ).toEqual(single[i]);
+          for (const mode of ['tick', 'path'] as const) {
+            const pops = cases.map(population);
+            // every population on the threads, however small (the default skips small ones)
+            const pool = RunThreads.start(pops, { threads, minRunsPerThread: 1, adaptive: false });
+            try {
+              expect(pool.workerCount).toBe(threads - 1);
+              for (const [i, c] of cases.entries()) {
+                expect(
+                  drive(pops[i]!, c, mode),
+                  `case ${i} (${JSON.stringify(c)}) on ${threads} threads, ${mode}`,
+                ).toEqual(single[i]);
+              }
+              // path: every tick's per-run pass in a batch on the threads
+              if (mode === 'path') expect(pool.ticks).toEqual({ threaded: 3 * TICKS, alone: 0 });
+            } finally {
+              await pool.close();
             }
-          } finally {
-            await pool.close();
           }
         }
       }),
       { numRuns: 2 },
     );
-  }, 120_000);
+  }, 240_000);
+
+  it('ends a batch at a bad tick with the ticks before it done, as tick by tick', async () => {
+    const c: Case = { seed: 7, runs: 40, symbols: 2, tickSeconds: 5, marketSeed: 3, epochs: false };
+    const ticks = market(c).slice(0, 24);
+    const times = Float64Array.from(ticks, (t) => t.now);
+    // the eighth tick goes back in time: ticks 0–6 are done, then the error
+    times[7] = times[3]!;
+    const serial = population(c);
+    for (let k = 0; k < 7; k++) tick(serial, ticks[k]!.features, times[k]!);
+    expect(() => tick(serial, ticks[7]!.features, times[7]!)).toThrow(/must increase/);
+    const pop = population(c);
+    const pool = RunThreads.start([pop], { threads: 2, minRunsPerThread: 1, adaptive: false });
+    try {
+      expect(() => tickPath(pop, times, (j) => ticks[j]!.features)).toThrow(/must increase/);
+      expect(pool.ticks.threaded).toBe(7);
+      expect(JSON.stringify(snapshot(pop))).toBe(JSON.stringify(snapshot(serial)));
+      // the threads go on with the next batch
+      const next = Float64Array.from(ticks.slice(8), (t) => t.now);
+      const at = (j: number) => ticks[8 + j]!.features;
+      const threaded = tickPath(pop, next, at).map((e) => record(pop, e));
+      const alone = [...next].map((now, j) => record(serial, tick(serial, at(j), now)));
+      expect(threaded).toEqual(alone);
+    } finally {
+      await pool.close();
+    }
+  });
 
   it('keeps small populations in the main thread by default, with the same result', async () => {
     const c: Case = { seed: 5, runs: 30, symbols: 1, tickSeconds: 5, marketSeed: 9, epochs: true };

@@ -12,7 +12,7 @@ import {
   runState,
   type StartedRun,
   snapshot as snapshotPopulation,
-  tick,
+  tickPath,
   votes,
 } from '@3t/providence';
 import type { RunRow } from './run-store';
@@ -68,6 +68,8 @@ interface SymbolEnsemble {
   readonly symbol: string;
   lastOpenTime: number;
   lastResult: StepResult | null;
+  /** The runs' live PnLs by slot after the latest candle's ticks (tickPath), for its vote. */
+  pnls: Float64Array;
 }
 
 /**
@@ -110,6 +112,7 @@ export class Ensemble {
         symbol: spec.symbol,
         lastOpenTime: Number.NEGATIVE_INFINITY,
         lastResult: null,
+        pnls: new Float64Array(pop.capacity),
       });
     });
   }
@@ -219,6 +222,7 @@ export class Ensemble {
     const runs: RunRow[] = [];
     let ticks = 0;
     let runUpdates = 0;
+    let pnls: Float64Array | undefined;
     if (features.warm !== false) {
       const candle = features.candle ?? {
         open: features.price,
@@ -231,27 +235,25 @@ export class Ensemble {
         this.tickSeconds,
         timeframeMs(features.timeframe) / 1000,
       );
-      for (let k = 0; k < path.times.length; k++) {
-        const now = path.times[k]!;
-        runUpdates += e.pop.activeTotal;
-        const events = tick(
-          e.pop,
-          {
-            [features.symbol]: {
-              price: path.prices[k]!,
-              volatility: features.volatility,
-              marketWeight: features.marketWeight,
-            },
-          },
-          now,
-        );
+      const { symbol, volatility, marketWeight } = features;
+      // tickPath: the same events as tick() at each time, in batches on the backtest's threads
+      if (e.pnls.length < e.pop.capacity) e.pnls = new Float64Array(e.pop.capacity);
+      pnls = e.pnls;
+      const events = tickPath(
+        e.pop,
+        path.times,
+        (k) => ({ [symbol]: { price: path.prices[k]!, volatility, marketWeight } }),
+        pnls,
+      );
+      for (const ev of events) {
+        runUpdates += ev.active;
         ticks++;
-        for (const ended of events.ended) runs.push(this.endedRow(ended, now));
-        for (const started of events.started) runs.push(this.startedRow(e, started, now));
+        for (const ended of ev.ended) runs.push(this.endedRow(ended, ev.now));
+        for (const started of ev.started) runs.push(this.startedRow(e, started, ev.now));
       }
     }
     const result: StepResult = {
-      target: features.warm === false ? null : this.vote(e, features),
+      target: features.warm === false ? null : this.vote(e, features, pnls),
       runs,
       ticks,
       runUpdates,
@@ -358,10 +360,15 @@ export class Ensemble {
   /**
    * The symbol's Target from @3t/providence's `votes` and `cohortKelly` (strategy.md §6): kc over
    * the cohort's active runs, kh over archived epochs with positive summed PnL (epochs archive
-   * a cohort on take-profit, from the equity samples of `sampleEquity`).
+   * a cohort on take-profit, from the equity samples of `sampleEquity`). `pnls`: the live PnLs
+   * tickPath left after the candle's ticks, if it ticked.
    */
-  private vote(e: SymbolEnsemble, f: Features): Omit<Target, 'computedAt' | 'traceContext'> {
-    const vote = votes(e.pop, e.symbol);
+  private vote(
+    e: SymbolEnsemble,
+    f: Features,
+    pnls?: Float64Array,
+  ): Omit<Target, 'computedAt' | 'traceContext'> {
+    const vote = votes(e.pop, e.symbol, pnls);
     return {
       v: SCHEMA_VERSION,
       exchange: f.exchange,
@@ -371,7 +378,7 @@ export class Ensemble {
       pnlTotal: vote?.totalPnl ?? 0,
       voters: vote?.runs ?? 0,
       price: f.price,
-      kelly: cohortKelly(e.pop, e.symbol),
+      kelly: cohortKelly(e.pop, e.symbol, pnls),
       reason: vote
         ? `${vote.runs} runs ${vote.position > 0 ? 'long' : 'short'} ${Math.abs(vote.position)}, pnl ${vote.totalPnl.toFixed(2)}`
         : 'no vote (no profitable runs with a net position)',
