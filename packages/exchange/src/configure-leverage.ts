@@ -1,5 +1,6 @@
 import { isPerpetual } from '@3t/contracts';
 import type { SymbolLeverage } from '@3t/runtime';
+import ccxtLib from 'ccxt';
 import type { CcxtExchange } from './ccxt-exchange';
 import { classifyError } from './exchange-port-error';
 
@@ -48,7 +49,7 @@ export function resolveLeverage(
 
 /**
  * Sets leverage and margin mode on the venue for every perpetual among `symbols` (Hyperliquid:
- * one `updateLeverage` action each) and returns what each symbol resolved to. Run at every start
+ * one `updateLeverage` action each; Binance USDⓈ-M: `marginType`, then `leverage`) and returns what each symbol resolved to. Run at every start
  * (crash-only: start-up is the same path after any restart); setting the same values again is
  * harmless.
  */
@@ -62,6 +63,19 @@ export async function configureLeverage(
   const resolved = resolveLeverage(symbols, ccxt.markets ?? {}, settings);
   for (const r of resolved) {
     if (r.marginMode === null) continue;
+    // Hyperliquid takes the margin mode with the leverage (one updateLeverage); Binance and most
+    // others keep it apart (setMarginMode, which ccxt treats as done when it is already set) and
+    // ignore a marginMode passed to setLeverage.
+    if (ccxt.id !== 'hyperliquid' && ccxt.has['setMarginMode']) {
+      try {
+        await ccxt.setMarginMode(r.marginMode, r.symbol);
+      } catch (err) {
+        // every start sets it again: "already set" (Binance -4046) is the answer of a restart
+        if (!(err instanceof ccxtLib.MarginModeAlreadySet)) {
+          throw classifyError(err, `setMarginMode ${r.symbol} ${r.marginMode}`);
+        }
+      }
+    }
     try {
       await ccxt.setLeverage(r.leverage, r.symbol, { marginMode: r.marginMode });
     } catch (err) {

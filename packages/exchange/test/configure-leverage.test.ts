@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { fakeHyperliquidClient, readCandleCsv, startFakeHyperliquid } from '@3t/test-support';
+import {
+  fakeBinanceClient,
+  fakeHyperliquidClient,
+  readCandleCsv,
+  startFakeExchange,
+  startFakeHyperliquid,
+} from '@3t/test-support';
 import { describe, expect, it } from 'vitest';
 import { CcxtExchange, configureLeverage, resolveLeverage } from '../src/index';
 import { refusal } from './support';
@@ -105,6 +111,40 @@ describe('configureLeverage on the fake Hyperliquid', () => {
         configureLeverage(port, ['BTC/USDC:USDC'], { leverage: {}, marginMode: 'cross' }),
       );
       expect(err.message).toMatch(/Cannot switch leverage type with open position/);
+      await port.close();
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('configureLeverage on the fake Binance (USDⓈ-M perpetuals)', () => {
+  it('sets the margin mode (marginType) and then the leverage, each through its own call', async () => {
+    const fake = await startFakeExchange({
+      markets: [{ symbol: 'ETH/USDT:USDT', price: '2000', maxLeverage: 50 }],
+      balances: { USDT: '1000' },
+    });
+    try {
+      const port = new CcxtExchange(
+        fakeBinanceClient(fake.url, { options: { fetchMarkets: { types: ['linear'] } } }),
+      );
+      const [resolved] = await configureLeverage(port, ['ETH/USDT:USDT'], {
+        leverage: { 'ETH/USDT:USDT': 5 },
+        marginMode: 'isolated',
+      });
+      expect([resolved?.leverage, resolved?.marginMode]).toEqual([5, 'isolated']);
+      // the fake starts cross at its maximum: both settings changed, in Binance's order
+      expect(fake.state().leverageUpdates.map((u) => [u.leverage, u.marginMode])).toEqual([
+        [50, 'isolated'],
+        [5, 'isolated'],
+      ]);
+      expect(fake.venue.position('ETH')).toMatchObject({ leverage: 5, marginMode: 'isolated' });
+      // at the next start the margin mode is already set: Binance answers -4046, which is done
+      await configureLeverage(port, ['ETH/USDT:USDT'], {
+        leverage: { 'ETH/USDT:USDT': 5 },
+        marginMode: 'isolated',
+      });
+      expect(fake.venue.position('ETH')).toMatchObject({ leverage: 5, marginMode: 'isolated' });
       await port.close();
     } finally {
       await fake.close();

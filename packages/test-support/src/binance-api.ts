@@ -167,7 +167,30 @@ export const binanceRoutes: ReadonlyMap<string, Route> = new Map<string, Route>(
   ['GET /fapi/v1/klines', { endpoint: 'klines', signed: false, handle: klines }],
   ['GET /fapi/v1/fundingRate', { endpoint: 'fundingRate', signed: false, handle: fundingRate }],
   ['GET /fapi/v1/income', { endpoint: 'income', signed: true, handle: income }],
+  // the account settings a perpetual trades under (ccxt setMarginMode, setLeverage)
+  ['POST /fapi/v1/marginType', { endpoint: 'marginType', signed: true, handle: marginType }],
+  ['POST /fapi/v1/leverage', { endpoint: 'leverage', signed: true, handle: leverage }],
 ]);
+
+/** `marginType` ISOLATED or CROSSED for one perpetual. */
+function marginType(venue: FakeVenue, p: Params): unknown {
+  const m = venue.market(required(p, 'symbol'));
+  const type = required(p, 'marginType');
+  if (type !== 'ISOLATED' && type !== 'CROSSED') throw binanceErrors.badParameter('marginType');
+  venue.setMarginType(m.id, type === 'ISOLATED' ? 'isolated' : 'cross');
+  return { code: 200, msg: 'success' };
+}
+
+/** The leverage of one perpetual, its margin mode kept (Binance sets the two apart). */
+function leverage(venue: FakeVenue, p: Params): unknown {
+  const m = venue.market(required(p, 'symbol'));
+  if (!m.perp) throw binanceErrors.invalidSymbol();
+  const value = int(p, 'leverage');
+  if (value === undefined) throw binanceErrors.missingParameter('leverage');
+  if (value < 1 || value > m.perp.maxLeverage) throw binanceErrors.badParameter('leverage');
+  venue.setLeverage(m.id, value, venue.position(m.id).marginMode);
+  return { leverage: value, maxNotionalValue: '1000000', symbol: m.id };
+}
 
 /**
  * The account's income history, funding fees only (what ccxt fetchFundingHistory asks): from

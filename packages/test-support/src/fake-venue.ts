@@ -367,6 +367,28 @@ export class FakeVenue {
     this.leverageUpdates.push({ symbol: m.symbol, leverage, marginMode, at: this.ourNow() });
   }
 
+  /**
+   * Binance USDⓈ-M `marginType`: the margin mode alone (an unchanged one is refused as -4046,
+   * which ccxt takes as done), refused while a position is open (-4048).
+   */
+  setMarginType(id: string, marginMode: 'cross' | 'isolated'): void {
+    const m = this.market(id);
+    if (!m.perp) throw binanceErrors.invalidSymbol();
+    const p = this.position(id);
+    if (p.marginMode === marginMode)
+      throw new VenueRejection(-4046, 'No need to change margin type.');
+    if (!dec.eq(p.size, '0')) {
+      throw new VenueRejection(-4048, 'Margin type cannot be changed if there exists position.');
+    }
+    p.marginMode = marginMode;
+    this.leverageUpdates.push({
+      symbol: m.symbol,
+      leverage: p.leverage,
+      marginMode,
+      at: this.ourNow(),
+    });
+  }
+
   balance(asset: string): { free: string; locked: string } {
     let b = this.balances.get(asset);
     if (!b) {

@@ -24,6 +24,8 @@ export const ENDPOINTS = [
   'fundingHistory',
   'fundingRate',
   'income',
+  'marginType',
+  'leverage',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
