@@ -385,12 +385,13 @@ it(`chaos (seed ${SEED}, ${EXCHANGE}): ${INTENTS} intents, 2 executors, ≥ ${MI
   const killDuringStart = async (name: string) => {
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
-      // a moment into it: the claims of the life just killed are still held
-      if (supervisor.inStartPhase(name) >= 100 + Math.floor(random() * 400)) {
+      // a moment into it: the claims of the life just killed are still held (on an idle machine
+      // a start reconciliation can be over in a few hundred ms: aim early, look often)
+      if (supervisor.inStartPhase(name) >= 20 + Math.floor(random() * 150)) {
         if (kill(name, ' (start reconciliation)')) startKills++;
         return;
       }
-      await sleep(50);
+      await sleep(10);
     }
   };
   // the executors make ~20 intents/s between kills; each restart costs ~10 s (tsx, ccxt markets,
@@ -416,9 +417,15 @@ it(`chaos (seed ${SEED}, ${EXCHANGE}): ${INTENTS} intents, 2 executors, ≥ ${MI
     if (candidates.length === 0) continue;
     const name = candidates[Math.floor(random() * candidates.length)] as string;
     if (!kill(name)) continue;
-    // every third executor kill is followed by one of its next life during its start
-    // reconciliation, while the claims of the life just killed still hold
-    if (isExecutor(name) && executorKills() % 3 === 0 && killCount() < MIN_KILLS) {
+    // every third executor kill (every one while the start kills are behind) is followed by one
+    // of its next life during its start reconciliation, while the claims of the life just killed
+    // still hold
+    const startKillsBehind = startKills < Math.ceil((MIN_START_KILLS * killCount()) / MIN_KILLS);
+    if (
+      isExecutor(name) &&
+      (executorKills() % 3 === 0 || startKillsBehind) &&
+      killCount() < MIN_KILLS
+    ) {
       await killDuringStart(name);
     }
     if (killCount() >= Math.round(MIN_KILLS * 0.3) && !wiped) {
