@@ -11,7 +11,6 @@ import {
   targetSchema,
   timeframeMs,
 } from '@3t/contracts';
-import { isLiquidationClientId } from '@3t/exchange';
 import {
   type ExecuteDeps,
   type ExecutionEvents,
@@ -307,9 +306,6 @@ queues.worker({
       state,
     });
     candleClose = null;
-    // the venue's liquidation of a paper perpetual: no intent will ask for its fill
-    for (const f of fills)
-      if (isLiquidationClientId(f.clientOrderId)) await deps.positions.recordFill(f);
     // paper perpetuals pay funding at each funding time the market passes
     for (const p of (await paperFunding?.advance(target.symbol, target.at, (t) =>
       logger.warn(

@@ -262,9 +262,8 @@ export async function backtestCandles(
       const step = await runOrderStep(target, { ...deps, settings, state, paper: broker });
       const { outcome } = step;
       for (const f of step.fills) {
-        // the venue's own liquidation order: order-executor learns of it as of a foreign fill
+        // the venue's own liquidation order (runOrderStep recorded it before deciding)
         if (!isLiquidationClientId(f.clientOrderId)) continue;
-        await positions.recordFill(f);
         liquidations.push({
           at: f.exchangeTime,
           symbol: f.symbol,
