@@ -100,8 +100,8 @@ describe('sweep.yml errors name the key and the fix', () => {
       /parameters\.risk\.max_order_notional: a grid needs values: write a list or from\/to\/step, or set search\.method: random/,
     ],
     [
-      { name: 'x', parameters: { leverage: [1] } },
-      /parameters\.leverage: a parameter is one of seed, runs, fee, slippage or a config\.yml path/,
+      { name: 'x', parameters: { threads: [1] } },
+      /parameters\.threads: a parameter is one of seed, runs, fee, slippage, leverage or a config\.yml path/,
     ],
     [
       { name: 'x', windows: [{ from: '2023-03-02', to: '2023-03-01' }] },

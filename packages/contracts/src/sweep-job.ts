@@ -19,6 +19,15 @@ export const sweepBacktestSchema = z.strictObject({
   fee: z.number().nonnegative().describe('--fee as a rate'),
   slippage: z.number().nonnegative().describe('--slippage as a rate'),
   maxBadRows: z.number().nonnegative().max(1).describe('--max-bad-rows as a rate'),
+  leverage: z
+    .number()
+    .min(1)
+    .optional()
+    .describe('--leverage of the perpetual symbols (absent: exchange.leverage, else 1)'),
+  funding: z
+    .boolean()
+    .optional()
+    .describe('false: --no-funding (perpetuals with funding 0); absent: from the funding files'),
   config: z
     .record(z.string(), z.unknown())
     .describe('config.yml content of the job (validated by the worker with the config schema)'),

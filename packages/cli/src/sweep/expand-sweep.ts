@@ -149,6 +149,16 @@ function issuesText(error: { issues: { path: PropertyKey[]; message: string }[] 
   return error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
 }
 
+/** --leverage of a job: the swept value, else the sweep's, else none (exchange.leverage). */
+function leverageOf(params: Record<string, number>, spec: SweepSpec): { leverage?: number } {
+  const leverage = params['leverage'] ?? spec.backtest.leverage;
+  if (leverage === undefined) return {};
+  if (!(leverage >= 1)) {
+    throw new CliError(`parameters.leverage = ${leverage}: a leverage is a number ≥ 1, e.g. 40`);
+  }
+  return { leverage };
+}
+
 /**
  * The jobs of a sweep, in order (window by window, each combination): every one a complete
  * `3t backtest` input. The sweep id is the name and a hash of the jobs, so the same sweep.yml over
@@ -182,6 +192,9 @@ export function expandSweep(spec: SweepSpec, base: Config): { sweepId: string; j
           slippage:
             params['slippage'] ?? spec.backtest.slippage ?? config.paper.slippage_bps / 10_000,
           maxBadRows: spec.backtest.max_bad_rows,
+          // set only when given, so the ids of sweeps that name neither stay as they were
+          ...leverageOf(params, spec),
+          ...(spec.backtest.funding ? {} : { funding: false }),
           config: config as unknown as Record<string, unknown>,
         },
       };

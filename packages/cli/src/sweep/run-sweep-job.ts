@@ -19,6 +19,8 @@ export function sweepBacktestOptions(b: SweepBacktest): BacktestCliOptions {
     fee: b.fee,
     slippage: b.slippage,
     maxBadRows: b.maxBadRows,
+    ...(b.leverage !== undefined ? { leverage: b.leverage } : {}),
+    ...(b.funding === false ? { funding: false } : {}),
     out: '',
     report: false,
     // a worker is one core's share of a sweep (start one per core); the result is the same
@@ -59,6 +61,8 @@ export function reproduceArgs(b: SweepBacktest, configPath: string): string[] {
     String(b.slippage),
     '--max-bad-rows',
     String(b.maxBadRows),
+    ...(b.leverage !== undefined ? ['--leverage', String(b.leverage)] : []),
+    ...(b.funding === false ? ['--no-funding'] : []),
     '--config',
     configPath,
   ];

@@ -18,7 +18,7 @@ export type RankMetric = keyof typeof RANK_METRICS;
 const rankMetric = z.enum(Object.keys(RANK_METRICS) as [RankMetric, ...RankMetric[]]);
 
 /** Backtest options a parameter may vary; any other key is a config.yml path. */
-export const OPTION_PARAMETERS = ['seed', 'runs', 'fee', 'slippage'] as const;
+export const OPTION_PARAMETERS = ['seed', 'runs', 'fee', 'slippage', 'leverage'] as const;
 /** config.yml sections a sweep may vary (strategy, risk and paper costs; not infrastructure). */
 export const CONFIG_SECTIONS = ['providence', 'risk', 'sizing', 'orders', 'paper'] as const;
 
@@ -83,6 +83,15 @@ export const sweepSpecSchema = z
         fee: z.number().nonnegative().optional(),
         slippage: z.number().nonnegative().optional(),
         max_bad_rows: z.number().nonnegative().max(1).default(0.001),
+        leverage: z
+          .number()
+          .min(1)
+          .optional()
+          .describe('--leverage of the perpetual symbols (default: exchange.leverage, else 1)'),
+        funding: z
+          .boolean()
+          .default(true)
+          .describe('false: --no-funding, perpetuals run with funding 0'),
       })
       .prefault({})
       .describe('backtest options of every job unless a parameter varies them'),
