@@ -43,8 +43,9 @@ export interface RiskInputs {
   readonly ordersLastMinute: number;
   /** loss since 00:00 UTC in quote currency (negative = gain) */
   readonly dailyLoss: number;
-  /** the order closes a perpetual within risk.min_liquidation_buffer: the daily loss, which
-   * limits new risk, must not keep the position open until the venue liquidates it */
+  /** the order closes a perpetual within risk.min_liquidation_buffer: the daily loss and the
+   * order rate, which limit new risk, must not keep the position open until the venue
+   * liquidates it */
   readonly liquidationClose?: boolean;
 }
 
@@ -90,7 +91,9 @@ export function checkRisk(limits: RiskLimits, r: RiskInputs): RiskDecision {
       `daily loss ${r.dailyLoss.toFixed(2)} ≥ risk.max_daily_loss ${limits.max_daily_loss}`,
     );
   }
-  if (r.ordersLastMinute >= limits.max_orders_per_minute) {
+  // the rate limit stops a runaway loop of new orders; a liquidation-buffer close only shrinks
+  // the position, so it cannot repeat, and holding it back could cost the whole margin
+  if (r.ordersLastMinute >= limits.max_orders_per_minute && !(r.liquidationClose && reducing)) {
     return deny(
       'max_orders_per_minute',
       `${r.ordersLastMinute} orders in the last minute ≥ risk.max_orders_per_minute ${limits.max_orders_per_minute}`,

@@ -80,20 +80,24 @@ export async function handleTarget(target: Target, deps: HandleTargetDeps): Prom
     deps.events?.targetDropped?.('too_old');
     return { action: 'dropped', reason };
   }
-  // upstream's reconciliation returns early while its calendar says the market is closed
+  // upstream's reconciliation returns early while its calendar says the market is closed; a
+  // perpetual's venue trades on, so its liquidation buffer is still watched (below)
   const closed = settings.sizing.trading_calendar ? marketClosedReason(target.at / 1000) : null;
-  if (closed !== null) {
-    return {
-      action: 'skipped',
-      reason: `market closed (${closed}) by sizing.trading_calendar at ${new Date(target.at).toISOString()}`,
-    };
-  }
+  const marketClosed =
+    closed === null
+      ? null
+      : ({
+          action: 'skipped',
+          reason: `market closed (${closed}) by sizing.trading_calendar at ${new Date(target.at).toISOString()}`,
+        } as const);
+  if (marketClosed !== null && !isPerpetual(target.symbol)) return marketClosed;
   // every limit is priced by the venue, never by the job (issue 12 finding 4)
   const price = await deps.broker.fetchPrice(target.symbol);
   if (price > 0) state.lastPrice.set(target.symbol, price);
   const last = state.lastDecision.get(target.symbol);
   // a perpetual too near its liquidation price is closed at once, off the reconcile schedule
   const closeNow = await liquidationBreach(target.symbol, target.exchange, price, deps);
+  if (marketClosed !== null && closeNow === null) return marketClosed;
   if (
     closeNow === null &&
     settings.reconcileSeconds > 0 &&

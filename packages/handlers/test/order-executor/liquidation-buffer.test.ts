@@ -28,9 +28,15 @@ const LIQUIDATION = (100 - 100 / 10) / (1 - MMR); // 90.4523
 function setup(
   minBuffer: number,
   leverage = LEVERAGE,
-  orders: { orderType?: 'market' | 'alo'; reconcileSeconds?: number; maxDailyLoss?: number } = {},
+  orders: {
+    orderType?: 'market' | 'alo';
+    reconcileSeconds?: number;
+    maxDailyLoss?: number;
+    tradingCalendar?: boolean;
+    start?: number;
+  } = {},
 ) {
-  let now = T0;
+  let now = orders.start ?? T0;
   const broker = new MemoryPaperBroker({
     startingBalance: 10_000,
     feeRate: FEE,
@@ -66,6 +72,7 @@ function setup(
         can_go_long: true,
         can_go_short: true,
         ...(orders.orderType ? { order_type: orders.orderType } : {}),
+        ...(orders.tradingCalendar ? { trading_calendar: true } : {}),
       },
       reconcileSeconds: orders.reconcileSeconds ?? 0,
       leverage: { [SYMBOL]: leverage },
@@ -91,7 +98,26 @@ function setup(
     };
     return runOrderStep(target, deps);
   };
-  return { broker, intents, positions, step };
+  /** moves the clock (the next step adds its minute to it) */
+  const jump = (ms: number) => {
+    now += ms;
+  };
+  return { broker, intents, positions, step, jump, deps };
+}
+
+/** The step placed the close of the whole long of 10; the next step (at 91) fills it. */
+async function expectWholeLongClosed(
+  { intents, step, broker }: Pick<ReturnType<typeof setup>, 'intents' | 'step' | 'broker'>,
+  close: Awaited<ReturnType<ReturnType<typeof setup>['step']>>,
+  vote: number,
+) {
+  expect(close.outcome.action).toBe('order');
+  if (close.outcome.action !== 'order') throw new Error('no order');
+  const record = await intents.getIntent(close.outcome.intentId);
+  expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, targetPosition: 0 });
+  expect(record?.intent.reason).toMatch(/min_liquidation_buffer: /);
+  await step(91, vote);
+  expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
 }
 
 describe('risk.min_liquidation_buffer on a perpetual', () => {
@@ -214,6 +240,40 @@ describe('risk.min_liquidation_buffer on a perpetual', () => {
     expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
   });
 
+  it('risk.max_orders_per_minute does not deny the close: one reducing order, not a burst', async () => {
+    const { broker, intents, step, deps } = setup(0.02);
+    await step(100);
+    await step(100);
+    // from here every order is over the rate limit: a new position is denied …
+    (deps.settings.risk as { max_orders_per_minute: number }).max_orders_per_minute = 0;
+    const more = await step(95, 80);
+    expect(more.outcome).toMatchObject({ action: 'denied', rule: 'max_orders_per_minute' });
+    // … but the close within the buffer goes out
+    await expectWholeLongClosed({ intents, step, broker }, await step(92, 80), 0);
+  });
+
+  it('sizing.trading_calendar: outside the hours nothing new is decided, but the close within the buffer is', async () => {
+    // Friday 17 Nov 2023 12:00 UTC (13:00 in Vienna): the market is open
+    const { broker, intents, step, jump } = setup(0.02, LEVERAGE, {
+      tradingCalendar: true,
+      start: Date.UTC(2023, 10, 17, 12, 0),
+    });
+    await step(100);
+    await step(100);
+    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(10);
+    // Saturday noon: closed. A vote to double the long is not traded …
+    jump(Date.UTC(2023, 10, 18, 12, 0) - Date.UTC(2023, 10, 17, 12, 2));
+    const weekend = await step(95, 80);
+    expect(weekend.outcome.action).toBe('skipped');
+    if (weekend.outcome.action !== 'skipped') throw new Error('not skipped');
+    expect(weekend.outcome.reason).toMatch(/^market closed .* by sizing\.trading_calendar/);
+    // … but a price 1.68 % from liquidation closes the long, calendar or not
+    await expectWholeLongClosed({ intents, step, broker }, await step(92, 80), 80);
+    // flat and still closed: the vote opens nothing
+    const after = await step(91, 80);
+    expect(after.outcome.action).toBe('skipped');
+  });
+
   it('the close respects 3t halt: denied while every symbol is halted, placed in the reducing state', async () => {
     const { broker, intents, step } = setup(0.02);
     await step(100);
@@ -222,13 +282,7 @@ describe('risk.min_liquidation_buffer on a perpetual', () => {
     const halted = await step(92, 0);
     expect(halted.outcome).toMatchObject({ action: 'denied', rule: 'kill_switch' });
     intents.haltsByScope.set('all', { state: 'reducing', reason: 'operator' });
-    const reducing = await step(92, 40);
-    expect(reducing.outcome.action).toBe('order');
-    if (reducing.outcome.action !== 'order') throw new Error('no order');
-    const record = await intents.getIntent(reducing.outcome.intentId);
-    expect(record?.intent).toMatchObject({ side: 'sell', quantity: 10, targetPosition: 0 });
-    await step(91, 40);
-    expect((await broker.fetchPositions([SYMBOL]))[0]!.quantity).toBe(0);
+    await expectWholeLongClosed({ intents, step, broker }, await step(92, 40), 40);
   });
 
   it('denies opening at a leverage whose liquidation price starts within the buffer', async () => {

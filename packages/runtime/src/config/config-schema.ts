@@ -151,7 +151,7 @@ const risk = z
       .max(1)
       .default(0.01)
       .describe(
-        "perpetuals: smallest distance of the venue's price from the position's liquidation price, as a fraction of the price (0.01 = 1 %); closer, order-executor closes the position at once (an order recorded with the reason), whatever the vote and the day's loss (risk.max_daily_loss); halts still apply, the reducing state lets it through. 0 = off",
+        "perpetuals: smallest distance of the venue's price from the position's liquidation price, as a fraction of the price (0.01 = 1 %); closer, order-executor closes the position at once (an order recorded with the reason), whatever the vote, the day's loss (risk.max_daily_loss), the order rate (risk.max_orders_per_minute) and the trading calendar (sizing.trading_calendar); halts still apply, the reducing state lets it through. 0 = off",
       ),
   })
   .describe('Risk limits, checked before every order');
@@ -233,7 +233,7 @@ const sizing = z
       .boolean()
       .default(false)
       .describe(
-        "upstream's calendar: closed on weekends from Friday 23:00, 1 January, 25 December and Good Friday (Europe/Vatican)",
+        "upstream's calendar: closed on weekends from Friday 23:00, 1 January, 25 December and Good Friday (Europe/Vatican); while closed no order is decided, except the close of a perpetual within risk.min_liquidation_buffer",
       ),
   })
   .describe('From votes to orders (strategy.md §6)');
