@@ -304,6 +304,19 @@ export class PaperBroker implements ExchangePort {
    * the new fills. A time at or before the last applied one fills nothing.
    */
   async applyPrice(symbol: string, price: number, time: number): Promise<Fill[]> {
+    return (await this.applyPriceRead(symbol, price, time)).fills;
+  }
+
+  /**
+   * applyPrice, also answering the symbol's price as `fetchPrice` reads it right after (the new
+   * price, or the venue's when `time` is not newer), from the statement that wrote it: order-executor
+   * sizes each target with that price, and the read was one more round trip per target.
+   */
+  async applyPriceRead(
+    symbol: string,
+    price: number,
+    time: number,
+  ): Promise<{ fills: Fill[]; price: number }> {
     if (!(price > 0) || !Number.isFinite(price)) {
       throw new RangeError(`applyPrice ${symbol}: price must be a finite number > 0, got ${price}`);
     }
@@ -321,27 +334,35 @@ export class PaperBroker implements ExchangePort {
       [this.id, symbol, this.id, symbol],
     );
     if (open.length === 0) {
-      await this.pool.query(
+      // RETURNING answers the row as the statement left it (MariaDB ≥ 10.5)
+      const [stored] = await this.pool.query<RowDataPacket[]>(
         `INSERT INTO paper_prices (account, symbol, price, price_time) VALUES (?, ?, ?, ?)
          ON DUPLICATE KEY UPDATE price = IF(VALUES(price_time) > price_time, VALUES(price), price),
-           price_time = GREATEST(price_time, VALUES(price_time))`,
+           price_time = GREATEST(price_time, VALUES(price_time))
+         RETURNING price`,
         [this.id, symbol, p, time],
       );
-      return [];
+      return { fills: [], price: Number(stored[0]?.['price']) };
     }
+    let stored = Number.NaN;
     const rows = await this.tx(async (c) => {
       let cash = await this.cash(c, true);
       const [prev] = await c.query<RowDataPacket[]>(
-        'SELECT price_time FROM paper_prices WHERE account = ? AND symbol = ? FOR UPDATE',
+        'SELECT price, price_time FROM paper_prices WHERE account = ? AND symbol = ? FOR UPDATE',
         [this.id, symbol],
       );
       const prevTime = prev[0]?.['price_time'];
-      if (prevTime !== undefined && time <= Number(prevTime)) return [];
-      await c.query(
+      if (prevTime !== undefined && time <= Number(prevTime)) {
+        stored = Number(prev[0]?.['price']);
+        return [];
+      }
+      const [written] = await c.query<RowDataPacket[]>(
         `INSERT INTO paper_prices (account, symbol, price, price_time) VALUES (?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE price = VALUES(price), price_time = VALUES(price_time)`,
+         ON DUPLICATE KEY UPDATE price = VALUES(price), price_time = VALUES(price_time)
+         RETURNING price`,
         [this.id, symbol, p, time],
       );
+      stored = Number(written[0]?.['price']);
       const [open] = await c.query<OrderRow[]>(
         `SELECT * FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open'
          ORDER BY id FOR UPDATE`,
@@ -422,7 +443,7 @@ export class PaperBroker implements ExchangePort {
       );
       return created;
     });
-    return rows.map((row) => this.toFill(row));
+    return { fills: rows.map((row) => this.toFill(row)), price: stored };
   }
 
   async fetchOrder(_symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {

@@ -150,6 +150,28 @@ describe('PaperBroker (MariaDB)', () => {
     expect(fill?.clientOrderId).toBe('late');
   });
 
+  it('applyPriceRead answers the price fetchPrice reads right after, with and without an open order', async () => {
+    const broker = await open();
+    // [price, time, open order placed before, what the venue keeps]
+    const rows: [number, number, boolean, number][] = [
+      [100, 10, false, 100],
+      [90, 10, false, 100],
+      [80, 5, false, 100],
+      [105.123456789, 11, false, 105.123456789],
+      [99, 11, true, 105.123456789],
+      [98.5, 12, true, 98.5],
+      [97, 13, false, 97],
+    ];
+    for (const [i, [price, time, withOrder, kept]] of rows.entries()) {
+      if (withOrder) await broker.placeOrder(market('buy', 0.01, `read-${i}`));
+      const read = await broker.applyPriceRead('BTC/USDT', price, time);
+      const fetched = await broker.fetchPrice('BTC/USDT');
+      expect(read.price, `row ${i}: price ${price} at ${time}`).toBe(fetched);
+      expect(fetched, `row ${i}`).toBe(kept);
+      expect(read.fills.length, `row ${i}: fills`).toBe(withOrder && time === 12 ? 2 : 0);
+    }
+  });
+
   it('keeps its book across a restart: a new broker on the same account continues', async () => {
     const first = await open();
     await first.applyPrice('BTC/USDT', 100, 1);
