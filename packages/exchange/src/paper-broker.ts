@@ -15,6 +15,7 @@ import {
 } from '@3t/contracts';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { dec } from './decimal';
+import { DeferredPrices } from './deferred-prices';
 import {
   assertSameOrder,
   contractFill,
@@ -74,6 +75,11 @@ export interface PaperBrokerOptions {
   readonly marketData?: MarketDataPort;
   /** How perpetual symbols (`BASE/QUOTE:SETTLE`) are margined; spot symbols ignore it. */
   readonly perp?: PerpTerms;
+  /**
+   * Prices that fill nothing are written up to this late, gathered (DeferredPrices: a commit per
+   * price cost order-executor most of its time per target); 0 (default) writes each at once.
+   */
+  readonly priceWriteMs?: number;
 }
 
 interface OrderRow extends RowDataPacket {
@@ -127,7 +133,11 @@ interface FilledOrder {
  */
 export class PaperBroker implements ExchangePort {
   readonly id: string;
+  /** every statement but a held price's check: held prices are written before it runs */
   private readonly pool: Pool;
+  private readonly prices: DeferredPrices | null;
+  /** the caller's pool itself, for the check of applyPriceRead's held path */
+  private readonly unsettled: Pool;
   readonly quote: string;
   readonly costs: PaperCosts;
   private readonly allowShort: boolean;
@@ -143,7 +153,10 @@ export class PaperBroker implements ExchangePort {
         `paper account '${this.id}' must match ${ACCOUNT} (it is an exchange id)`,
       );
     }
-    this.pool = options.pool;
+    const delay = options.priceWriteMs ?? 0;
+    this.prices = delay > 0 ? new DeferredPrices(options.pool, this.id, delay) : null;
+    this.pool = this.prices ? this.prices.settledPool() : options.pool;
+    this.unsettled = options.pool;
     this.quote = options.quoteCurrency ?? 'USDT';
     this.costs = paperCosts(
       options.feeRate ?? 0.001,
@@ -323,6 +336,11 @@ export class PaperBroker implements ExchangePort {
     if (!Number.isInteger(time))
       throw new RangeError(`applyPrice ${symbol}: time must be ms, got ${time}`);
     const p = dec.fromNumber(price);
+    // held back when it fills nothing (the stored DECIMAL(36,18) must equal it: ≤ 18 decimals)
+    if (this.prices && !/e|\.\d{19}/i.test(p)) {
+      const held = await this.holdPrice(this.prices, symbol, p, time);
+      if (held !== null) return { fills: [], price: held };
+    }
     // Most prices fill nothing: with no open order of the symbol, one statement records the price
     // (a newer time only) instead of a locking transaction of six. An order committed after this
     // check was placed after the price arrived, so the next price fills it, as it would anyway.
@@ -492,8 +510,41 @@ export class PaperBroker implements ExchangePort {
     return rows.map((r) => this.toFill(r));
   }
 
-  /** The pool belongs to the caller; nothing to close here. */
-  async close(): Promise<void> {}
+  /** Writes the prices held back; the pool belongs to the caller. */
+  async close(): Promise<void> {
+    await this.prices?.settle();
+  }
+
+  /**
+   * applyPriceRead's fast path with held prices: one read says whether anything of the symbol can
+   * fill and what the venue has; a newer price is held (DeferredPrices), and the answer is the
+   * newest of the stored, the held and this one. Null when something can fill (the full path).
+   */
+  private async holdPrice(
+    prices: DeferredPrices,
+    symbol: string,
+    p: string,
+    time: number,
+  ): Promise<number | null> {
+    const [rows] = await this.unsettled.query<RowDataPacket[]>(
+      `SELECT EXISTS (SELECT 1 FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open')
+           OR EXISTS (SELECT 1 FROM paper_positions WHERE account = ? AND symbol = ? AND margin > 0) AS busy,
+         (SELECT price FROM paper_prices WHERE account = ? AND symbol = ?) AS price,
+         (SELECT price_time FROM paper_prices WHERE account = ? AND symbol = ?) AS price_time`,
+      [this.id, symbol, this.id, symbol, this.id, symbol, this.id, symbol],
+    );
+    const row = rows[0];
+    if (!row || Number(row['busy']) !== 0) return null;
+    const stored =
+      row['price_time'] === null
+        ? null
+        : { price: String(row['price']), time: Number(row['price_time']) };
+    const held = prices.held(symbol);
+    const known = held && (stored === null || held.time > stored.time) ? held : stored;
+    if (known !== null && time <= known.time) return Number(known.price);
+    prices.hold(symbol, p, time);
+    return Number(p);
+  }
 
   /**
    * Books the funding of perpetual `symbol` at funding time `time` with `rate` (see
