@@ -18,6 +18,8 @@ interface PendingPrice {
  */
 export class DeferredPrices {
   private readonly pending = new Map<string, PendingPrice>();
+  /** what this venue last wrote per symbol (a state read before that write is older) */
+  private readonly written = new Map<string, PendingPrice>();
   private inflight: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -30,6 +32,11 @@ export class DeferredPrices {
   /** The price of `symbol` held back, if any. */
   held(symbol: string): PendingPrice | undefined {
     return this.pending.get(symbol);
+  }
+
+  /** The newest price of `symbol` this venue wrote, if any. */
+  lastWritten(symbol: string): PendingPrice | undefined {
+    return this.written.get(symbol);
   }
 
   /** Holds `price` at `time` for `symbol` (the caller checked it is newer than what is known). */
@@ -89,6 +96,10 @@ export class DeferredPrices {
     this.inflight = written;
     try {
       await written;
+      for (const [symbol, p] of rows) {
+        const before = this.written.get(symbol);
+        if (!before || before.time < p.time) this.written.set(symbol, p);
+      }
     } catch (err) {
       // held again unless a newer price of the symbol came meanwhile
       for (const [symbol, p] of rows) {

@@ -329,6 +329,13 @@ export class PaperBroker implements ExchangePort {
     symbol: string,
     price: number,
     time: number,
+    /**
+     * the row of `priceState(symbol)` when the caller read it already, since this venue's last
+     * change of the symbol's orders (order-executor: with the symbol's lock, before the step's
+     * first call): one round trip fewer. Its stored price is compared with what this venue wrote
+     * since, so a held price written in between is not missed.
+     */
+    state?: RowDataPacket,
   ): Promise<{ fills: Fill[]; price: number }> {
     if (!(price > 0) || !Number.isFinite(price)) {
       throw new RangeError(`applyPrice ${symbol}: price must be a finite number > 0, got ${price}`);
@@ -338,7 +345,7 @@ export class PaperBroker implements ExchangePort {
     const p = dec.fromNumber(price);
     // held back when it fills nothing (the stored DECIMAL(36,18) must equal it: ≤ 18 decimals)
     if (this.prices && !/e|\.\d{19}/i.test(p)) {
-      const held = await this.holdPrice(this.prices, symbol, p, time);
+      const held = await this.holdPrice(this.prices, symbol, p, time, state);
       if (held !== null) return { fills: [], price: held };
     }
     // Most prices fill nothing: with no open order of the symbol, one statement records the price
@@ -516,31 +523,50 @@ export class PaperBroker implements ExchangePort {
   }
 
   /**
-   * applyPriceRead's fast path with held prices: one read says whether anything of the symbol can
-   * fill and what the venue has; a newer price is held (DeferredPrices), and the answer is the
-   * newest of the stored, the held and this one. Null when something can fill (the full path).
+   * The statement applyPriceRead starts with when prices are held (what of the symbol can fill,
+   * the stored price), for a caller that sends it earlier in a query of its own: order-executor
+   * sends it with the symbol's lock, then hands its row to `applyPriceRead`. Null when prices are
+   * written at once.
+   */
+  priceState(symbol: string): { sql: string; values: unknown[] } | null {
+    if (!this.prices) return null;
+    return {
+      sql: `SELECT EXISTS (SELECT 1 FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open')
+           OR EXISTS (SELECT 1 FROM paper_positions WHERE account = ? AND symbol = ? AND margin > 0) AS busy,
+         (SELECT price FROM paper_prices WHERE account = ? AND symbol = ?) AS price,
+         (SELECT price_time FROM paper_prices WHERE account = ? AND symbol = ?) AS price_time`,
+      values: [this.id, symbol, this.id, symbol, this.id, symbol, this.id, symbol],
+    };
+  }
+
+  /**
+   * applyPriceRead's fast path with held prices: one read (or the caller's `given` row of it) says
+   * whether anything of the symbol can fill and what the venue has; a newer price is held
+   * (DeferredPrices), and the answer is the newest of the stored, the written, the held and this
+   * one. Null when something can fill (the full path).
    */
   private async holdPrice(
     prices: DeferredPrices,
     symbol: string,
     p: string,
     time: number,
+    given?: RowDataPacket,
   ): Promise<number | null> {
-    const [rows] = await this.unsettled.query<RowDataPacket[]>(
-      `SELECT EXISTS (SELECT 1 FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open')
-           OR EXISTS (SELECT 1 FROM paper_positions WHERE account = ? AND symbol = ? AND margin > 0) AS busy,
-         (SELECT price FROM paper_prices WHERE account = ? AND symbol = ?) AS price,
-         (SELECT price_time FROM paper_prices WHERE account = ? AND symbol = ?) AS price_time`,
-      [this.id, symbol, this.id, symbol, this.id, symbol, this.id, symbol],
-    );
-    const row = rows[0];
+    let row = given;
+    if (!row) {
+      const state = this.priceState(symbol)!;
+      const [rows] = await this.unsettled.query<RowDataPacket[]>(state.sql, state.values);
+      row = rows[0];
+    }
     if (!row || Number(row['busy']) !== 0) return null;
     const stored =
       row['price_time'] === null
         ? null
         : { price: String(row['price']), time: Number(row['price_time']) };
-    const held = prices.held(symbol);
-    const known = held && (stored === null || held.time > stored.time) ? held : stored;
+    let known = stored;
+    for (const other of [prices.lastWritten(symbol), prices.held(symbol)]) {
+      if (other && (known === null || other.time > known.time)) known = other;
+    }
     if (known !== null && time <= known.time) return Number(known.price);
     prices.hold(symbol, p, time);
     return Number(p);

@@ -209,6 +209,35 @@ describe('PaperBroker (MariaDB)', () => {
     expect(await stored(), 'close writes what is held').toEqual([104, 13]);
   });
 
+  it("applyPriceRead with the caller's priceState row answers as without it, also when a held price was written since", async () => {
+    const broker = await open({ priceWriteMs: 60_000 });
+    const state = async () => {
+      const q = broker.priceState('BTC/USDT')!;
+      const [rows] = await db.pool.query<RowDataPacket[]>(q.sql, q.values);
+      return rows[0];
+    };
+    expect((await broker.applyPriceRead('BTC/USDT', 100, 10, await state())).price).toBe(100);
+    const early = await state(); // read while 100 is held, not stored
+    expect((await broker.applyPriceRead('BTC/USDT', 101, 11, early)).price).toBe(101);
+    const before = await state();
+    await broker.fetchPrice('BTC/USDT'); // writes the held 101
+    expect(
+      (await broker.applyPriceRead('BTC/USDT', 99, 10, before)).price,
+      'older than written',
+    ).toBe(101);
+    expect(await broker.fetchPrice('BTC/USDT')).toBe(101);
+    await broker.placeOrder(market('buy', 0.1, 'with-state'));
+    const busy = await state();
+    expect(Number(busy?.['busy']), 'an open order: the full path').toBe(1);
+    const filled = await broker.applyPriceRead('BTC/USDT', 102, 12, busy);
+    expect(filled.fills.map((f) => f.clientOrderId)).toEqual(['with-state']);
+    expect(filled.price).toBe(await broker.fetchPrice('BTC/USDT'));
+    expect(
+      (await open()).priceState('BTC/USDT'),
+      'prices written at once: no state to send',
+    ).toBeNull();
+  });
+
   it('keeps its book across a restart: a new broker on the same account continues', async () => {
     const first = await open();
     await first.applyPrice('BTC/USDT', 100, 1);

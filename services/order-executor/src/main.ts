@@ -206,9 +206,11 @@ const recordAccount = accountGauges({
 const paper = venue.paper;
 /** The paper venue's price input (each target's price fills what was placed before). */
 const paperFeed: PaperPriceReadFeed | null = paper && {
-  applyPriceRead: async (symbol, price, at) => {
+  // its first read goes with the symbol's lock (step-read-ahead.ts)
+  priceState: (symbol) => paper.priceState(symbol),
+  applyPriceRead: async (symbol, price, at, state) => {
     const read = await timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
-      paper.applyPriceRead(symbol, price, at),
+      paper.applyPriceRead(symbol, price, at, state),
     );
     broker.noteFills(read.fills); // paper fills change the cash
     return read;

@@ -112,6 +112,8 @@ export interface LockedReads {
   readonly open: IntentRecord[];
   /** the positions of the exchange (as MariaDbPositionStore.positions) */
   readonly positions: Map<string, PositionState>;
+  /** the rows of the caller's own statement, when one was given and sent with the lock */
+  readonly extra: RowDataPacket[] | null;
 }
 
 /** The outbox and its companions in MariaDB (tables of migration 001_core), one `mode`. */
@@ -247,20 +249,24 @@ export class MariaDbIntentStore implements IntentStore {
    * withSymbolLock, with the open intents and the positions of `exchange` read in the round trip
    * that takes the lock (a lock pool allowing multiple statements; else right after it): the
    * server runs the SELECTs after GET_LOCK granted the lock, so they see what reads made inside
-   * the lock see, and the step saves two round trips (and their CPU on both sides).
+   * the lock see, and the step saves two round trips (and their CPU on both sides). `extra`, a
+   * read of the caller's (fixed SQL with placeholders: the paper venue's price state), goes in
+   * the same query when the lock pool allows it; its rows are `reads.extra`, else null.
    */
   withSymbolLockReading<T>(
     symbol: string,
     exchange: string,
     work: (reads: LockedReads) => Promise<T>,
+    extra?: { sql: string; values: unknown[] },
   ): Promise<T> {
     const reads = [
       { sql: OPEN_INTENTS_SQL, values: [this.mode] },
       { sql: POSITIONS_SQL, values: [this.mode, exchange] },
+      ...(extra && this.lockPool ? [extra] : []),
     ];
     return this.locked(symbol, reads, async (results) => {
-      const [open, positions] = results.length
-        ? (results as [IntentRow[], PositionRow[]])
+      const [open, positions, extraRows] = results.length
+        ? (results as [IntentRow[], PositionRow[], RowDataPacket[] | undefined])
         : await Promise.all([
             this.pool.execute<IntentRow[]>(OPEN_INTENTS_SQL, [this.mode]).then(([r]) => r),
             this.pool.execute<PositionRow[]>(POSITIONS_SQL, [this.mode, exchange]).then(([r]) => r),
@@ -268,6 +274,7 @@ export class MariaDbIntentStore implements IntentStore {
       return work({
         open: open.map(toRecord),
         positions: new Map(positions.map((r) => [r.symbol, toPosition(r)])),
+        extra: extraRows ?? null,
       });
     });
   }

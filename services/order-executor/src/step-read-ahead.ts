@@ -1,4 +1,5 @@
 import type { Fill, Target } from '@3t/contracts';
+import type { PaperBroker } from '@3t/exchange';
 import type {
   Broker,
   IntentRecord,
@@ -27,17 +28,27 @@ export interface LockReadingStore {
     work: (reads: {
       open: IntentRecord[];
       positions: Awaited<ReturnType<PositionStore['positions']>>;
+      extra: VenueState[] | null;
     }) => Promise<T>,
+    extra?: { sql: string; values: unknown[] },
   ): Promise<T>;
 }
 
-/** The paper venue's price input that also answers the price it left (PaperBroker.applyPriceRead). */
+/** A row of the paper venue's price state (PaperBroker.priceState). */
+type VenueState = Parameters<PaperBroker['applyPriceRead']>[3] & object;
+
+/**
+ * The paper venue's price input that also answers the price it left (PaperBroker.applyPriceRead),
+ * and may name the statement it would read first (`priceState`), to be sent with the lock.
+ */
 export interface PaperPriceReadFeed extends PaperPriceFeed {
   applyPriceRead(
     symbol: string,
     price: number,
     at: number,
+    state?: VenueState,
   ): Promise<{ fills: Fill[]; price: number }>;
+  priceState?(symbol: string): { sql: string; values: unknown[] } | null;
 }
 
 export interface StepPorts<B extends Broker> {
@@ -78,6 +89,11 @@ export function readAhead<B extends Broker>(
   let positions: Promise<Map<string, unknown>> | null = null;
   let price: Promise<number> | null = null;
   let open: Promise<IntentRecord[]> | null = null;
+  /** the paper venue's price state read with the lock, for the step's first price (once) */
+  let venueState: VenueState | undefined;
+  const feed = ports.paper;
+  const stateQuery =
+    feed && 'priceState' in feed && feed.priceState ? feed.priceState(target.symbol) : null;
 
   const intents = Object.create(ports.intents) as IntentStore;
   const reading = ports.intents as IntentStore & Partial<LockReadingStore>;
@@ -87,12 +103,18 @@ export function readAhead<B extends Broker>(
       reading.readsWithLock === true &&
       reading.withSymbolLockReading
     ) {
-      // the two reads ride on the query that takes the lock (MariaDbIntentStore)
-      return reading.withSymbolLockReading(symbol, target.exchange, (reads) => {
-        positions = Promise.resolve(reads.positions);
-        open = Promise.resolve(reads.open);
-        return work();
-      });
+      // the two reads (and the paper venue's price state) ride on the query that takes the lock
+      return reading.withSymbolLockReading(
+        symbol,
+        target.exchange,
+        (reads) => {
+          positions = Promise.resolve(reads.positions);
+          open = Promise.resolve(reads.open);
+          venueState = reads.extra?.[0];
+          return work();
+        },
+        stateQuery ?? undefined,
+      );
     }
     return ports.intents.withSymbolLock(symbol, () => {
       if (symbol === target.symbol) {
@@ -146,18 +168,27 @@ export function readAhead<B extends Broker>(
   };
 
   const broker = Object.create(ports.broker) as B;
+  // an order placed or cancelled changes what the venue state said: it is not used after one
+  for (const change of ['placeOrder', 'cancelOrder'] as const) {
+    const fn = ports.broker[change] as (...args: unknown[]) => Promise<unknown>;
+    (broker as unknown as Record<string, unknown>)[change] = (...args: unknown[]) => {
+      venueState = undefined;
+      return fn.apply(ports.broker, args);
+    };
+  }
   broker.fetchPrice = (symbol) => {
     const early = symbol === target.symbol ? price : null;
     price = null;
     return early ?? ports.broker.fetchPrice(symbol);
   };
 
-  const feed = ports.paper;
   const paper: PaperPriceFeed | null = feed && {
     applyPrice: async (symbol, p, at) => {
       price = null;
+      const state = symbol === target.symbol ? venueState : undefined;
+      venueState = undefined;
       if ('applyPriceRead' in feed) {
-        const read = await feed.applyPriceRead(symbol, p, at);
+        const read = await feed.applyPriceRead(symbol, p, at, state);
         if (symbol === target.symbol) price = Promise.resolve(read.price);
         return read.fills;
       }

@@ -175,4 +175,52 @@ describe('readAhead (one target step)', () => {
     }
     expect(await holder(), 'released after the step').toBeNull();
   });
+
+  it("sends the paper venue's price state with the lock and applies the step's price with it", async () => {
+    const held = await PaperBroker.open({
+      pool: db.pool,
+      account: 'binance',
+      startingBalance: 10_000,
+      priceWriteMs: 60_000,
+    });
+    const stateAsked: string[] = [];
+    const feed = {
+      priceState: (symbol: string) => {
+        stateAsked.push(symbol);
+        return held.priceState(symbol);
+      },
+      applyPriceRead: (...args: Parameters<PaperBroker['applyPriceRead']>) => {
+        stateAsked.push(args[3] ? 'with state' : 'without state');
+        return held.applyPriceRead(...args);
+      },
+      applyPrice: (s: string, p: number, at: number) => held.applyPrice(s, p, at),
+    };
+    for (const [price, at, expected] of [
+      [140.5, 20_000, 140.5],
+      [139, 19_000, 140.5],
+      [141, 21_000, 141],
+    ] as const) {
+      const ports = readAhead(
+        { intents: lockReading, positions, broker: held, paper: feed },
+        target,
+      );
+      const seen = await ports.intents.withSymbolLock('BTC/USDT', async () => {
+        await ports.paper!.applyPrice('BTC/USDT', price, at);
+        return ports.broker.fetchPrice('BTC/USDT');
+      });
+      expect(seen, `price ${price} at ${at}`).toBe(expected);
+      expect(await held.fetchPrice('BTC/USDT'), `the venue, price ${price} at ${at}`).toBe(
+        expected,
+      );
+    }
+    expect(stateAsked).toEqual([
+      'BTC/USDT',
+      'with state',
+      'BTC/USDT',
+      'with state',
+      'BTC/USDT',
+      'with state',
+    ]);
+    await held.close();
+  });
 });
