@@ -32,6 +32,10 @@ export interface StackOptions {
   readonly secrets?: Record<string, unknown>;
   /** Environment of every service process (e.g. `TT_CONFIRM_LIVE`). */
   readonly env?: Record<string, string>;
+  /** Run the dist/ bundles (as `pnpm start` does; build them first) instead of the sources. */
+  readonly bundled?: boolean;
+  /** Extra `node` arguments before the entry point (e.g. `--cpu-prof` for a profiling run). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** One running stack: its own database, Redis prefix, config file and service processes. */
@@ -104,7 +108,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const launch = (spec: ServiceSpec) => {
     const lines: string[] = [];
     logs.set(spec.name, lines);
-    const child = spawn(process.execPath, serviceArgs(spec), {
+    const args = [...(options.nodeArgs ?? []), ...serviceArgs(spec, options.bundled)];
+    const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         ...process.env,

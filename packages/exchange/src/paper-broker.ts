@@ -15,6 +15,7 @@ import {
 } from '@3t/contracts';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { dec } from './decimal';
+import { DeferredPrices } from './deferred-prices';
 import {
   assertSameOrder,
   contractFill,
@@ -74,6 +75,11 @@ export interface PaperBrokerOptions {
   readonly marketData?: MarketDataPort;
   /** How perpetual symbols (`BASE/QUOTE:SETTLE`) are margined; spot symbols ignore it. */
   readonly perp?: PerpTerms;
+  /**
+   * Prices that fill nothing are written up to this late, gathered (DeferredPrices: a commit per
+   * price cost order-executor most of its time per target); 0 (default) writes each at once.
+   */
+  readonly priceWriteMs?: number;
 }
 
 interface OrderRow extends RowDataPacket {
@@ -127,7 +133,11 @@ interface FilledOrder {
  */
 export class PaperBroker implements ExchangePort {
   readonly id: string;
+  /** every statement but a held price's check: held prices are written before it runs */
   private readonly pool: Pool;
+  private readonly prices: DeferredPrices | null;
+  /** the caller's pool itself, for the check of applyPriceRead's held path */
+  private readonly unsettled: Pool;
   readonly quote: string;
   readonly costs: PaperCosts;
   private readonly allowShort: boolean;
@@ -143,7 +153,10 @@ export class PaperBroker implements ExchangePort {
         `paper account '${this.id}' must match ${ACCOUNT} (it is an exchange id)`,
       );
     }
-    this.pool = options.pool;
+    const delay = options.priceWriteMs ?? 0;
+    this.prices = delay > 0 ? new DeferredPrices(options.pool, this.id, delay) : null;
+    this.pool = this.prices ? this.prices.settledPool() : options.pool;
+    this.unsettled = options.pool;
     this.quote = options.quoteCurrency ?? 'USDT';
     this.costs = paperCosts(
       options.feeRate ?? 0.001,
@@ -304,12 +317,37 @@ export class PaperBroker implements ExchangePort {
    * the new fills. A time at or before the last applied one fills nothing.
    */
   async applyPrice(symbol: string, price: number, time: number): Promise<Fill[]> {
+    return (await this.applyPriceRead(symbol, price, time)).fills;
+  }
+
+  /**
+   * applyPrice, also answering the symbol's price as `fetchPrice` reads it right after (the new
+   * price, or the venue's when `time` is not newer), from the statement that wrote it: order-executor
+   * sizes each target with that price, and the read was one more round trip per target.
+   */
+  async applyPriceRead(
+    symbol: string,
+    price: number,
+    time: number,
+    /**
+     * the row of `priceState(symbol)` when the caller read it already, since this venue's last
+     * change of the symbol's orders (order-executor: with the symbol's lock, before the step's
+     * first call): one round trip fewer. Its stored price is compared with what this venue wrote
+     * since, so a held price written in between is not missed.
+     */
+    state?: RowDataPacket,
+  ): Promise<{ fills: Fill[]; price: number }> {
     if (!(price > 0) || !Number.isFinite(price)) {
       throw new RangeError(`applyPrice ${symbol}: price must be a finite number > 0, got ${price}`);
     }
     if (!Number.isInteger(time))
       throw new RangeError(`applyPrice ${symbol}: time must be ms, got ${time}`);
     const p = dec.fromNumber(price);
+    // held back when it fills nothing (the stored DECIMAL(36,18) must equal it: ≤ 18 decimals)
+    if (this.prices && !/e|\.\d{19}/i.test(p)) {
+      const held = await this.holdPrice(this.prices, symbol, p, time, state);
+      if (held !== null) return { fills: [], price: held };
+    }
     // Most prices fill nothing: with no open order of the symbol, one statement records the price
     // (a newer time only) instead of a locking transaction of six. An order committed after this
     // check was placed after the price arrived, so the next price fills it, as it would anyway.
@@ -321,27 +359,35 @@ export class PaperBroker implements ExchangePort {
       [this.id, symbol, this.id, symbol],
     );
     if (open.length === 0) {
-      await this.pool.query(
+      // RETURNING answers the row as the statement left it (MariaDB ≥ 10.5)
+      const [stored] = await this.pool.query<RowDataPacket[]>(
         `INSERT INTO paper_prices (account, symbol, price, price_time) VALUES (?, ?, ?, ?)
          ON DUPLICATE KEY UPDATE price = IF(VALUES(price_time) > price_time, VALUES(price), price),
-           price_time = GREATEST(price_time, VALUES(price_time))`,
+           price_time = GREATEST(price_time, VALUES(price_time))
+         RETURNING price`,
         [this.id, symbol, p, time],
       );
-      return [];
+      return { fills: [], price: Number(stored[0]?.['price']) };
     }
+    let stored = Number.NaN;
     const rows = await this.tx(async (c) => {
       let cash = await this.cash(c, true);
       const [prev] = await c.query<RowDataPacket[]>(
-        'SELECT price_time FROM paper_prices WHERE account = ? AND symbol = ? FOR UPDATE',
+        'SELECT price, price_time FROM paper_prices WHERE account = ? AND symbol = ? FOR UPDATE',
         [this.id, symbol],
       );
       const prevTime = prev[0]?.['price_time'];
-      if (prevTime !== undefined && time <= Number(prevTime)) return [];
-      await c.query(
+      if (prevTime !== undefined && time <= Number(prevTime)) {
+        stored = Number(prev[0]?.['price']);
+        return [];
+      }
+      const [written] = await c.query<RowDataPacket[]>(
         `INSERT INTO paper_prices (account, symbol, price, price_time) VALUES (?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE price = VALUES(price), price_time = VALUES(price_time)`,
+         ON DUPLICATE KEY UPDATE price = VALUES(price), price_time = VALUES(price_time)
+         RETURNING price`,
         [this.id, symbol, p, time],
       );
+      stored = Number(written[0]?.['price']);
       const [open] = await c.query<OrderRow[]>(
         `SELECT * FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open'
          ORDER BY id FOR UPDATE`,
@@ -422,7 +468,7 @@ export class PaperBroker implements ExchangePort {
       );
       return created;
     });
-    return rows.map((row) => this.toFill(row));
+    return { fills: rows.map((row) => this.toFill(row)), price: stored };
   }
 
   async fetchOrder(_symbol: string, clientOrderId: string): Promise<OrderSnapshot | null> {
@@ -471,8 +517,60 @@ export class PaperBroker implements ExchangePort {
     return rows.map((r) => this.toFill(r));
   }
 
-  /** The pool belongs to the caller; nothing to close here. */
-  async close(): Promise<void> {}
+  /** Writes the prices held back; the pool belongs to the caller. */
+  async close(): Promise<void> {
+    await this.prices?.settle();
+  }
+
+  /**
+   * The statement applyPriceRead starts with when prices are held (what of the symbol can fill,
+   * the stored price), for a caller that sends it earlier in a query of its own: order-executor
+   * sends it with the symbol's lock, then hands its row to `applyPriceRead`. Null when prices are
+   * written at once.
+   */
+  priceState(symbol: string): { sql: string; values: unknown[] } | null {
+    if (!this.prices) return null;
+    return {
+      sql: `SELECT EXISTS (SELECT 1 FROM paper_orders WHERE account = ? AND symbol = ? AND status = 'open')
+           OR EXISTS (SELECT 1 FROM paper_positions WHERE account = ? AND symbol = ? AND margin > 0) AS busy,
+         (SELECT price FROM paper_prices WHERE account = ? AND symbol = ?) AS price,
+         (SELECT price_time FROM paper_prices WHERE account = ? AND symbol = ?) AS price_time`,
+      values: [this.id, symbol, this.id, symbol, this.id, symbol, this.id, symbol],
+    };
+  }
+
+  /**
+   * applyPriceRead's fast path with held prices: one read (or the caller's `given` row of it) says
+   * whether anything of the symbol can fill and what the venue has; a newer price is held
+   * (DeferredPrices), and the answer is the newest of the stored, the written, the held and this
+   * one. Null when something can fill (the full path).
+   */
+  private async holdPrice(
+    prices: DeferredPrices,
+    symbol: string,
+    p: string,
+    time: number,
+    given?: RowDataPacket,
+  ): Promise<number | null> {
+    let row = given;
+    if (!row) {
+      const state = this.priceState(symbol)!;
+      const [rows] = await this.unsettled.query<RowDataPacket[]>(state.sql, state.values);
+      row = rows[0];
+    }
+    if (!row || Number(row['busy']) !== 0) return null;
+    const stored =
+      row['price_time'] === null
+        ? null
+        : { price: String(row['price']), time: Number(row['price_time']) };
+    let known = stored;
+    for (const other of [prices.lastWritten(symbol), prices.held(symbol)]) {
+      if (other && (known === null || other.time > known.time)) known = other;
+    }
+    if (known !== null && time <= known.time) return Number(known.price);
+    prices.hold(symbol, p, time);
+    return Number(p);
+  }
 
   /**
    * Books the funding of perpetual `symbol` at funding time `time` with `rate` (see

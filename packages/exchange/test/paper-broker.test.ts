@@ -150,6 +150,94 @@ describe('PaperBroker (MariaDB)', () => {
     expect(fill?.clientOrderId).toBe('late');
   });
 
+  it.each([
+    ['written at once', 0],
+    ['held back', 60_000],
+  ])(
+    'applyPriceRead answers the price fetchPrice reads right after, with and without an open order (%s)',
+    async (_, priceWriteMs) => {
+      const broker = await open({ priceWriteMs });
+      // [price, time, open order placed before, what the venue keeps]
+      const rows: [number, number, boolean, number][] = [
+        [100, 10, false, 100],
+        [90, 10, false, 100],
+        [80, 5, false, 100],
+        [105.123456789, 11, false, 105.123456789],
+        [99, 11, true, 105.123456789],
+        [98.5, 12, true, 98.5],
+        [97, 13, false, 97],
+      ];
+      for (const [i, [price, time, withOrder, kept]] of rows.entries()) {
+        if (withOrder) await broker.placeOrder(market('buy', 0.01, `read-${i}`));
+        const read = await broker.applyPriceRead('BTC/USDT', price, time);
+        const fetched = await broker.fetchPrice('BTC/USDT');
+        expect(read.price, `row ${i}: price ${price} at ${time}`).toBe(fetched);
+        expect(fetched, `row ${i}`).toBe(kept);
+        expect(read.fills.length, `row ${i}: fills`).toBe(withOrder && time === 12 ? 2 : 0);
+      }
+    },
+  );
+
+  it('holds back a price that fills nothing: its own statements and close() write it first', async () => {
+    const broker = await open({ priceWriteMs: 60_000 });
+    const account = `acct_${accounts}`;
+    const stored = async () => {
+      const [rows] = await db.pool.query<RowDataPacket[]>(
+        'SELECT price, price_time FROM paper_prices WHERE account = ? AND symbol = ?',
+        [account, 'BTC/USDT'],
+      );
+      return rows[0] ? [Number(rows[0]['price']), Number(rows[0]['price_time'])] : null;
+    };
+    expect(await broker.applyPriceRead('BTC/USDT', 100, 10)).toEqual({ fills: [], price: 100 });
+    expect(await stored(), 'held: not in MariaDB yet').toBeNull();
+    expect(await broker.fetchPrice('BTC/USDT'), 'its own read writes it first').toBe(100);
+    expect(await stored()).toEqual([100, 10]);
+    expect((await broker.applyPriceRead('BTC/USDT', 101, 11)).price).toBe(101);
+    expect((await broker.applyPriceRead('BTC/USDT', 99, 10)).price, 'older than held').toBe(101);
+    // an order placed now fills at the next price, which sees the held one as the last
+    await broker.placeOrder(market('buy', 0.1, 'after-held'));
+    expect(await stored(), 'placing wrote the held price first').toEqual([101, 11]);
+    expect(await broker.applyPriceRead('BTC/USDT', 102, 11), 'not newer: no fill').toEqual({
+      fills: [],
+      price: 101,
+    });
+    const filled = await broker.applyPriceRead('BTC/USDT', 103, 12);
+    expect(filled.fills.map((f) => f.clientOrderId)).toEqual(['after-held']);
+    expect(filled.price).toBe(103);
+    expect((await broker.applyPriceRead('BTC/USDT', 104, 13)).price).toBe(104);
+    await broker.close();
+    expect(await stored(), 'close writes what is held').toEqual([104, 13]);
+  });
+
+  it("applyPriceRead with the caller's priceState row answers as without it, also when a held price was written since", async () => {
+    const broker = await open({ priceWriteMs: 60_000 });
+    const state = async () => {
+      const q = broker.priceState('BTC/USDT')!;
+      const [rows] = await db.pool.query<RowDataPacket[]>(q.sql, q.values);
+      return rows[0];
+    };
+    expect((await broker.applyPriceRead('BTC/USDT', 100, 10, await state())).price).toBe(100);
+    const early = await state(); // read while 100 is held, not stored
+    expect((await broker.applyPriceRead('BTC/USDT', 101, 11, early)).price).toBe(101);
+    const before = await state();
+    await broker.fetchPrice('BTC/USDT'); // writes the held 101
+    expect(
+      (await broker.applyPriceRead('BTC/USDT', 99, 10, before)).price,
+      'older than written',
+    ).toBe(101);
+    expect(await broker.fetchPrice('BTC/USDT')).toBe(101);
+    await broker.placeOrder(market('buy', 0.1, 'with-state'));
+    const busy = await state();
+    expect(Number(busy?.['busy']), 'an open order: the full path').toBe(1);
+    const filled = await broker.applyPriceRead('BTC/USDT', 102, 12, busy);
+    expect(filled.fills.map((f) => f.clientOrderId)).toEqual(['with-state']);
+    expect(filled.price).toBe(await broker.fetchPrice('BTC/USDT'));
+    expect(
+      (await open()).priceState('BTC/USDT'),
+      'prices written at once: no state to send',
+    ).toBeNull();
+  });
+
   it('keeps its book across a restart: a new broker on the same account continues', async () => {
     const first = await open();
     await first.applyPrice('BTC/USDT', 100, 1);
@@ -293,57 +381,65 @@ describe('PaperBroker (MariaDB)', () => {
     );
   });
 
-  it('books exactly what its in-memory twin books: same fills, refusals, cash and positions', async () => {
-    const steps = fc.sample(
-      fc.array(
-        fc.record({
-          price: fc.integer({ min: 9_000, max: 11_000 }),
-          order: fc.option(
-            fc.record({
-              side: fc.constantFrom('buy' as const, 'sell' as const),
-              limit: fc.option(fc.integer({ min: 9_000, max: 11_000 })),
-              milli: fc.integer({ min: 1, max: 400 }),
-            }),
-          ),
-        }),
-        { minLength: 60, maxLength: 60 },
-      ),
-      { seed: 42, numRuns: 1 },
-    )[0]!;
-    const options = {
-      startingBalance: 5_000,
-      feeRate: 0.00075,
-      slippageBps: 7,
-      allowShort: false,
-      now: () => 1,
-    };
-    const sql = await open(options);
-    const mem = new MemoryPaperBroker({ ...options, account: sql.id });
-    const outcome = async (p: Promise<unknown>) =>
-      p.then(
-        () => 'placed',
-        (e: unknown) => (e instanceof ExchangePortError ? e.kind : String(e)),
-      );
-    for (const [t, step] of steps.entries()) {
-      const both = [sql, mem] as const;
-      const fills = await Promise.all(
-        both.map(async (b) => withoutIds(await b.applyPrice('BTC/USDT', step.price / 10, t + 1))),
-      );
-      expect(fills[1], `fills at step ${t}`).toEqual(fills[0]);
-      if (step.order) {
-        const { side, limit: lp, milli } = step.order;
-        const request =
-          lp === null
-            ? market(side, milli / 100, `o${t}`)
-            : limit(side, milli / 100, lp / 10, `o${t}`);
-        const results = await Promise.all(both.map((b) => outcome(b.placeOrder(request))));
-        expect(results[1], `placement at step ${t}`).toBe(results[0]);
+  it.each([
+    ['prices written at once', 0],
+    ['prices held back', 60_000],
+  ])(
+    'books exactly what its in-memory twin books: same fills, refusals, cash and positions (%s)',
+    async (_, priceWriteMs) => {
+      const steps = fc.sample(
+        fc.array(
+          fc.record({
+            price: fc.integer({ min: 9_000, max: 11_000 }),
+            order: fc.option(
+              fc.record({
+                side: fc.constantFrom('buy' as const, 'sell' as const),
+                limit: fc.option(fc.integer({ min: 9_000, max: 11_000 })),
+                milli: fc.integer({ min: 1, max: 400 }),
+              }),
+            ),
+          }),
+          { minLength: 60, maxLength: 60 },
+        ),
+        { seed: 42, numRuns: 1 },
+      )[0]!;
+      const options = {
+        startingBalance: 5_000,
+        feeRate: 0.00075,
+        slippageBps: 7,
+        allowShort: false,
+        now: () => 1,
+      };
+      const sql = await open({ ...options, priceWriteMs });
+      const mem = new MemoryPaperBroker({ ...options, account: sql.id });
+      const outcome = async (p: Promise<unknown>) =>
+        p.then(
+          () => 'placed',
+          (e: unknown) => (e instanceof ExchangePortError ? e.kind : String(e)),
+        );
+      for (const [t, step] of steps.entries()) {
+        const both = [sql, mem] as const;
+        const fills = await Promise.all(
+          both.map(async (b) => withoutIds(await b.applyPrice('BTC/USDT', step.price / 10, t + 1))),
+        );
+        expect(fills[1], `fills at step ${t}`).toEqual(fills[0]);
+        if (step.order) {
+          const { side, limit: lp, milli } = step.order;
+          const request =
+            lp === null
+              ? market(side, milli / 100, `o${t}`)
+              : limit(side, milli / 100, lp / 10, `o${t}`);
+          const results = await Promise.all(both.map((b) => outcome(b.placeOrder(request))));
+          expect(results[1], `placement at step ${t}`).toBe(results[0]);
+        }
       }
-    }
-    expect(await mem.fetchBalances()).toEqual(await sql.fetchBalances());
-    expect(await mem.fetchPositions(['BTC/USDT'])).toEqual(await sql.fetchPositions(['BTC/USDT']));
-    const all = await sql.fetchFills('BTC/USDT');
-    expect(all.length, 'the sequence trades').toBeGreaterThan(5);
-    expect(withoutIds(await mem.fetchFills('BTC/USDT'))).toEqual(withoutIds(all));
-  });
+      expect(await mem.fetchBalances()).toEqual(await sql.fetchBalances());
+      expect(await mem.fetchPositions(['BTC/USDT'])).toEqual(
+        await sql.fetchPositions(['BTC/USDT']),
+      );
+      const all = await sql.fetchFills('BTC/USDT');
+      expect(all.length, 'the sequence trades').toBeGreaterThan(5);
+      expect(withoutIds(await mem.fetchFills('BTC/USDT'))).toEqual(withoutIds(all));
+    },
+  );
 });

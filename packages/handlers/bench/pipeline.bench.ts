@@ -1,8 +1,13 @@
 // pnpm bench:pipeline — throughput and candle→target-consumed latency through the service
 // processes (market-feed → inference → strategy-runner → a sink on `targets`), against a bare
 // BullMQ chain of the same three hops with empty handlers, in the same run, on the same Redis.
-// reconcile_seconds: 0. Writes bench/results/pipeline.json.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// reconcile_seconds: 0. The services run from their dist/ bundles as `pnpm start` runs them
+// (built first; BENCH_TSX=1 runs the sources through tsx instead). Beside the wall clock it prints
+// the CPU time per candle of every process in the throughput phase (/proc/<pid>/stat), which a
+// shared machine disturbs less; BENCH_CPU_PROF=<dir> writes a --cpu-prof profile per service.
+// Writes bench/results/pipeline.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Candle, Target } from '@3t/contracts';
@@ -18,6 +23,74 @@ const LATENCY_CANDLES = Number(process.env.BENCH_LATENCY_CANDLES ?? 1000);
 /** Paced rate for the latency phase (candles per second), well under both chains' capacity. */
 const LATENCY_RATE = Number(process.env.BENCH_RATE ?? 25);
 const WARMUP = 120; // candles before features are warm: no target
+const BUNDLED = process.env.BENCH_TSX !== '1';
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN if gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name (which may hold spaces) start at state: utime is 14th overall
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The pid of the process listening on a loopback TCP port (Redis, MariaDB), or none. */
+function pidListening(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; inode is the 10th field
+      if (f[3] === '0A' && Number.parseInt(f[1]?.split(':')[1] ?? '', 16) === port)
+        inodes.add(f[9]!);
+    }
+  }
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${d}/fd`)) {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${d}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return Number(d);
+      }
+    } catch {}
+  }
+  return undefined;
+}
+
+/** CPU ms per candle of each named process between two readings. */
+function cpuPerCandle(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  candles: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(before).map((k) => [
+      k,
+      Number((((after[k]! - before[k]!) * 1000) / candles).toFixed(3)),
+    ]),
+  );
+}
+const serverUrls = await testServers();
+const servers = {
+  redis: pidListening(Number(new URL(serverUrls.redisUrl).port || 6379)),
+  mariadb: pidListening(Number(new URL(serverUrls.mariadbUrl).port || 3306)),
+};
+const serverCpu = () =>
+  Object.fromEntries(
+    Object.entries(servers)
+      .filter(([, pid]) => pid !== undefined)
+      .map(([k, pid]) => [k, cpuSeconds(pid!)]),
+  );
 
 interface Phase {
   candles: number;
@@ -77,6 +150,9 @@ async function servicesRun(candles: number, speed: number) {
       risk: { max_order_notional: 1e6, max_position_notional: 1e6, max_orders_per_minute: 1e4 },
     },
     services: ['order-executor', 'strategy-runner', 'inference'].map(byName),
+    bundled: BUNDLED,
+    // profiles of the throughput phase only
+    ...(CPU_PROF && speed === 0 ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
   });
   const conn = connection(stack.redisUrl);
   const q = (name: string) => new Queue(name, { connection: conn, prefix: stack.prefix });
@@ -91,15 +167,35 @@ async function servicesRun(candles: number, speed: number) {
       120_000,
       200,
     );
+    // CPU of each process over the phase: the consumers are idle and ready before market-feed
+    // starts (market-feed's own start-up is counted in its share)
+    const processCpu = () => ({
+      ...Object.fromEntries(
+        [...stack.children].map(([name, child]) => [name, cpuSeconds(child.pid!)]),
+      ),
+      ...serverCpu(),
+    });
+    const cpuBefore = { 'market-feed': 0, ...processCpu() };
     stack.launch(byName('market-feed'));
     const expected = candles - WARMUP;
     const targetsQ = q(Queues.targets);
+    // market-feed's start-up (modules, config, the CSV) is no cost per candle: its CPU counts
+    // from its first published candle
+    const candlesQ = q(Queues.candles);
+    await waitUntil(
+      'market-feed publishing',
+      async () => Object.values(await candlesQ.getJobCounts()).some((n) => n > 0),
+      120_000,
+      5,
+    );
+    cpuBefore['market-feed'] = cpuSeconds(stack.children.get('market-feed')!.pid!);
     await waitUntil(
       'every target done by order-executor',
       async () => (await targetsQ.getJobCounts('completed')).completed === expected,
       900_000,
       100,
     );
+    const cpuMsPerCandle = cpuPerCandle(cpuBefore, processCpu(), candles);
     const candleJobs = await q(Queues.candles).getJobs(['completed']);
     const received = new Map(
       candleJobs.map((j) => [(j.data as Candle).openTime + 60_000, (j.data as Candle).receivedAt]),
@@ -125,7 +221,7 @@ async function servicesRun(candles: number, speed: number) {
       hops[name] = hopTimes(jobs);
     }
     await Promise.all([targetsQ.close()]);
-    return { latencies, orderLatencies, hops, seconds: (last - first) / 1000 };
+    return { latencies, orderLatencies, hops, cpuMsPerCandle, seconds: (last - first) / 1000 };
   } finally {
     conn.disconnect();
     await stack.cleanup();
@@ -174,6 +270,7 @@ async function bareRun(candles: number, rate: number) {
     ),
   ];
   try {
+    const cpuBefore = { bench: process.cpuUsage(), servers: serverCpu() };
     const start = Date.now();
     for (let i = 0; i < candles; i++) {
       if (rate > 0) {
@@ -185,7 +282,12 @@ async function bareRun(candles: number, rate: number) {
     }
     await waitUntil('bare chain drained', async () => seen.size >= candles, 600_000, 20);
     const latencies = [...seen].map(([i, t]) => t - sent.get(i)!);
-    return { latencies, seconds: (Math.max(...seen.values()) - start) / 1000 };
+    const own = process.cpuUsage(cpuBefore.bench);
+    const cpuMsPerCandle = {
+      'bare chain (one process)': Number(((own.user + own.system) / 1000 / candles).toFixed(3)),
+      ...cpuPerCandle(cpuBefore.servers, serverCpu(), candles),
+    };
+    return { latencies, cpuMsPerCandle, seconds: (Math.max(...seen.values()) - start) / 1000 };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
     await Promise.all([features, targets, candlesQ].map((x) => x.close()));
@@ -206,6 +308,7 @@ function phase(candles: number, t: { seconds: number }, l: { latencies: number[]
 
 // the machine may be shared: the load before and after says how far to trust the absolute figures
 const loadBefore = loadavg().map((x) => Number(x.toFixed(2)));
+if (BUNDLED) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
 const bareT = await bareRun(THROUGHPUT_CANDLES, 0);
 const bareL = await bareRun(LATENCY_CANDLES, LATENCY_RATE);
 const svcT = await servicesRun(THROUGHPUT_CANDLES, 0);
@@ -231,6 +334,8 @@ const result = {
   throughputRatio: ratio,
   latencyByHop: svcL.hops,
   throughputByHop: svcT.hops,
+  servicesRunFrom: BUNDLED ? 'dist bundles' : 'sources through tsx',
+  cpuMsPerCandle: { services: svcT.cpuMsPerCandle, bareBullmq: bareT.cpuMsPerCandle },
   loadAverage: { before: loadBefore, after: loadavg().map((x) => Number(x.toFixed(2))) },
   targets: { p99Ms: 20, throughputRatio: 1 / 1.3 },
   at: new Date().toISOString(),
@@ -261,6 +366,13 @@ const printHops = (phaseName: string, hops: Record<string, HopTimes>) => {
 };
 printHops('latency phase', svcL.hops);
 printHops('throughput phase', svcT.hops);
+console.log(
+  `CPU ms per candle, throughput phase (services run from ${result.servicesRunFrom}; Redis and MariaDB are shared with anything else on the machine)`,
+);
+for (const [chain, cpu] of Object.entries(result.cpuMsPerCandle)) {
+  const parts = Object.entries(cpu).map(([k, v]) => `${k} ${v}`);
+  console.log(`  ${chain.padEnd(12)} ${parts.join(', ')}`);
+}
 console.log(
   `load average (1, 5, 15 min) before ${loadBefore.join(' ')}, after ${result.loadAverage.after.join(' ')}`,
 );

@@ -12,10 +12,18 @@ const { config, logger, shutdown, metrics, serve, openQueues } = await startServ
 const queues = openQueues();
 await serve();
 
-const onCandle = createInferenceHandler({
-  store: new RedisLatestFeatures(queues.connection, config.redis.prefix),
-  now: Date.now,
+// the latest features are written once a second (one MSET), not once per candle
+const latest = new RedisLatestFeatures(queues.connection, config.redis.prefix, {
+  flushMs: 1000,
+  onError: (err) => logger.warn({ err }, 'latest features not written; the next write has them'),
 });
+// shutdown runs steps in reverse: this one before the queues close, so the worker stops first
+// (its running job finishes) and the last features are written while Redis is still connected
+shutdown.add('latest features', async () => {
+  await queues.closeWorkers();
+  await latest.flush();
+});
+const onCandle = createInferenceHandler({ store: latest, now: Date.now });
 queues.worker({
   queue: Queues.candles,
   schema: candleSchema,

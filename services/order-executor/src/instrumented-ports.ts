@@ -119,7 +119,11 @@ function tracedStore<T extends object, M extends string>(
 
 /** The outbox store with a MariaDB client span (`INSERT order_intents`, …) around each call. */
 export function instrumentedIntentStore<S extends IntentStore>(store: S): S {
-  return tracedStore(store, INTENT_STATEMENTS);
+  const traced = tracedStore(store, INTENT_STATEMENTS);
+  // MariaDbIntentStore's lock that reads with it (step-read-ahead.ts): withSymbolLock's span
+  return 'withSymbolLockReading' in store
+    ? tracedStore(traced, { withSymbolLockReading: ['GET_LOCK', 'order_intents'] } as const)
+    : traced;
 }
 
 /** The position store with a MariaDB client span (`INSERT fills`, …) around each call. */

@@ -17,7 +17,6 @@ import {
   newOrderExecutorState,
   type OrderSafety,
   PaperFundingClock,
-  type PaperPriceFeed,
   RISK_RULES,
   reconcile,
   recordFunding,
@@ -27,6 +26,7 @@ import {
 import {
   accountEquityWriter,
   connectDatabase,
+  createPool,
   mariadbOptions,
   type SymbolLeverage,
   venueLeverageWriter,
@@ -47,7 +47,7 @@ import { MariaDbIntentStore, MariaDbPositionStore } from './mariadb-stores';
 import { openVenue, type Venue, venueLeverage } from './open-venue';
 import { paperFundingRates } from './paper-funding-rates';
 import { retryTransient } from './retry-transient';
-import { readAhead } from './step-read-ahead';
+import { type PaperPriceReadFeed, readAhead } from './step-read-ahead';
 
 // order-executor: targets → sized intents (outbox) → risk → exchange → orders, fills, positions.
 // Live only with `mode: live` + --confirm-live / TT_CONFIRM_LIVE=yes (loadConfig refuses otherwise).
@@ -70,6 +70,13 @@ await serve();
 // a SIGTERM during the migrations waits for the running one (MariaDB DDL is not transactional)
 const pool = await connectDatabase(mariadbOptions(config, secrets), { logger, shutdown });
 shutdown.add('mariadb', () => pool.end());
+// The symbol locks' connections: a target step sends GET_LOCK and its first reads as one query
+// (fixed SQL with placeholders only), and holds the connection while it runs.
+const lockPool = createPool(
+  { ...mariadbOptions(config, secrets), connectionLimit: 4 },
+  { multipleStatements: true },
+);
+shutdown.add('mariadb locks', () => lockPool.end());
 let venue: Venue;
 let leverage: SymbolLeverage[];
 try {
@@ -147,7 +154,7 @@ const safety: OrderSafety = {
 };
 const deps: ExecuteDeps = {
   intents: instrumentedIntentStore(
-    new MariaDbIntentStore(pool, config.mode, broker.id, config.mariadb.database),
+    new MariaDbIntentStore(pool, config.mode, broker.id, config.mariadb.database, lockPool),
   ),
   positions: instrumentedPositionStore(new MariaDbPositionStore(pool, config.mode)),
   broker,
@@ -198,14 +205,18 @@ const recordAccount = accountGauges({
 });
 const paper = venue.paper;
 /** The paper venue's price input (each target's price fills what was placed before). */
-const paperFeed: PaperPriceFeed | null = paper && {
-  applyPrice: async (symbol, price, at) => {
-    const fills = await timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
-      paper.applyPrice(symbol, price, at),
+const paperFeed: PaperPriceReadFeed | null = paper && {
+  // its first read goes with the symbol's lock (step-read-ahead.ts)
+  priceState: (symbol) => paper.priceState(symbol),
+  applyPriceRead: async (symbol, price, at, state) => {
+    const read = await timeExchange(metrics.orders, paper.id, 'applyPrice', () =>
+      paper.applyPriceRead(symbol, price, at, state),
     );
-    broker.noteFills(fills); // paper fills change the cash
-    return fills;
+    broker.noteFills(read.fills); // paper fills change the cash
+    return read;
   },
+  applyPrice: async (symbol, price, at) =>
+    (await paperFeed!.applyPriceRead(symbol, price, at)).fills,
 };
 // tt_kill_switch reads trading_halts at most once a second (the risk check reads it on every
 // order itself, so a halt stops orders at once whatever this gauge shows)

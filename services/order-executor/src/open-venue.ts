@@ -67,6 +67,9 @@ export async function openVenue(config: Config, secrets: Secrets, pool: Pool): P
     startingBalance: config.paper.starting_balance,
     feeRate: config.paper.fee_rate,
     slippageBps: config.paper.slippage_bps,
+    // a price that fills nothing is written within 250 ms, gathered, instead of one commit (a
+    // redo-log flush) per target; every other statement of the venue writes it first
+    priceWriteMs: 250,
     // perpetual symbols are margined at their configured leverage, liquidated at maintenance
     perp: {
       leverage: config.exchange.leverage,

@@ -1,6 +1,6 @@
 import { clientOrderId, type Fill, type OrderIntent, orderIntentId } from '@3t/contracts';
 import { PaperBroker } from '@3t/exchange';
-import { migrate } from '@3t/runtime';
+import { createPool, migrate } from '@3t/runtime';
 import { createTestDatabase, type TestDatabase } from '@3t/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MariaDbIntentStore, MariaDbPositionStore } from '../src/mariadb-stores';
@@ -28,6 +28,9 @@ class NotingIntentStore extends MariaDbIntentStore {
 
 let positions: NotingPositionStore;
 let intents: NotingIntentStore;
+/** the same store with a multi-statement lock pool: the reads go in the lock's query */
+let lockReading: NotingIntentStore;
+let lockPool: ReturnType<typeof createPool>;
 
 beforeAll(async () => {
   db = await createTestDatabase({ label: 'oe_readahead' });
@@ -35,8 +38,11 @@ beforeAll(async () => {
   paper = await PaperBroker.open({ pool: db.pool, account: 'binance', startingBalance: 10_000 });
   positions = new NotingPositionStore(db.pool, 'paper');
   intents = new NotingIntentStore(db.pool, 'paper', 'binance', db.name);
+  lockPool = createPool({ ...db.connection, connectionLimit: 2 }, { multipleStatements: true });
+  lockReading = new NotingIntentStore(db.pool, 'paper', 'binance', db.name, lockPool);
 });
 afterAll(async () => {
+  await lockPool?.end();
   await db?.drop();
 });
 
@@ -128,5 +134,93 @@ describe('readAhead (one target step)', () => {
       return older.broker.fetchPrice('BTC/USDT');
     });
     expect(price).toBe(123.5);
+  });
+
+  it('answers the same price from a venue without applyPriceRead (one read after the write)', async () => {
+    const plain = { applyPrice: (s: string, p: number, at: number) => paper.applyPrice(s, p, at) };
+    const ports = readAhead({ intents, positions, broker: paper, paper: plain }, target);
+    const price = await ports.intents.withSymbolLock('BTC/USDT', async () => {
+      await ports.paper!.applyPrice('BTC/USDT', 130.25, 9_000);
+      return ports.broker.fetchPrice('BTC/USDT');
+    });
+    expect(price).toBe(130.25);
+    expect(await paper.fetchPrice('BTC/USDT')).toBe(130.25);
+  });
+
+  it('with a lock pool, reads the open intents and positions in the query that takes the lock', async () => {
+    asked.length = 0;
+    const ports = readAhead({ intents: lockReading, positions, broker: paper, paper }, target);
+    const lockName = `3t.${db.name}.paper.BTC/USDT`.slice(0, 64);
+    const holder = async () => {
+      const [rows] = await db.pool.query('SELECT IS_USED_LOCK(?) AS c', [lockName]);
+      return (rows as { c: number | null }[])[0]?.c ?? null;
+    };
+    const [seenPositions, seenOpen, heldBy] = await ports.intents.withSymbolLock(
+      'BTC/USDT',
+      async () => {
+        asked.push('work');
+        return [
+          await ports.positions.positions('binance'),
+          await ports.intents.openIntents(),
+          await holder(),
+        ] as const;
+      },
+    );
+    expect(asked, 'no read of its own: both came with the lock').toEqual(['work']);
+    expect(seenPositions).toEqual(await positions.positions('binance'));
+    expect(seenOpen).toEqual(await intents.openIntents());
+    expect(heldBy, 'the lock was held while the step ran').not.toBeNull();
+    for (let i = 0; i < 100 && (await holder()) !== null; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await holder(), 'released after the step').toBeNull();
+  });
+
+  it("sends the paper venue's price state with the lock and applies the step's price with it", async () => {
+    const held = await PaperBroker.open({
+      pool: db.pool,
+      account: 'binance',
+      startingBalance: 10_000,
+      priceWriteMs: 60_000,
+    });
+    const stateAsked: string[] = [];
+    const feed = {
+      priceState: (symbol: string) => {
+        stateAsked.push(symbol);
+        return held.priceState(symbol);
+      },
+      applyPriceRead: (...args: Parameters<PaperBroker['applyPriceRead']>) => {
+        stateAsked.push(args[3] ? 'with state' : 'without state');
+        return held.applyPriceRead(...args);
+      },
+      applyPrice: (s: string, p: number, at: number) => held.applyPrice(s, p, at),
+    };
+    for (const [price, at, expected] of [
+      [140.5, 20_000, 140.5],
+      [139, 19_000, 140.5],
+      [141, 21_000, 141],
+    ] as const) {
+      const ports = readAhead(
+        { intents: lockReading, positions, broker: held, paper: feed },
+        target,
+      );
+      const seen = await ports.intents.withSymbolLock('BTC/USDT', async () => {
+        await ports.paper!.applyPrice('BTC/USDT', price, at);
+        return ports.broker.fetchPrice('BTC/USDT');
+      });
+      expect(seen, `price ${price} at ${at}`).toBe(expected);
+      expect(await held.fetchPrice('BTC/USDT'), `the venue, price ${price} at ${at}`).toBe(
+        expected,
+      );
+    }
+    expect(stateAsked).toEqual([
+      'BTC/USDT',
+      'with state',
+      'BTC/USDT',
+      'with state',
+      'BTC/USDT',
+      'with state',
+    ]);
+    await held.close();
   });
 });

@@ -10,6 +10,7 @@ import {
 import { startService } from '@3t/runtime/service';
 import { instrumentHandler, tracePublish, withTraceContext } from '@3t/runtime/telemetry';
 import { MariaDbRunStore } from './mariadb-run-store';
+import { reuseAnswer } from './reuse-answer';
 import { MariaDbSnapshotStore } from './snapshot-store';
 
 // strategy-runner: features → Providence ticks every tick_seconds of event time → the symbol's
@@ -17,6 +18,9 @@ import { MariaDbSnapshotStore } from './snapshot-store';
 const FLUSH_MS = 1000;
 // an equity sample older than this (order-executor down or idle) does not move the epochs
 const EQUITY_MAX_AGE_MS = 15 * 60_000;
+// one equity read serves the jobs of this second (order-executor writes it after its fills and
+// orders and every 10 s): a read per job was a round trip per candle
+const EQUITY_REUSE_MS = 1000;
 // the ensemble is saved this often (when it moved) and at shutdown; a crash loses at most this
 const SNAPSHOT_MS = 60_000;
 const { config, secrets, logger, shutdown, metrics, serve, openQueues } = await startService({
@@ -56,7 +60,10 @@ const strategy = createStrategyHandler({
   ensemble,
   runs,
   now: Date.now,
-  equity: accountEquityReader(pool, config.mode, config.exchange.id, EQUITY_MAX_AGE_MS),
+  equity: reuseAnswer(
+    accountEquityReader(pool, config.mode, config.exchange.id, EQUITY_MAX_AGE_MS),
+    EQUITY_REUSE_MS,
+  ),
 });
 // Runs are saved in batches: when enough rows are buffered, every second, and at shutdown
 // (steps run in reverse: after the worker has finished its job, before the pool closes).

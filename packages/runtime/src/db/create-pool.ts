@@ -47,12 +47,17 @@ export function connectionOptions(o: MariaDbOptions, withDatabase = true): PoolO
   };
 }
 
-/** A mysql2 promise pool; each connection runs in UTC. */
-export function createPool(o: MariaDbOptions): Pool {
+/**
+ * A mysql2 promise pool; each connection runs in UTC. `multipleStatements` lets one query carry
+ * several statements (one round trip): only for a pool whose queries are fixed SQL with `?`
+ * placeholders (order-executor's symbol-lock pool), never for SQL built from input.
+ */
+export function createPool(o: MariaDbOptions, extra: { multipleStatements?: boolean } = {}): Pool {
   const pool = mysql.createPool({
     ...connectionOptions(o),
     connectionLimit: o.connectionLimit,
     waitForConnections: true,
+    ...(extra.multipleStatements ? { multipleStatements: true } : {}),
   });
   // TIMESTAMP columns are read and written in UTC whatever the server's default zone is.
   pool.on('connection', (conn) => {
