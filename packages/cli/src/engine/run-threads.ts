@@ -91,6 +91,11 @@ interface Entry {
    * (ms) and slot-ticks of the main thread and of the workers (all of them).
    */
   balanceTicks: number;
+  /** Batches since the last balance, the sum of the workers' lag behind the main thread (ms). */
+  balanceBatches: number;
+  lagMs: number;
+  /** The boundary was placed once by the model (then by the measured lag). */
+  balanced: boolean;
   prepMs: number;
   ownMs: number;
   ownSlots: number;
@@ -150,6 +155,8 @@ export class RunThreads implements SlotRunner {
   private readonly batchCounts: Int32Array;
   /** Each worker's time on its share of the last tick (ms), for the trials. */
   private readonly workMs: Float64Array;
+  /** Each worker's time from its wake-up to the end of its share of the last job (ms). */
+  private readonly spanMs: Float64Array;
   private readonly entries = new Map<Population, Entry>();
   private closed = false;
   /** Ticks whose per-run pass ran on the threads, and in the main thread alone after a lost trial. */
@@ -173,6 +180,7 @@ export class RunThreads implements SlotRunner {
       new SharedArrayBuffer(4 * 2 * protocol.MAX_BATCH * Math.max(1, workerCount)),
     );
     this.workMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
+    this.spanMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
     const entry = workerEntry();
     for (let index = 0; index < workerCount; index++) {
       const { port1, port2 } = new MessageChannel();
@@ -184,6 +192,7 @@ export class RunThreads implements SlotRunner {
           batchTimes: this.batchTimes,
           batchCounts: this.batchCounts,
           workMs: this.workMs,
+          spanMs: this.spanMs,
           port: port2,
           index,
           workers: workerCount,
@@ -264,6 +273,9 @@ export class RunThreads implements SlotRunner {
       trialMs: 0,
       trialTicks: 0,
       balanceTicks: 0,
+      balanceBatches: 0,
+      lagMs: 0,
+      balanced: false,
       prepMs: 0,
       ownMs: 0,
       ownSlots: 0,
@@ -353,7 +365,7 @@ export class RunThreads implements SlotRunner {
     const t2 = performance.now();
     this.waitForWorkers(times[0]!);
     this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - t2);
-    this.balance(e, prepared, t1 - t0, t2 - t1);
+    this.balance(e, prepared, t1 - t0, t2 - t1, this.lagMs(t2 - t0));
     const counts = this.batchCounts;
     for (let w = 0; w < this.workers.length; w++) {
       const outs = e.batchOuts[w]!;
@@ -366,16 +378,33 @@ export class RunThreads implements SlotRunner {
   }
 
   /**
-   * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
-   * that the main thread's preparing plus its range takes as long as a worker's range. With P
-   * the preparing time per tick, a slot's time rm in the main thread and rw in a worker (as measured), C
-   * slots and W workers, the main thread takes m = (C·rw/W − P) / (rm + rw/W) slots (at most an
-   * equal share). Which thread runs which slots changes no number.
+   * How much later than the main thread the slowest worker ended its share of the last batch
+   * (ms; negative: earlier), each from its own clock: its span from wake-up against the main
+   * thread's from waking it (`mainMs`).
    */
-  private balance(e: Entry, ticks: number, prepMs: number, ownMs: number): void {
+  private lagMs(mainMs: number): number {
+    let span = 0;
+    for (let w = 0; w < this.workers.length; w++) span = Math.max(span, this.spanMs[w]!);
+    return span - mainMs;
+  }
+
+  /**
+   * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
+   * that the main thread's preparing plus its range ends when the workers' ranges do. With a
+   * slot's time rm in the main thread and rw in a worker per tick (as measured), W workers and
+   * T ticks per batch, moving one slot from the workers to the main thread shortens the workers'
+   * lead by (rm + rw/W)·T; the boundary moves by half the mean measured lag over that (half: the
+   * lag of a busy machine's batches is noisy). Issue 17: the model alone — the preparing time P
+   * per tick against the range times, m = (C·rw/W − P) / (rm + rw/W) — left the main thread
+   * waiting (the workers wait for frames and wake up late); it only places the first boundary,
+   * before any lag was measured. Which thread runs which slots changes no number.
+   */
+  private balance(e: Entry, ticks: number, prepMs: number, ownMs: number, lagMs: number): void {
     const workers = e.threads - 1;
     const [lo, hi] = e.ranges[0]!;
     e.balanceTicks += ticks;
+    e.balanceBatches++;
+    e.lagMs += lagMs;
     e.prepMs += prepMs;
     e.ownMs += ownMs;
     e.ownSlots += ticks * (hi - lo);
@@ -385,11 +414,22 @@ export class RunThreads implements SlotRunner {
     const rw = e.workerSlots > 0 ? e.workerMs / e.workerSlots : 0;
     const rm = e.ownSlots > 0 ? e.ownMs / e.ownSlots : rw;
     const c = e.capacity;
-    const prep = e.prepMs / e.balanceTicks;
-    const m = rm + rw > 0 ? (c * (rw / workers) - prep) / (rm + rw / workers) : c / e.threads;
+    const perSlot = rm + rw / workers;
+    let m: number;
+    if (!e.balanced) {
+      const prep = e.prepMs / e.balanceTicks;
+      m = perSlot > 0 ? (c * (rw / workers) - prep) / perSlot : c / e.threads;
+      e.balanced = true;
+    } else {
+      const batchTicks = e.balanceTicks / e.balanceBatches;
+      const lag = e.lagMs / e.balanceBatches;
+      m = hi - lo + (perSlot > 0 ? (0.5 * lag) / (perSlot * batchTicks) : 0);
+    }
     const main = Math.round(Math.max(0, Math.min(c / e.threads, m)));
     e.ranges = shareRanges(c, e.threads, main);
     e.balanceTicks = 0;
+    e.balanceBatches = 0;
+    e.lagMs = 0;
     e.prepMs = 0;
     e.ownMs = 0;
     e.ownSlots = 0;
