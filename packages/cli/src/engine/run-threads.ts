@@ -28,14 +28,21 @@ export const MIN_RUNS_PER_THREAD = 25;
  * Adaptive (issue 17: threads where they pay): the time from one call to the next — the per-run
  * passes and everything the main thread does until the next tick, the order step included — is
  * measured per tick, alone and on the threads. A population starts with PROBE_TICKS alone (the
- * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads: when they beat
- * PAYS × the time alone they keep the next KEEP_TICKS, then a new probe and trial; when they lose
- * (a busy machine: a spinning thread takes a core the main thread needs; the first trial, while a
- * thread still warms up) the main thread goes on alone for PROBE_TICKS, twice as long after each
- * trial lost in a row (up to ALONE_MAX_TICKS).
+ * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads (each at least
+ * MIN_STINT_MS): when they beat PAYS × the time alone they keep the next KEEP_TICKS, checked
+ * against the time alone every TRIAL_TICKS (and MIN_STINT_MS), then a new probe and trial; when
+ * they lose a trial or a check (a busy machine: a descheduled or spinning thread holds up the
+ * other; the first trial, while a thread still warms up) the main thread goes on alone for
+ * PROBE_TICKS, twice as long after each loss in a row (up to ALONE_MAX_TICKS).
  * Only time changes: the result is the same either way.
  */
 const PROBE_TICKS = 256;
+/**
+ * Probes, trials and the checks of a stint on the threads last at least this long (ms): a
+ * scheduler's time slice is a few ms, and 256 ticks of 100 runs take about 1.5 ms, so a shorter
+ * one was won or lost by whether a thread happened to be descheduled in it.
+ */
+const MIN_STINT_MS = 20;
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
 const KEEP_TICKS = 16_384;
@@ -86,6 +93,9 @@ interface Entry {
   aloneTicks: number;
   trialMs: number;
   trialTicks: number;
+  /** Time and ticks of the current stint on the threads since its last check against alone. */
+  keptMs: number;
+  keptTicks: number;
   /**
    * Since the last balance: ticks, the main thread's preparing time, the per-run passes' time
    * (ms) and slot-ticks of the main thread and of the workers (all of them).
@@ -272,6 +282,8 @@ export class RunThreads implements SlotRunner {
       aloneTicks: 0,
       trialMs: 0,
       trialTicks: 0,
+      keptMs: 0,
+      keptTicks: 0,
       balanceTicks: 0,
       balanceBatches: 0,
       lagMs: 0,
@@ -482,29 +494,48 @@ export class RunThreads implements SlotRunner {
     } else if (last === THREADED && e.trial) {
       e.trialMs += at - e.lastAt;
       e.trialTicks += e.lastTicks;
+    } else if (last === THREADED) {
+      e.keptMs += at - e.lastAt;
+      e.keptTicks += e.lastTicks;
     }
     // a second settle before the call (framesOf, then advance for a tick alone) keeps the time
     // from the first, so a tick alone is booked whole (its series work included)
     if (last !== NONE || e.lastAt === 0) e.lastAt = at;
     e.lastKind = NONE;
-    if (last === ALONE && e.alone === 0) {
+    const alone = e.aloneMs / Math.max(1, e.aloneTicks);
+    if (last === ALONE && e.alone === 0 && e.aloneMs < MIN_STINT_MS) {
+      // too short to be a baseline (100 runs tick in microseconds): alone a while longer
+      e.alone = PROBE_TICKS;
+    } else if (last === ALONE && e.alone === 0) {
       // an alone stint just ended (its time per tick is the baseline): a trial on the threads
       e.trial = true;
       e.trialMs = 0;
       e.trialTicks = 0;
-    } else if (e.trial && e.trialTicks >= TRIAL_TICKS) {
+    } else if (e.trial && e.trialTicks >= TRIAL_TICKS && e.trialMs >= MIN_STINT_MS) {
       e.trial = false;
-      const alone = e.aloneMs / Math.max(1, e.aloneTicks);
       if (e.trialMs / e.trialTicks < PAYS * alone) {
         e.threaded = KEEP_TICKS;
         e.aloneFor = PROBE_TICKS;
+        e.keptMs = 0;
+        e.keptTicks = 0;
       } else {
-        this.goAlone(e, e.aloneFor);
-        e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
+        this.lost(e);
       }
     } else if (last === THREADED && !e.trial && e.threaded <= 0) {
       this.goAlone(e, PROBE_TICKS);
+    } else if (!e.trial && e.keptTicks >= TRIAL_TICKS && e.keptMs >= MIN_STINT_MS) {
+      // a stint on the threads that stopped paying (the machine got busy: a descheduled thread
+      // holds up every batch) ends early, as a lost trial
+      if (e.keptMs / e.keptTicks >= alone) this.lost(e);
+      e.keptMs = 0;
+      e.keptTicks = 0;
     }
+  }
+
+  /** A lost trial: alone for aloneFor ticks, twice as long after the next loss. */
+  private lost(e: Entry): void {
+    this.goAlone(e, e.aloneFor);
+    e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
   }
 
   private goAlone(e: Entry, ticks: number): void {
