@@ -27,29 +27,38 @@ export function candleTickPath(candle: PathCandle, tickSeconds = 5, candleSecond
       `tickSeconds and candleSeconds must be > 0, got ${tickSeconds} and ${candleSeconds}`,
     );
   }
-  const { open, high, low, close } = candle;
-  if (![open, high, low, close, candle.openTime].every(Number.isFinite)) {
-    throw new RangeError(`candle at ${candle.openTime} has a non-finite field`);
+  const { open, high, low, close, openTime } = candle;
+  // (no array of the fields, nor of the vertices: this runs on every candle of a backtest)
+  if (
+    !Number.isFinite(open) ||
+    !Number.isFinite(high) ||
+    !Number.isFinite(low) ||
+    !Number.isFinite(close) ||
+    !Number.isFinite(openTime)
+  ) {
+    throw new RangeError(`candle at ${openTime} has a non-finite field`);
   }
   if (high < Math.max(open, close, low) || low > Math.min(open, close)) {
     throw new RangeError(
-      `candle at ${candle.openTime}: high ${high} / low ${low} do not bound open ${open} / close ${close}`,
+      `candle at ${openTime}: high ${high} / low ${low} do not bound open ${open} / close ${close}`,
     );
   }
-  const vertices = close >= open ? [open, low, high, close] : [open, high, low, close];
+  const up = close >= open;
+  const x1 = up ? low : high;
+  const x2 = up ? high : low;
   const n = Math.ceil(candleSeconds / tickSeconds);
   const times = new Float64Array(n);
   const prices = new Float64Array(n);
-  const start = candle.openTime / 1000;
+  const start = openTime / 1000;
   for (let k = 0; k < n; k++) {
     const offset = k * tickSeconds;
     const u = (offset / candleSeconds) * 4;
     const leg = Math.floor(u);
     let price = close;
-    if (leg < 3) {
-      const a = vertices[leg]!;
-      price = a + (vertices[leg + 1]! - a) * (u - leg);
-    }
+    // leg l runs from vertex l to vertex l + 1 of O, X1, X2, C
+    if (leg === 0) price = open + (x1 - open) * (u - leg);
+    else if (leg === 1) price = x1 + (x2 - x1) * (u - leg);
+    else if (leg === 2) price = x2 + (close - x2) * (u - leg);
     times[k] = start + offset;
     prices[k] = price;
   }

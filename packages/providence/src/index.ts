@@ -78,4 +78,5 @@ export {
   marketClosedReason,
 } from './trading-calendar';
 export { DEFAULT_FEE_RATE, Voms, type VomsMetrics } from './voms';
+export { type VoteInputs, voteInputs } from './vote-inputs';
 export { type Vote, votes } from './votes';

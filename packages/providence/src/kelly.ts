@@ -55,8 +55,37 @@ export function cohortKelly(pop: Population, symbol: string, pnls?: Float64Array
     if (pop.cols.status[i] === RUN_ACTIVE && pop.cols.symbol[i] === s)
       scratch[n++] = pnls === undefined ? livePnl(pop, i) : pnls[i]!;
   }
+  return { kc: kelly(scratch.subarray(0, n)), kh: archivedKelly(pop, s) };
+}
+
+/**
+ * kh of symbol `s` (index), kept per population until its archive grows (epochs only appends to it; a
+ * restore brings a new array): the same number, without re-reading every archived run on every
+ * candle (issue 17: the vote's fixed cost per candle).
+ */
+const khCache = new WeakMap<
+  Population,
+  { archive: unknown; length: number; kh: (number | null)[] }
+>();
+
+export function archivedKelly(pop: Population, s: number): number | null {
+  const archive = pop.epochs.archive;
+  let cached = khCache.get(pop);
+  if (cached === undefined || cached.archive !== archive || cached.length !== archive.length) {
+    cached = { archive, length: archive.length, kh: [] };
+    khCache.set(pop, cached);
+  }
+  let kh = cached.kh[s];
+  if (kh === undefined) {
+    kh = kelly(Float64Array.from(archivedHistory(archive, s)));
+    cached.kh[s] = kh;
+  }
+  return kh;
+}
+
+function archivedHistory(archive: Population['epochs']['archive'], s: number): number[] {
   const history: number[] = [];
-  for (const epoch of pop.epochs.archive) {
+  for (const epoch of archive) {
     const pnls: number[] = [];
     let sum = 0;
     for (let k = 0; k < epoch.pnl.length; k++) {
@@ -66,5 +95,5 @@ export function cohortKelly(pop: Population, symbol: string, pnls?: Float64Array
     }
     if (sum > 0) history.push(...pnls);
   }
-  return { kc: kelly(scratch.subarray(0, n)), kh: kelly(Float64Array.from(history)) };
+  return history;
 }

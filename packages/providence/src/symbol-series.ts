@@ -159,6 +159,9 @@ export function appendTick(series: SymbolSeries, s: number, f: SymbolFeatures, n
     prefix[to + PATTERN_OF_SIGNS[code]!]!++;
   }
   series.count[s] = j + 1;
+  const row = s * (series.maxEntropyMinutes + 1);
+  const oldStarts = startsScratch(series.maxEntropyMinutes + 1);
+  for (let w = 1; w <= series.maxEntropyMinutes; w++) oldStarts[w] = series.entropyStart[row + w]!;
   advanceStarts(
     series.entropyStart,
     s * (series.maxEntropyMinutes + 1),
@@ -182,10 +185,34 @@ export function appendTick(series: SymbolSeries, s: number, f: SymbolFeatures, n
     mask,
     now,
   );
-  const row = s * (series.maxEntropyMinutes + 1);
+  // The window [a, j] has the motifs of [a0, j − 1] (its entropy from the previous tick) less
+  // the one ending at a0 + 2, plus the one ending at j. When its start moved by one and both
+  // motifs have the same pattern, the counts and so the entropy stay as they were: most ticks
+  // (the weight sign holds for a candle's ticks and usually for many candles).
+  const added = j >= 2 ? patternAt(series, base, mask, j) : -1;
   for (let w = 1; w <= series.maxEntropyMinutes; w++) {
-    series.entropyOfWindow[row + w] = windowEntropy(series, s, series.entropyStart[row + w]!, j);
+    const a = series.entropyStart[row + w]!;
+    const a0 = oldStarts[w]!;
+    if (a === a0 + 1 && j - a >= 2 && patternAt(series, base, mask, a0 + 2) === added) continue;
+    series.entropyOfWindow[row + w] = windowEntropy(series, s, a, j);
   }
+}
+
+/** Pattern (0..5) of the newest-first triple of signs ending at tick `j` (j ≥ 2). */
+function patternAt(series: SymbolSeries, base: number, mask: number, j: number): number {
+  const signs = series.signs;
+  return PATTERN_OF_SIGNS[
+    (signs[base + (j & mask)]! + 1) * 9 +
+      (signs[base + ((j - 1) & mask)]! + 1) * 3 +
+      (signs[base + ((j - 2) & mask)]! + 1)
+  ]!;
+}
+
+let starts = new Int32Array(16);
+
+function startsScratch(n: number): Int32Array {
+  if (starts.length < n) starts = new Int32Array(n);
+  return starts;
 }
 
 // Keeps starts[row + m] at the oldest tick with now − time < m minutes (upstream's "younger than").

@@ -66,6 +66,37 @@ describe('shared per-symbol prefix counts', () => {
       { numRuns: 500 },
     );
   });
+  it('keeps every whole-window entropy equal to its window computed afresh, for any gaps between ticks (unchanged counts are not recomputed)', () => {
+    fc.assert(
+      fc.property(
+        // long runs of one sign (the usual case) and gaps of 5 s to 3 minutes between ticks
+        fc.array(fc.tuple(fc.constantFrom(-1, 0, 1, 1, 1, -1), fc.nat(8), fc.nat(36)), {
+          minLength: 3,
+          maxLength: 60,
+        }),
+        (steps) => {
+          const series = createSymbolSeries([{ symbol: 'X', maxLeverage: 1 }], 4, 1, 5);
+          let now = 100;
+          let k = 0;
+          for (const [sign, repeat, gap] of steps) {
+            for (let r = 0; r <= repeat; r++) {
+              appendTick(series, 0, { price: 1, volatility: 0, marketWeight: sign }, now);
+              now += 5 * (r === repeat ? 1 + gap : 1);
+              const j = series.count[0]! - 1;
+              for (let w = 1; w <= 4; w++) {
+                const fresh = windowEntropy(series, 0, series.entropyStart[w]!, j);
+                expect(Object.is(series.entropyOfWindow[w], fresh), `tick ${k}, ${w} min`).toBe(
+                  true,
+                );
+              }
+              k++;
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
   it('keeps the whole-window entropy of each window length up to date', () => {
     const series = createSymbolSeries([{ symbol: 'X', maxLeverage: 1 }], 2, 1, 5);
     const signs: number[] = [];

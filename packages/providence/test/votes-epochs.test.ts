@@ -8,6 +8,7 @@ import {
   populationFromParams,
   type RunParams,
   runParams,
+  voteInputs,
   votes,
 } from '../src/index';
 
@@ -118,5 +119,56 @@ describe('epochs (strategy.md §7) and Kelly history', () => {
     epochs(pop, 250, 1);
     expect(pop.epochs.height).toBe(1);
     expect(cohortKelly(pop, 'A').kh).toBeNull();
+  });
+});
+
+describe('voteInputs (votes and cohortKelly in one pass)', () => {
+  it('gives the numbers of votes and cohortKelly, with and without the PnLs at hand', () => {
+    // PnLs whose sums depend on the order of addition, both symbols, some below the threshold
+    const runs: [string, number, number][] = [];
+    for (let i = 0; i < 40; i++) {
+      const pnl = ((i * 7919) % 97) / 13 - 2.5 + 1e-9 * i;
+      runs.push([i % 3 === 0 ? 'B' : 'A', (i % 5) - 2, pnl]);
+    }
+    const pop = withRuns(runs);
+    const pnls = new Float64Array(pop.capacity);
+    for (let i = 0; i < pop.capacity; i++) pnls[i] = livePnl(pop, i);
+    for (const symbol of ['A', 'B']) {
+      for (const at of [undefined, pnls]) {
+        const got = voteInputs(pop, symbol, at);
+        expect(got.vote, `vote of ${symbol}, pnls ${at ? 'given' : 'computed'}`).toEqual(
+          votes(pop, symbol, at),
+        );
+        expect(got.kelly, `kelly of ${symbol}, pnls ${at ? 'given' : 'computed'}`).toEqual(
+          cohortKelly(pop, symbol, at),
+        );
+      }
+    }
+    expect(voteInputs(pop, 'A').vote, 'the case has a vote').not.toBeNull();
+    expect(voteInputs(pop, 'A').kelly.kc, 'the case has a Kelly').not.toBeNull();
+  });
+});
+
+describe('cohortKelly kh across archive growth', () => {
+  it('follows each archived epoch (kh is kept only while the archive stays as it was)', () => {
+    const pop = withRuns([['A', 1, 1]]);
+    expect(cohortKelly(pop, 'A').kh, 'no archive').toBeNull();
+    const epoch = (height: number, pnl: number[]) => ({
+      height,
+      time: height,
+      runId: Float64Array.from(pnl, (_, k) => k),
+      symbol: Int32Array.from(pnl, () => 0),
+      pnl: Float64Array.from(pnl),
+    });
+    // 12 PnLs, 8 wins of 2 and 4 losses of 1: W = 2/3, R = 2, k = 2/3 − (1/3)/2 = 0.5
+    const first = [2, 2, 2, 2, 2, 2, 2, 2, -1, -1, -1, -1];
+    pop.epochs.archive.push(epoch(1, first));
+    expect(cohortKelly(pop, 'A').kh, 'one epoch').toBeCloseTo(0.5, 12);
+    expect(cohortKelly(pop, 'A').kh, 'the same epoch again').toBeCloseTo(0.5, 12);
+    // a second positive epoch of 12 losses of 1 and 12 wins of 3 (sum 24): with the first,
+    // 20 wins (sum 52) and 16 losses (sum 16): W = 20/36, R = 2.6/1, k = 5/9 − (4/9)/2.6
+    pop.epochs.archive.push(epoch(2, [...Array(12).fill(-1), ...Array(12).fill(3)]));
+    expect(cohortKelly(pop, 'A').kh, 'two epochs').toBeCloseTo(5 / 9 - 4 / 9 / 2.6, 12);
+    expect(cohortKelly(pop, 'B').kh, 'no epoch of B').toBeNull();
   });
 });

@@ -28,14 +28,21 @@ export const MIN_RUNS_PER_THREAD = 25;
  * Adaptive (issue 17: threads where they pay): the time from one call to the next — the per-run
  * passes and everything the main thread does until the next tick, the order step included — is
  * measured per tick, alone and on the threads. A population starts with PROBE_TICKS alone (the
- * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads: when they beat
- * PAYS × the time alone they keep the next KEEP_TICKS, then a new probe and trial; when they lose
- * (a busy machine: a spinning thread takes a core the main thread needs; the first trial, while a
- * thread still warms up) the main thread goes on alone for PROBE_TICKS, twice as long after each
- * trial lost in a row (up to ALONE_MAX_TICKS).
+ * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads (each at least
+ * MIN_STINT_MS): when they beat PAYS × the time alone they keep the next KEEP_TICKS, checked
+ * against the time alone every TRIAL_TICKS (and MIN_STINT_MS), then a new probe and trial; when
+ * they lose a trial or a check (a busy machine: a descheduled or spinning thread holds up the
+ * other; the first trial, while a thread still warms up) the main thread goes on alone for
+ * PROBE_TICKS, twice as long after each loss in a row (up to ALONE_MAX_TICKS).
  * Only time changes: the result is the same either way.
  */
 const PROBE_TICKS = 256;
+/**
+ * Probes, trials and the checks of a stint on the threads last at least this long (ms): a
+ * scheduler's time slice is a few ms, and 256 ticks of 100 runs take about 1.5 ms, so a shorter
+ * one was won or lost by whether a thread happened to be descheduled in it.
+ */
+const MIN_STINT_MS = 20;
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
 const KEEP_TICKS = 16_384;
@@ -86,11 +93,19 @@ interface Entry {
   aloneTicks: number;
   trialMs: number;
   trialTicks: number;
+  /** Time and ticks of the current stint on the threads since its last check against alone. */
+  keptMs: number;
+  keptTicks: number;
   /**
    * Since the last balance: ticks, the main thread's preparing time, the per-run passes' time
    * (ms) and slot-ticks of the main thread and of the workers (all of them).
    */
   balanceTicks: number;
+  /** Batches since the last balance, the sum of the workers' lag behind the main thread (ms). */
+  balanceBatches: number;
+  lagMs: number;
+  /** The boundary was placed once by the model (then by the measured lag). */
+  balanced: boolean;
   prepMs: number;
   ownMs: number;
   ownSlots: number;
@@ -150,6 +165,8 @@ export class RunThreads implements SlotRunner {
   private readonly batchCounts: Int32Array;
   /** Each worker's time on its share of the last tick (ms), for the trials. */
   private readonly workMs: Float64Array;
+  /** Each worker's time from its wake-up to the end of its share of the last job (ms). */
+  private readonly spanMs: Float64Array;
   private readonly entries = new Map<Population, Entry>();
   private closed = false;
   /** Ticks whose per-run pass ran on the threads, and in the main thread alone after a lost trial. */
@@ -173,6 +190,7 @@ export class RunThreads implements SlotRunner {
       new SharedArrayBuffer(4 * 2 * protocol.MAX_BATCH * Math.max(1, workerCount)),
     );
     this.workMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
+    this.spanMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
     const entry = workerEntry();
     for (let index = 0; index < workerCount; index++) {
       const { port1, port2 } = new MessageChannel();
@@ -184,6 +202,7 @@ export class RunThreads implements SlotRunner {
           batchTimes: this.batchTimes,
           batchCounts: this.batchCounts,
           workMs: this.workMs,
+          spanMs: this.spanMs,
           port: port2,
           index,
           workers: workerCount,
@@ -263,7 +282,12 @@ export class RunThreads implements SlotRunner {
       aloneTicks: 0,
       trialMs: 0,
       trialTicks: 0,
+      keptMs: 0,
+      keptTicks: 0,
       balanceTicks: 0,
+      balanceBatches: 0,
+      lagMs: 0,
+      balanced: false,
       prepMs: 0,
       ownMs: 0,
       ownSlots: 0,
@@ -353,7 +377,7 @@ export class RunThreads implements SlotRunner {
     const t2 = performance.now();
     this.waitForWorkers(times[0]!);
     this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - t2);
-    this.balance(e, prepared, t1 - t0, t2 - t1);
+    this.balance(e, prepared, t1 - t0, t2 - t1, this.lagMs(t2 - t0));
     const counts = this.batchCounts;
     for (let w = 0; w < this.workers.length; w++) {
       const outs = e.batchOuts[w]!;
@@ -366,16 +390,33 @@ export class RunThreads implements SlotRunner {
   }
 
   /**
-   * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
-   * that the main thread's preparing plus its range takes as long as a worker's range. With P
-   * the preparing time per tick, a slot's time rm in the main thread and rw in a worker (as measured), C
-   * slots and W workers, the main thread takes m = (C·rw/W − P) / (rm + rw/W) slots (at most an
-   * equal share). Which thread runs which slots changes no number.
+   * How much later than the main thread the slowest worker ended its share of the last batch
+   * (ms; negative: earlier), each from its own clock: its span from wake-up against the main
+   * thread's from waking it (`mainMs`).
    */
-  private balance(e: Entry, ticks: number, prepMs: number, ownMs: number): void {
+  private lagMs(mainMs: number): number {
+    let span = 0;
+    for (let w = 0; w < this.workers.length; w++) span = Math.max(span, this.spanMs[w]!);
+    return span - mainMs;
+  }
+
+  /**
+   * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
+   * that the main thread's preparing plus its range ends when the workers' ranges do. With a
+   * slot's time rm in the main thread and rw in a worker per tick (as measured), W workers and
+   * T ticks per batch, moving one slot from the workers to the main thread shortens the workers'
+   * lead by (rm + rw/W)·T; the boundary moves by half the mean measured lag over that (half: the
+   * lag of a busy machine's batches is noisy). Issue 17: the model alone — the preparing time P
+   * per tick against the range times, m = (C·rw/W − P) / (rm + rw/W) — left the main thread
+   * waiting (the workers wait for frames and wake up late); it only places the first boundary,
+   * before any lag was measured. Which thread runs which slots changes no number.
+   */
+  private balance(e: Entry, ticks: number, prepMs: number, ownMs: number, lagMs: number): void {
     const workers = e.threads - 1;
     const [lo, hi] = e.ranges[0]!;
     e.balanceTicks += ticks;
+    e.balanceBatches++;
+    e.lagMs += lagMs;
     e.prepMs += prepMs;
     e.ownMs += ownMs;
     e.ownSlots += ticks * (hi - lo);
@@ -385,11 +426,22 @@ export class RunThreads implements SlotRunner {
     const rw = e.workerSlots > 0 ? e.workerMs / e.workerSlots : 0;
     const rm = e.ownSlots > 0 ? e.ownMs / e.ownSlots : rw;
     const c = e.capacity;
-    const prep = e.prepMs / e.balanceTicks;
-    const m = rm + rw > 0 ? (c * (rw / workers) - prep) / (rm + rw / workers) : c / e.threads;
+    const perSlot = rm + rw / workers;
+    let m: number;
+    if (!e.balanced) {
+      const prep = e.prepMs / e.balanceTicks;
+      m = perSlot > 0 ? (c * (rw / workers) - prep) / perSlot : c / e.threads;
+      e.balanced = true;
+    } else {
+      const batchTicks = e.balanceTicks / e.balanceBatches;
+      const lag = e.lagMs / e.balanceBatches;
+      m = hi - lo + (perSlot > 0 ? (0.5 * lag) / (perSlot * batchTicks) : 0);
+    }
     const main = Math.round(Math.max(0, Math.min(c / e.threads, m)));
     e.ranges = shareRanges(c, e.threads, main);
     e.balanceTicks = 0;
+    e.balanceBatches = 0;
+    e.lagMs = 0;
     e.prepMs = 0;
     e.ownMs = 0;
     e.ownSlots = 0;
@@ -442,29 +494,48 @@ export class RunThreads implements SlotRunner {
     } else if (last === THREADED && e.trial) {
       e.trialMs += at - e.lastAt;
       e.trialTicks += e.lastTicks;
+    } else if (last === THREADED) {
+      e.keptMs += at - e.lastAt;
+      e.keptTicks += e.lastTicks;
     }
     // a second settle before the call (framesOf, then advance for a tick alone) keeps the time
     // from the first, so a tick alone is booked whole (its series work included)
     if (last !== NONE || e.lastAt === 0) e.lastAt = at;
     e.lastKind = NONE;
-    if (last === ALONE && e.alone === 0) {
+    const alone = e.aloneMs / Math.max(1, e.aloneTicks);
+    if (last === ALONE && e.alone === 0 && e.aloneMs < MIN_STINT_MS) {
+      // too short to be a baseline (100 runs tick in microseconds): alone a while longer
+      e.alone = PROBE_TICKS;
+    } else if (last === ALONE && e.alone === 0) {
       // an alone stint just ended (its time per tick is the baseline): a trial on the threads
       e.trial = true;
       e.trialMs = 0;
       e.trialTicks = 0;
-    } else if (e.trial && e.trialTicks >= TRIAL_TICKS) {
+    } else if (e.trial && e.trialTicks >= TRIAL_TICKS && e.trialMs >= MIN_STINT_MS) {
       e.trial = false;
-      const alone = e.aloneMs / Math.max(1, e.aloneTicks);
       if (e.trialMs / e.trialTicks < PAYS * alone) {
         e.threaded = KEEP_TICKS;
         e.aloneFor = PROBE_TICKS;
+        e.keptMs = 0;
+        e.keptTicks = 0;
       } else {
-        this.goAlone(e, e.aloneFor);
-        e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
+        this.lost(e);
       }
     } else if (last === THREADED && !e.trial && e.threaded <= 0) {
       this.goAlone(e, PROBE_TICKS);
+    } else if (!e.trial && e.keptTicks >= TRIAL_TICKS && e.keptMs >= MIN_STINT_MS) {
+      // a stint on the threads that stopped paying (the machine got busy: a descheduled thread
+      // holds up every batch) ends early, as a lost trial
+      if (e.keptMs / e.keptTicks >= alone) this.lost(e);
+      e.keptMs = 0;
+      e.keptTicks = 0;
     }
+  }
+
+  /** A lost trial: alone for aloneFor ticks, twice as long after the next loss. */
+  private lost(e: Entry): void {
+    this.goAlone(e, e.aloneFor);
+    e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
   }
 
   private goAlone(e: Entry, ticks: number): void {

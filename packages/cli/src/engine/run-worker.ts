@@ -38,12 +38,14 @@ interface Data {
   readonly batchTimes: Float64Array;
   readonly batchCounts: Int32Array;
   readonly workMs: Float64Array;
+  readonly spanMs: Float64Array;
   readonly port: import('node:worker_threads').MessagePort;
   readonly index: number;
   readonly workers: number;
 }
 
-const { control, now, batchTimes, batchCounts, workMs, port, index, workers } = workerData as Data;
+const { control, now, batchTimes, batchCounts, workMs, spanMs, port, index, workers } =
+  workerData as Data;
 const base = HEADER + index * WORKER_CELLS;
 interface Held {
   view: KernelView;
@@ -106,6 +108,7 @@ let mailSeen = 0;
 for (;;) {
   waitWhile(control, GEN, seen);
   seen = Atomics.load(control, GEN);
+  const woke = performance.now();
   if (Atomics.load(control, STOP) === 1) break;
   const mail = Atomics.load(control, MAIL);
   if (mail !== mailSeen) {
@@ -131,6 +134,7 @@ for (;;) {
     control[base + ENDS] = p.out.ends;
     control[base + TRADES] = p.out.trades;
     control[base + FAILED] = 0;
+    spanMs[index] = performance.now() - woke;
   } catch (err) {
     control[base + FAILED] = 1;
     console.error(`run thread ${index + 1}:`, err);

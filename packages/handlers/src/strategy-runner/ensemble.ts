@@ -1,7 +1,6 @@
 import { type Features, SCHEMA_VERSION, type Target, timeframeMs } from '@3t/contracts';
 import {
   candleTickPath,
-  cohortKelly,
   createPopulation,
   type EndedRun,
   epochs,
@@ -13,7 +12,7 @@ import {
   type StartedRun,
   snapshot as snapshotPopulation,
   tickPath,
-  votes,
+  voteInputs,
 } from '@3t/providence';
 import type { RunRow } from './run-store';
 
@@ -239,10 +238,17 @@ export class Ensemble {
       // tickPath: the same events as tick() at each time, in batches on the backtest's threads
       if (e.pnls.length < e.pop.capacity) e.pnls = new Float64Array(e.pop.capacity);
       pnls = e.pnls;
+      // one features object for the candle's ticks, its price set per tick (a tick copies what
+      // it reads): no allocation per tick
+      const tickFeatures = { price: 0, volatility, marketWeight };
+      const byName = { [symbol]: tickFeatures };
       const events = tickPath(
         e.pop,
         path.times,
-        (k) => ({ [symbol]: { price: path.prices[k]!, volatility, marketWeight } }),
+        (k) => {
+          tickFeatures.price = path.prices[k]!;
+          return byName;
+        },
         pnls,
       );
       for (const ev of events) {
@@ -358,17 +364,17 @@ export class Ensemble {
   }
 
   /**
-   * The symbol's Target from @3t/providence's `votes` and `cohortKelly` (strategy.md §6): kc over
-   * the cohort's active runs, kh over archived epochs with positive summed PnL (epochs archive
-   * a cohort on take-profit, from the equity samples of `sampleEquity`). `pnls`: the live PnLs
-   * tickPath left after the candle's ticks, if it ticked.
+   * The symbol's Target from @3t/providence's `votes` and `cohortKelly` (strategy.md §6; both
+   * from one pass, voteInputs): kc over the cohort's active runs, kh over archived epochs with
+   * positive summed PnL (epochs archive a cohort on take-profit, from the equity samples of
+   * `sampleEquity`). `pnls`: the live PnLs tickPath left after the candle's ticks, if it ticked.
    */
   private vote(
     e: SymbolEnsemble,
     f: Features,
     pnls?: Float64Array,
   ): Omit<Target, 'computedAt' | 'traceContext'> {
-    const vote = votes(e.pop, e.symbol, pnls);
+    const { vote, kelly } = voteInputs(e.pop, e.symbol, pnls);
     return {
       v: SCHEMA_VERSION,
       exchange: f.exchange,
@@ -378,7 +384,7 @@ export class Ensemble {
       pnlTotal: vote?.totalPnl ?? 0,
       voters: vote?.runs ?? 0,
       price: f.price,
-      kelly: cohortKelly(e.pop, e.symbol, pnls),
+      kelly,
       reason: vote
         ? `${vote.runs} runs ${vote.position > 0 ? 'long' : 'short'} ${Math.abs(vote.position)}, pnl ${vote.totalPnl.toFixed(2)}`
         : 'no vote (no profitable runs with a net position)',
