@@ -33,6 +33,8 @@ interface Proc {
   ppid: number;
   /** start time in clock ticks since boot: tells a pid reused by another process apart */
   started: string;
+  /** state letter of /proc/<pid>/stat: Z = exited, not yet reaped by its (new) parent */
+  state: string;
   cmd: string;
 }
 
@@ -42,7 +44,7 @@ function readProc(pid: number): Proc | undefined {
     // fields after the command name, which is in parentheses and may hold spaces
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').trim();
-    return { pid, ppid: Number(rest[1]), started: rest[19]!, cmd };
+    return { pid, ppid: Number(rest[1]), started: rest[19]!, state: rest[0]!, cmd };
   } catch {
     return undefined; // gone meanwhile
   }
@@ -62,9 +64,15 @@ function processTree(root: number): Proc[] {
   return tree;
 }
 
-/** The processes of `procs` still running (same pid, same start time). */
+/**
+ * The processes of `procs` still running (same pid, same start time). An orphan that exited
+ * stays a zombie until whoever adopted it reaps it (here PID 1 may be slow to): it runs nothing.
+ */
 const alive = (procs: readonly Proc[]) =>
-  procs.filter((p) => readProc(p.pid)?.started === p.started);
+  procs.filter((p) => {
+    const now = readProc(p.pid);
+    return now?.started === p.started && now.state !== 'Z';
+  });
 
 const healthy = async (port: number) =>
   (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
