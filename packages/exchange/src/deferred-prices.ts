@@ -20,6 +20,8 @@ export class DeferredPrices {
   private readonly pending = new Map<string, PendingPrice>();
   /** what this venue last wrote per symbol (a state read before that write is older) */
   private readonly written = new Map<string, PendingPrice>();
+  /** what the write in flight carries: no longer pending, not yet written */
+  private writing = new Map<string, PendingPrice>();
   private inflight: Promise<void> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -29,9 +31,14 @@ export class DeferredPrices {
     private readonly delayMs: number,
   ) {}
 
-  /** The price of `symbol` held back, if any. */
+  /**
+   * The newest price of `symbol` held back or being written, if any (a state read before that
+   * write lands does not have it, nor does lastWritten yet).
+   */
   held(symbol: string): PendingPrice | undefined {
-    return this.pending.get(symbol);
+    const pending = this.pending.get(symbol);
+    const writing = this.writing.get(symbol);
+    return writing && (!pending || writing.time > pending.time) ? writing : pending;
   }
 
   /** The newest price of `symbol` this venue wrote, if any. */
@@ -82,6 +89,7 @@ export class DeferredPrices {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const rows = [...this.pending];
+    this.writing = new Map(rows);
     this.pending.clear();
     const written = this.raw
       .query(
@@ -108,6 +116,7 @@ export class DeferredPrices {
       }
       throw err;
     } finally {
+      this.writing = new Map();
       this.inflight = null;
     }
   }

@@ -238,6 +238,19 @@ describe('PaperBroker (MariaDB)', () => {
     ).toBeNull();
   });
 
+  it('counts a held price being written as known: an older price applied meanwhile answers the newer one', async () => {
+    const broker = await open({ priceWriteMs: 60_000 });
+    const q = broker.priceState('BTC/USDT')!;
+    const [rows] = await db.pool.query<RowDataPacket[]>(q.sql, q.values);
+    const before = rows[0]; // read before anything was stored (as with the symbol's lock)
+    expect((await broker.applyPriceRead('BTC/USDT', 101, 11, before)).price).toBe(101);
+    const closing = broker.close(); // the held 101 is now being written, no longer held
+    const older = await broker.applyPriceRead('BTC/USDT', 99, 10, before);
+    await closing;
+    expect(older.price, 'older than the price being written').toBe(101);
+    expect(await broker.fetchPrice('BTC/USDT')).toBe(101);
+  });
+
   it('keeps its book across a restart: a new broker on the same account continues', async () => {
     const first = await open();
     await first.applyPrice('BTC/USDT', 100, 1);

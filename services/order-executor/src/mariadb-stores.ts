@@ -294,15 +294,23 @@ export class MariaDbIntentStore implements IntentStore {
     const together = this.lockPool !== undefined && reads.length > 0;
     const conn = await (this.lockPool ?? this.pool).getConnection();
     let locked = false;
+    /** the lock's query failed: GET_LOCK may have been granted before a read after it failed */
+    let failed = false;
     try {
       const lockSql = 'SELECT GET_LOCK(?, ?) AS ok';
       const lockValues = [name, SYMBOL_LOCK_WAIT_SECONDS];
-      const [answer] = together
-        ? await conn.query<RowDataPacket[][]>([lockSql, ...reads.map((r) => r.sql)].join(';\n'), [
-            ...lockValues,
-            ...reads.flatMap((r) => r.values),
-          ])
-        : [[await conn.query<RowDataPacket[]>(lockSql, lockValues).then(([rows]) => rows)]];
+      let answer: RowDataPacket[][];
+      try {
+        [answer] = together
+          ? await conn.query<RowDataPacket[][]>([lockSql, ...reads.map((r) => r.sql)].join(';\n'), [
+              ...lockValues,
+              ...reads.flatMap((r) => r.values),
+            ])
+          : [[await conn.query<RowDataPacket[]>(lockSql, lockValues).then(([rows]) => rows)]];
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
       const [rows, ...results] = answer;
       if (Number(rows?.[0]?.['ok']) !== 1) {
         throw new Error(
@@ -314,10 +322,16 @@ export class MariaDbIntentStore implements IntentStore {
     } finally {
       // Every write of the step is done: the release is not waited for, so the job's completion
       // overlaps it. A next step of the symbol waits in its own GET_LOCK until it lands.
-      const released = locked
-        ? conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined)
-        : Promise.resolve();
-      void released.then(() => conn.release());
+      // A lock query that failed may have been granted the lock before a read after it failed:
+      // its connection is closed (the lock goes with the session), not put back in the pool,
+      // where it would keep the symbol locked for every other connection and replica.
+      if (failed) conn.destroy();
+      else {
+        const released = locked
+          ? conn.query('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined)
+          : Promise.resolve();
+        void released.then(() => conn.release());
+      }
     }
   }
 

@@ -176,6 +176,31 @@ describe('readAhead (one target step)', () => {
     expect(await holder(), 'released after the step').toBeNull();
   });
 
+  it('frees the symbol lock when a read sent with it fails after GET_LOCK granted it', async () => {
+    const lockName = `3t.${db.name}.paper.ETH/USDT`.slice(0, 64);
+    const holder = async () => {
+      const [rows] = await db.pool.query('SELECT IS_USED_LOCK(?) AS c', [lockName]);
+      return (rows as { c: number | null }[])[0]?.c ?? null;
+    };
+    let ran = false;
+    await expect(
+      lockReading.withSymbolLockReading(
+        'ETH/USDT',
+        'binance',
+        async () => {
+          ran = true;
+        },
+        // GET_LOCK is granted, then the query fails: the lock must not stay with the connection
+        { sql: 'SELECT * FROM no_such_table', values: [] },
+      ),
+    ).rejects.toThrow(/no_such_table/);
+    expect(ran, 'no work without the reads').toBe(false);
+    for (let i = 0; i < 100 && (await holder()) !== null; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await holder(), 'no connection left holding the lock').toBeNull();
+  });
+
   it("sends the paper venue's price state with the lock and applies the step's price with it", async () => {
     const held = await PaperBroker.open({
       pool: db.pool,
