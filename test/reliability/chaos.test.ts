@@ -346,8 +346,17 @@ it(`chaos (seed ${SEED}, ${EXCHANGE}): ${INTENTS} intents, 2 executors, ≥ ${MI
     await sleep(1_000); // the grace above
     fake.setHalted('all', true);
     const flaggedAt = Date.now();
-    // every target decided meanwhile is denied (intents too): short, so most intents trade
+    // every target decided meanwhile is denied (intents too): short, so most intents trade —
+    // but kept until one target was denied by it (up to 60 s): both executors may be down, or
+    // the feed behind, for all of 5 s, and a halt that met no target proves nothing
     await sleep(5_000);
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      const denied = await q(
+        "SELECT COUNT(*) AS n FROM order_intents WHERE status = 'denied' AND status_reason LIKE 'kill_switch%'",
+      ).catch(() => [{ n: 0 }]);
+      if (Number(denied[0]?.['n']) > 0) break;
+      await sleep(250);
+    }
     fake.setHalted('all', false);
     const liftedAt = Date.now();
     await persist('3t resume', () => runResume({ ...cliFiles, reason: 'chaos: resume' }, cliIo));
