@@ -1,12 +1,14 @@
 // pnpm bench:pipeline — throughput and candle→target-consumed latency through the service
 // processes (market-feed → inference → strategy-runner → a sink on `targets`), against a bare
-// BullMQ chain of the same three hops with empty handlers, in the same run, on the same Redis.
+// BullMQ chain of the same three hops with empty handlers, in the same run, on the same Redis:
+// in one process, and (throughput only) with each hop a process of its own as the services run
+// (bare-hop.ts), which shows what the process boundaries alone cost.
 // reconcile_seconds: 0. The services run from their dist/ bundles as `pnpm start` runs them
 // (built first; BENCH_TSX=1 runs the sources through tsx instead). Beside the wall clock it prints
 // the CPU time per candle of every process in the throughput phase (/proc/<pid>/stat), which a
 // shared machine disturbs less; BENCH_CPU_PROF=<dir> writes a --cpu-prof profile per service.
 // Writes bench/results/pipeline.json.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -296,6 +298,78 @@ async function bareRun(candles: number, rate: number) {
   }
 }
 
+/**
+ * The same three empty hops, each a process of its own (bare-hop.ts), as the services run: what
+ * BullMQ costs when every hop wakes a process of its own per job (throughput only).
+ */
+async function bareSplitRun(candles: number) {
+  const { redisUrl } = await testServers();
+  const prefix = uniqueRedisPrefix('benchsplit');
+  const hops: [string, string][] = [
+    [Queues.candles, Queues.features],
+    [Queues.features, Queues.targets],
+    [Queues.targets, '-'],
+  ];
+  const script = new URL('./bare-hop.ts', import.meta.url).pathname;
+  const children = hops.map(([from, to]) =>
+    spawn(process.execPath, ['--import', 'tsx', script, redisUrl, prefix, from, to], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  const producer = connection(redisUrl);
+  const candlesQ = new Queue(Queues.candles, { connection: producer, prefix });
+  const targetsQ = new Queue(Queues.targets, { connection: producer, prefix });
+  try {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve, reject) => {
+            child.once('exit', (code) => reject(new Error(`a bare hop exited (${code})`)));
+            child.stdout!.on('data', (d: Buffer) => {
+              if (d.toString().includes('ready')) resolve();
+            });
+          }),
+      ),
+    );
+    const names = ['candles hop', 'features hop', 'targets hop'];
+    const processCpu = () => ({
+      ...Object.fromEntries(children.map((c, i) => [names[i]!, cpuSeconds(c.pid!)])),
+      ...serverCpu(),
+    });
+    const cpuBefore = processCpu();
+    const benchBefore = process.cpuUsage();
+    const start = Date.now();
+    for (let i = 0; i < candles; i++) {
+      await candlesQ.add(Queues.candles, { i, pad: 'x'.repeat(300) }, { jobId: `c|${i}` });
+    }
+    const own = process.cpuUsage(benchBefore);
+    await waitUntil(
+      'bare split chain drained',
+      async () => ((await targetsQ.getJobCounts('completed')).completed ?? 0) >= candles,
+      600_000,
+      100,
+    );
+    const cpuMsPerCandle = {
+      publisher: Number(((own.user + own.system) / 1000 / candles).toFixed(3)),
+      ...cpuPerCandle(cpuBefore, processCpu(), candles),
+    };
+    const done = await targetsQ.getJobs(['completed']);
+    const seconds = (Math.max(...done.map((j) => j.finishedOn!)) - start) / 1000;
+    return { cpuMsPerCandle, seconds };
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode !== null ? null : new Promise((resolve) => c.once('exit', resolve)),
+      ),
+    );
+    await Promise.all([candlesQ.close(), targetsQ.close()]);
+    producer.disconnect();
+    await deleteRedisPrefix(prefix, redisUrl);
+  }
+}
+
 function phase(candles: number, t: { seconds: number }, l: { latencies: number[] }): Phase {
   return {
     candles,
@@ -311,11 +385,15 @@ const loadBefore = loadavg().map((x) => Number(x.toFixed(2)));
 if (BUNDLED) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: 'ignore' });
 const bareT = await bareRun(THROUGHPUT_CANDLES, 0);
 const bareL = await bareRun(LATENCY_CANDLES, LATENCY_RATE);
+const splitT = await bareSplitRun(THROUGHPUT_CANDLES);
 const svcT = await servicesRun(THROUGHPUT_CANDLES, 0);
 const svcL = await servicesRun(LATENCY_CANDLES, LATENCY_RATE * 60);
 const bare = phase(THROUGHPUT_CANDLES, bareT, bareL);
 const services = phase(THROUGHPUT_CANDLES, svcT, svcL);
 const ratio = Number((services.candlesPerSecond / bare.candlesPerSecond).toFixed(3));
+const splitPerSecond = Number((THROUGHPUT_CANDLES / splitT.seconds).toFixed(1));
+const splitRatio = Number((splitPerSecond / bare.candlesPerSecond).toFixed(3));
+const servicesToSplit = Number((services.candlesPerSecond / splitPerSecond).toFixed(3));
 const orders = svcL.orderLatencies;
 const result = {
   bench: 'pipeline',
@@ -332,10 +410,23 @@ const result = {
     p99Ms: orders.length ? quantile(orders, 0.99) : null,
   },
   throughputRatio: ratio,
+  // the bare chain with each hop in a process of its own, as the services run: what the process
+  // boundaries alone cost, and the services against that
+  bareProcessPerHop: {
+    candles: THROUGHPUT_CANDLES,
+    seconds: Number(splitT.seconds.toFixed(3)),
+    candlesPerSecond: splitPerSecond,
+    ratioToBare: splitRatio,
+    servicesRatio: servicesToSplit,
+  },
   latencyByHop: svcL.hops,
   throughputByHop: svcT.hops,
   servicesRunFrom: BUNDLED ? 'dist bundles' : 'sources through tsx',
-  cpuMsPerCandle: { services: svcT.cpuMsPerCandle, bareBullmq: bareT.cpuMsPerCandle },
+  cpuMsPerCandle: {
+    services: svcT.cpuMsPerCandle,
+    bareBullmq: bareT.cpuMsPerCandle,
+    bareProcessPerHop: splitT.cpuMsPerCandle,
+  },
   loadAverage: { before: loadBefore, after: loadavg().map((x) => Number(x.toFixed(2))) },
   targets: { p99Ms: 20, throughputRatio: 1 / 1.3 },
   at: new Date().toISOString(),
@@ -377,6 +468,9 @@ console.log(
   `load average (1, 5, 15 min) before ${loadBefore.join(' ')}, after ${result.loadAverage.after.join(' ')}`,
 );
 console.log(`throughput ratio services / bare = ${ratio} (target ≥ ${(1 / 1.3).toFixed(3)})`);
+console.log(
+  `bare BullMQ with a process per hop: ${splitPerSecond} candles/s = ${splitRatio} × the one-process chain; services / that = ${servicesToSplit}`,
+);
 const dir = join(ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, 'pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
