@@ -234,7 +234,12 @@ export function candleRulesHold(c: Candle): boolean {
     c.exchangeTime >= 0 &&
     Number.isSafeInteger(c.receivedAt) &&
     c.receivedAt >= 0 &&
-    Number.isFinite(o + h + l + x + v) &&
+    // each on its own: a sum of finite values can overflow to Infinity (1.7e308 + 3e292)
+    Number.isFinite(o) &&
+    Number.isFinite(h) &&
+    Number.isFinite(l) &&
+    Number.isFinite(x) &&
+    Number.isFinite(v) &&
     o > 0 &&
     h > 0 &&
     l > 0 &&
