@@ -210,7 +210,8 @@ describe('QueueRuntime', () => {
     const handled: number[] = [];
     const events: DeadLetterEvent[] = [];
     // its own prefix: the candles queue of the shared runtime is used by the publish() test
-    const own = createQueueRuntime({ ...testQueueOptions(uniqueName()), maxClockSkewMs: 120_000 });
+    const ownPrefix = uniqueName();
+    const own = createQueueRuntime({ ...testQueueOptions(ownPrefix), maxClockSkewMs: 120_000 });
     try {
       const worker = own.worker({
         queue: Queues.candles,
@@ -251,6 +252,7 @@ describe('QueueRuntime', () => {
       await worker.close();
     } finally {
       await own.close();
+      await deleteRedisPrefix(ownPrefix);
     }
   });
 
