@@ -17,7 +17,6 @@ export { entropyFromCounts, LOG2_6, PATTERN_OF_SIGNS } from './entropy';
 export { type EpochEvent, epochs, median } from './epochs';
 export type { Features, SymbolFeatures } from './features';
 export {
-  cohortKelly,
   KELLY_THRESHOLD,
   type KellyInputs,
   kelly,
@@ -78,5 +77,5 @@ export {
   marketClosedReason,
 } from './trading-calendar';
 export { DEFAULT_FEE_RATE, Voms, type VomsMetrics } from './voms';
-export { type VoteInputs, voteInputs } from './vote-inputs';
+export { cohortKelly, type VoteInputs, voteInputs } from './vote-inputs';
 export { type Vote, votes } from './votes';

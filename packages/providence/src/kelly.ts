@@ -1,5 +1,5 @@
 import { kellyFraction } from '@3t/trend-core';
-import { livePnl, type Population, RUN_ACTIVE, symbolIndex } from './population';
+import type { Population } from './population';
 
 /**
  * Kelly fraction of run PnLs (strategy.md §5): over the non-zero PnLs, needs ≥ 10 with at least
@@ -36,26 +36,6 @@ export function kellyFactor(kc: number | null, kh: number | null): number {
 export interface KellyInputs {
   readonly kc: number | null;
   readonly kh: number | null;
-}
-
-/**
- * kc over the live PnLs of the symbol's active runs; kh over the archived runs of the symbol in
- * epochs whose summed PnL for the symbol is positive (upstream's positive-expectancy gate).
- * `pnls`: the active runs' live PnLs by slot when already at hand (as for votes).
- */
-// live PnLs of one cohortKelly call (it runs on every candle of every symbol)
-let scratch = new Float64Array(0);
-
-export function cohortKelly(pop: Population, symbol: string, pnls?: Float64Array): KellyInputs {
-  const s = symbolIndex(pop, symbol);
-  if (s < 0) throw new RangeError(`'${symbol}' is not a symbol of this population`);
-  if (scratch.length < pop.capacity) scratch = new Float64Array(pop.capacity);
-  let n = 0;
-  for (let i = 0; i < pop.capacity; i++) {
-    if (pop.cols.status[i] === RUN_ACTIVE && pop.cols.symbol[i] === s)
-      scratch[n++] = pnls === undefined ? livePnl(pop, i) : pnls[i]!;
-  }
-  return { kc: kelly(scratch.subarray(0, n)), kh: archivedKelly(pop, s) };
 }
 
 /**

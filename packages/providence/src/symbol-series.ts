@@ -151,45 +151,24 @@ export function appendTick(series: SymbolSeries, s: number, f: SymbolFeatures, n
   const from = (base + (j & mask)) * PATTERNS;
   const to = (base + ((j + 1) & mask)) * PATTERNS;
   for (let p = 0; p < PATTERNS; p++) prefix[to + p] = prefix[from + p]!;
-  if (j >= 2) {
-    const code =
-      (sign + 1) * 9 +
-      (series.signs[base + ((j - 1) & mask)]! + 1) * 3 +
-      (series.signs[base + ((j - 2) & mask)]! + 1);
-    prefix[to + PATTERN_OF_SIGNS[code]!]!++;
-  }
+  // the pattern of the motif this tick completes (-1 before the third tick)
+  const added = j >= 2 ? patternAt(series, base, mask, j) : -1;
+  if (added >= 0) prefix[to + added]!++;
   series.count[s] = j + 1;
   const row = s * (series.maxEntropyMinutes + 1);
   const oldStarts = startsScratch(series.maxEntropyMinutes + 1);
   for (let w = 1; w <= series.maxEntropyMinutes; w++) oldStarts[w] = series.entropyStart[row + w]!;
-  advanceStarts(
-    series.entropyStart,
-    s * (series.maxEntropyMinutes + 1),
-    series.maxEntropyMinutes,
-    series.times,
-    base,
-    mask,
-    now,
-  );
+  advanceStarts(series.entropyStart, row, series.maxEntropyMinutes, series.times, base, mask, now);
   const aprRow = s * (series.maxAprMinutes + 1);
   // a loop, not set(subarray(…)): the subarray view is an allocation on every tick
   for (let m = 0; m <= series.maxAprMinutes; m++) {
     series.aprPrevStart[aprRow + m] = series.aprStart[aprRow + m]!;
   }
-  advanceStarts(
-    series.aprStart,
-    s * (series.maxAprMinutes + 1),
-    series.maxAprMinutes,
-    series.times,
-    base,
-    mask,
-    now,
-  );
+  advanceStarts(series.aprStart, aprRow, series.maxAprMinutes, series.times, base, mask, now);
   // The window [a, j] has the motifs of [a0, j − 1] (its entropy from the previous tick) less
   // the one ending at a0 + 2, plus the one ending at j. When its start moved by one and both
   // motifs have the same pattern, the counts and so the entropy stay as they were: most ticks
   // (the weight sign holds for a candle's ticks and usually for many candles).
-  const added = j >= 2 ? patternAt(series, base, mask, j) : -1;
   for (let w = 1; w <= series.maxEntropyMinutes; w++) {
     const a = series.entropyStart[row + w]!;
     const a0 = oldStarts[w]!;

@@ -41,3 +41,13 @@ export function voteInputs(pop: Population, symbol: string, pnls?: Float64Array)
     totalPnl > 0 && Math.abs(position) >= 1 ? { symbol, position, totalPnl, runs } : null;
   return { vote, kelly: { kc: kelly(scratch.subarray(0, n)), kh: archivedKelly(pop, s) } };
 }
+
+/**
+ * kc over the live PnLs of the symbol's active runs; kh over the archived runs of the symbol in
+ * epochs whose summed PnL for the symbol is positive (upstream's positive-expectancy gate).
+ * `pnls`: the active runs' live PnLs by slot when already at hand (as for votes). The Kelly half
+ * of {@link voteInputs}: one scan of the slots for both.
+ */
+export function cohortKelly(pop: Population, symbol: string, pnls?: Float64Array): KellyInputs {
+  return voteInputs(pop, symbol, pnls).kelly;
+}
