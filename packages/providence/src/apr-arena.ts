@@ -2,17 +2,20 @@
  * Storage of the per-run APR windows. Runs are grouped in classes by (symbol, R) with R =
  * rolling_apr_minutes; a class holds a ring of capacity[R] = ⌈R × 60 / tickSeconds⌉ rows (the
  * most ticks R minutes can hold), one column per run. The APR of a run's symbol tick k lives in
- * row k mod rows, so at a tick every run of a class touches the same row, and with regular ticks
- * the value leaving the window sits in the very cell the new one takes: one contiguous row of
- * 8 bytes per run per class instead of two cache lines per run. Columns of ended runs are reused
- * by later runs of the class, so memory follows the runs' windows (≈ 1.5 KB per run at 5-s
- * ticks and the default 1–30 minute draw).
+ * row k mod rows of its column, and with regular ticks the value leaving the window sits in the
+ * very cell the new one takes. A column's rows are contiguous (column j, row k at j × rows + k):
+ * with the runs split over threads (run-threads.ts) each thread then writes its own runs' cache
+ * lines. Row by row, the runs of two threads shared every line of a row (columns are handed out
+ * as runs are drawn, not by thread), and each tick's writes went back and forth between the
+ * cores: a slot's pass took 20 % longer with two threads than alone. Columns of ended runs are
+ * reused by later runs of the class, so memory follows the runs' windows (≈ 1.5 KB per run at
+ * 5-s ticks and the default 1–30 minute draw).
  */
 export interface AprArena {
   readonly maxMinutes: number;
   /** capacity[R]: rows of the rings of R. */
   readonly capacity: Int32Array;
-  /** rings[cls] with cls = symbol × (maxMinutes + 1) + R: row k, column j at k × width[cls] + j. */
+  /** rings[cls] with cls = symbol × (maxMinutes + 1) + R: column j, row k at j × capacity[R] + k. */
   readonly rings: Float64Array[];
   readonly width: Int32Array;
   readonly used: Int32Array;
@@ -78,13 +81,12 @@ export function freeColumn(arena: AprArena, cls: number, column: number): void {
 
 function widen(arena: AprArena, cls: number, width: number): void {
   const rows = arena.capacity[cls % (arena.maxMinutes + 1)]!;
-  const oldWidth = arena.width[cls]!;
   const old = arena.rings[cls]!;
   const next = new Float64Array(
     arena.shared ? new SharedArrayBuffer(rows * width * 8) : new ArrayBuffer(rows * width * 8),
   );
-  for (let k = 0; k < rows; k++)
-    next.set(old.subarray(k * oldWidth, (k + 1) * oldWidth), k * width);
+  // a column's rows are contiguous: the old columns keep their place, the new ones follow
+  next.set(old);
   arena.rings[cls] = next;
   arena.width[cls] = width;
   arena.generation++;

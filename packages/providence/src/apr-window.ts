@@ -38,13 +38,12 @@ export function runningSumDecides(
 export let ringMaxAbs = 0;
 
 /**
- * Σ of a run's n ring values (column `col`, rows from `tailPos`, wrapping at `cap`), oldest
- * first: the literal left-to-right sum. Also sets {@link ringMaxAbs}.
+ * Σ of a run's n ring values (its rows start at `base`; from row `tailPos`, wrapping at `cap`),
+ * oldest first: the literal left-to-right sum. Also sets {@link ringMaxAbs}.
  */
 export function ringSum(
   ring: Float64Array,
-  width: number,
-  col: number,
+  base: number,
   tailPos: number,
   n: number,
   cap: number,
@@ -53,7 +52,7 @@ export function ringSum(
   let max = 0;
   let k = tailPos;
   for (let m = 0; m < n; m++) {
-    const v = ring[k * width + col]!;
+    const v = ring[base + k]!;
     sum += v;
     if (Math.abs(v) > max) max = Math.abs(v);
     if (++k === cap) k = 0;

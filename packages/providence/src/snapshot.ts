@@ -85,8 +85,8 @@ export function snapshot(pop: Population): PopulationSnapshot {
     const minutes = cols.rollingAprMinutes[i]!;
     const cls = ringClass(arena, s, minutes);
     const ring = arena.rings[cls]!;
-    const width = arena.width[cls]!;
     const cap = arena.capacity[minutes]!;
+    const base = cols.aprColumn[i]! * cap;
     const count = series.count[s]!;
     // the stored part of the window; older APRs of the window were 0 (before the first trade)
     const tail = Math.max(
@@ -95,7 +95,7 @@ export function snapshot(pop: Population): PopulationSnapshot {
       cols.aprStored[i]!,
     );
     aprCount.push(Math.max(0, count - tail));
-    for (let k = tail; k < count; k++) apr.push(ring[(k % cap) * width + cols.aprColumn[i]!]!);
+    for (let k = tail; k < count; k++) apr.push(ring[base + (k % cap)]!);
   }
   const seriesTable = series as unknown as Record<string, ArrayLike<number>>;
   const seriesData = Object.fromEntries(
@@ -193,11 +193,9 @@ export function restore(data: PopulationSnapshot): Population {
     const n = data.runs.aprCount[k]!;
     const cap = arena.capacity[minutes]!;
     const ring = arena.rings[cls]!;
-    const width = arena.width[cls]!;
+    const base = cols.aprColumn[slot]! * cap;
     const count = series.count[s]!;
-    for (let j = 0; j < n; j++) {
-      ring[((count - n + j) % cap) * width + cols.aprColumn[slot]!] = data.runs.apr[offset + j]!;
-    }
+    for (let j = 0; j < n; j++) ring[base + ((count - n + j) % cap)] = data.runs.apr[offset + j]!;
     offset += n;
   });
   pop.nextRunId = data.nextRunId;

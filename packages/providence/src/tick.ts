@@ -316,7 +316,6 @@ export function advanceSlots(
   } = series;
   const { aprStart, aprPrevStart } = series;
   const rings = arena.rings;
-  const widths = arena.width;
   const ringCap = arena.capacity;
   const wRow = series.maxEntropyMinutes + 1;
   const rRow = series.maxAprMinutes + 1;
@@ -382,9 +381,9 @@ export function advanceSlots(
       const minutes = rollingAprMinutes[i]!;
       const cls = s * rRow + minutes;
       const ring = rings[cls]!;
-      const width = widths[cls]!;
       const cap = ringCap[minutes]!;
-      const col = aprColumn[i]!;
+      // the run's ring: its column of the class, rows contiguous (apr-arena.ts)
+      const base = aprColumn[i]! * cap;
       const prevStart = aprPrevStart[cls]!;
       const n = cur - Math.max(first, prevStart);
       let lo = aprStored[i]!;
@@ -404,7 +403,7 @@ export function advanceSlots(
       if (orderly && p !== 0 && n > 0) {
         const bound = runningSumBound(2 * (cur - exactAt) + cap, cap, maxAbs);
         if (!runningSumDecides(apr, sum, n, maxAbs, bound)) {
-          sum = ringSum(ring, width, col, loPos, cur - lo, cap);
+          sum = ringSum(ring, base, loPos, cur - lo, cap);
           maxAbs = aprWindow.ringMaxAbs;
           resummed = true;
         }
@@ -418,11 +417,11 @@ export function advanceSlots(
       // takes), then store the new one; appendTick made sure the window fits the ring
       const from = aprStart[cls]!;
       while (lo < from) {
-        sum -= ring[loPos * width + col]!;
+        sum -= ring[base + loPos]!;
         if (++loPos === cap) loPos = 0;
         lo++;
       }
-      ring[headRow[cls]! * width + col] = apr;
+      ring[base + headRow[cls]!] = apr;
       sum += apr;
       const absApr = Math.abs(apr);
       if (absApr > maxAbs) {
@@ -431,7 +430,7 @@ export function advanceSlots(
       }
       if (resummed || cur - exactAt > RESUM_ROUNDS * cap) {
         // keeps the error bound, and so the literal re-sums near ties, small
-        sum = ringSum(ring, width, col, loPos, cur + 1 - lo, cap);
+        sum = ringSum(ring, base, loPos, cur + 1 - lo, cap);
         aprMaxAbs[i] = aprWindow.ringMaxAbs;
         aprExactAt[i] = cur;
       }

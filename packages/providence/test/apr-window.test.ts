@@ -46,8 +46,8 @@ describe('rolling APR sum (strategy.md §4 step 4)', () => {
     expect(runningSumDecides(0, 0, 12, 0, 0), 'all zeros: exact').toBe(true);
   });
   it('sums a ring column oldest first across the wrap', () => {
-    // 3 rows × 2 columns; column 1 holds rows [7, 8, 9], the window starts at row 2
-    const ring = Float64Array.from([0, 7, 0, 8, 0, 9]);
-    expect(ringSum(ring, 2, 1, 2, 3, 3)).toBe(9 + 7 + 8);
+    // 2 columns of 3 rows; column 1 (base 3) holds rows [7, 8, 9], the window starts at row 2
+    const ring = Float64Array.from([0, 0, 0, 7, 8, 9]);
+    expect(ringSum(ring, 3, 2, 3, 3)).toBe(9 + 7 + 8);
   });
 });
