@@ -29,9 +29,11 @@ export const MIN_RUNS_PER_THREAD = 25;
  * passes and everything the main thread does until the next tick, the order step included — is
  * measured per tick, alone and on the threads. A population starts with PROBE_TICKS alone (the
  * baseline, while the threads start), then a trial of TRIAL_TICKS on the threads (each at least
- * MIN_STINT_MS): when they beat PAYS × the time alone they keep the next KEEP_TICKS, checked
+ * MIN_STINT_MS): when they beat PAYS × the time alone they keep the next KEEP_TICKS (twice as
+ * many after each trial won in a row, up to KEEP_MAX_TICKS: a probe alone costs about as much
+ * as it would save, and 1,000 runs spent 5 % of their ticks in probes), checked
  * against the time alone every TRIAL_TICKS (and MIN_STINT_MS), then a new probe and trial; when
- * they lose a trial or a check (a busy machine: a descheduled or spinning thread holds up the
+ * they lose a trial or SLOW_CHECKS checks in a row (a busy machine: a descheduled or spinning thread holds up the
  * other; the first trial, while a thread still warms up) the main thread goes on alone for
  * PROBE_TICKS, twice as long after each loss in a row (up to ALONE_MAX_TICKS).
  * Only time changes: the result is the same either way.
@@ -46,6 +48,9 @@ const MIN_STINT_MS = 20;
 const TRIAL_TICKS = 256;
 const PAYS = 0.95;
 const KEEP_TICKS = 16_384;
+const KEEP_MAX_TICKS = 262_144;
+/** Checks in a row slower than alone that end a stint on the threads. */
+const SLOW_CHECKS = 2;
 const ALONE_MAX_TICKS = 65_536;
 /** What the main thread's previous call ran: nothing yet, alone, or on the threads. */
 const NONE = 0;
@@ -81,6 +86,10 @@ interface Entry {
   /** Ticks left alone (a probe or after a lost trial), and the stint after the next lost trial. */
   alone: number;
   aloneFor: number;
+  /** Ticks on the threads after the next won trial. */
+  keepFor: number;
+  /** Checks in a row of the current stint on the threads that were slower than alone. */
+  slowChecks: number;
   /** Ticks on the threads left before the next probe; whether they are a trial. */
   threaded: number;
   trial: boolean;
@@ -273,6 +282,8 @@ export class RunThreads implements SlotRunner {
       generation: pop.arena.generation,
       alone: this.adaptive ? PROBE_TICKS : 0,
       aloneFor: PROBE_TICKS,
+      keepFor: KEEP_TICKS,
+      slowChecks: 0,
       threaded: this.adaptive ? 0 : Number.POSITIVE_INFINITY,
       trial: false,
       lastAt: 0,
@@ -514,10 +525,12 @@ export class RunThreads implements SlotRunner {
     } else if (e.trial && e.trialTicks >= TRIAL_TICKS && e.trialMs >= MIN_STINT_MS) {
       e.trial = false;
       if (e.trialMs / e.trialTicks < PAYS * alone) {
-        e.threaded = KEEP_TICKS;
+        e.threaded = e.keepFor;
+        e.keepFor = Math.min(KEEP_MAX_TICKS, 2 * e.keepFor);
         e.aloneFor = PROBE_TICKS;
         e.keptMs = 0;
         e.keptTicks = 0;
+        e.slowChecks = 0;
       } else {
         this.lost(e);
       }
@@ -525,8 +538,10 @@ export class RunThreads implements SlotRunner {
       this.goAlone(e, PROBE_TICKS);
     } else if (!e.trial && e.keptTicks >= TRIAL_TICKS && e.keptMs >= MIN_STINT_MS) {
       // a stint on the threads that stopped paying (the machine got busy: a descheduled thread
-      // holds up every batch) ends early, as a lost trial
-      if (e.keptMs / e.keptTicks >= alone) this.lost(e);
+      // holds up every batch) ends early, as a lost trial; one slow check alone does not end it
+      // (one pause of the main thread, a garbage collection say, can make a check slow)
+      if (e.keptMs / e.keptTicks < alone) e.slowChecks = 0;
+      else if (++e.slowChecks >= SLOW_CHECKS) this.lost(e);
       e.keptMs = 0;
       e.keptTicks = 0;
     }
@@ -536,6 +551,7 @@ export class RunThreads implements SlotRunner {
   private lost(e: Entry): void {
     this.goAlone(e, e.aloneFor);
     e.aloneFor = Math.min(ALONE_MAX_TICKS, 2 * e.aloneFor);
+    e.keepFor = KEEP_TICKS;
   }
 
   private goAlone(e: Entry, ticks: number): void {
