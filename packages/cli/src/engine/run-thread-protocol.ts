@@ -26,9 +26,19 @@ export const JOB_PNLS = 7;
  * first, then sets READY to the planned count).
  */
 export const READY = 8;
+/**
+ * The chunks of a batch not yet taken: the lowest in the low 16 bits, one past the highest above
+ * them (claimChunk). The main thread takes chunks from the front, the workers from the back.
+ */
+export const CLAIM = 9;
+/** Chunks of the current batch done. */
+export const CHUNKS_DONE = 10;
 /** Cells before the per-worker ones. */
-export const HEADER = 10;
-/** Per worker, at HEADER + index × WORKER_CELLS: its slot range, its output counts, a failure flag. */
+export const HEADER = 11;
+/**
+ * Per worker, at HEADER + index × WORKER_CELLS: its slot range and output counts of a single tick
+ * (TICK), a failure flag.
+ */
 export const WORKER_CELLS = 5;
 export const LO = 0;
 export const HI = 1;
@@ -71,10 +81,57 @@ export function controlCells(workers: number): number {
 }
 
 /**
- * Most ticks in a batch: a batch holds each worker's output of each of its ticks (up to one
+ * Most ticks in a batch: a batch holds each chunk's output of each of its ticks (up to one
  * ending or trade per slot and tick), so big populations take fewer (see batchSize).
  */
 export const MAX_BATCH = 32;
+
+/**
+ * Fewest slots in a chunk: a claim is one compare-and-swap on a cell both threads touch, and a
+ * chunk of 32 runs takes about 20 µs a batch.
+ */
+export const MIN_CHUNK_SLOTS = 32;
+/** Most chunks of a population (the claim cell holds chunk numbers below 2^15). */
+export const MAX_CHUNKS = 32;
+
+/**
+ * Slots per chunk of a population of `capacity` slots: a batch's per-run passes are taken chunk
+ * by chunk by whichever thread is free, so a late or descheduled thread holds up at most one
+ * chunk, not a fixed share of the slots.
+ */
+export function chunkSlots(capacity: number, min = MIN_CHUNK_SLOTS): number {
+  return Math.max(1, min, Math.ceil(capacity / MAX_CHUNKS));
+}
+
+/** Chunks of `capacity` slots at `size` slots each (the last one may be smaller). */
+export function chunkCount(capacity: number, size: number): number {
+  return Math.max(1, Math.ceil(capacity / size));
+}
+
+/** Starts a batch's claims: every chunk of `chunks` free (the job's cells are set before). */
+export function openChunks(cells: Int32Array, chunks: number): void {
+  Atomics.store(cells, CHUNKS_DONE, 0);
+  Atomics.store(cells, CLAIM, chunks << 16);
+}
+
+/**
+ * Takes the next free chunk of the current batch, from the front (the main thread) or the back
+ * (workers, so that each side keeps running mostly the same slots, whose memory its core holds);
+ * -1 when none is left. A claim that succeeds belongs to the batch open at that moment, which
+ * cannot end before the chunk is done: the caller reads the job's cells after claiming.
+ */
+export function claimChunk(cells: Int32Array, fromBack: boolean): number {
+  for (;;) {
+    const seen = Atomics.load(cells, CLAIM);
+    const front = seen & 0xffff;
+    const back = seen >>> 16;
+    if (front >= back) return -1;
+    const next = fromBack ? front | ((back - 1) << 16) : front + 1 + (back << 16);
+    if (Atomics.compareExchange(cells, CLAIM, seen, next) === seen) {
+      return fromBack ? back - 1 : front;
+    }
+  }
+}
 
 /**
  * Ticks per batch for a population of `capacity` slots whose series allows `limit`: about 2 M
@@ -93,8 +150,12 @@ export type RunThreadMail =
       readonly out: import('@3t/providence').SlotOutput;
       /** The population's batch frames (their arena is one object: 'rings' mail updates it). */
       readonly frames: readonly import('@3t/providence').KernelView[];
-      /** This worker's output of each tick of a batch. */
-      readonly batchOuts: readonly import('@3t/providence').SlotOutput[];
+      /** Slots of the population; per chunk; each chunk's output of each tick of a batch. */
+      readonly capacity: number;
+      readonly chunkSlots: number;
+      readonly chunkOuts: readonly (readonly import('@3t/providence').SlotOutput[])[];
+      /** Ending and trade counts of chunk c at tick t at 2 × (c × MAX_BATCH + t) (shared). */
+      readonly chunkCounts: Int32Array;
       /** The frames' live PnLs by slot (shared). */
       readonly pnls: Float64Array;
     }

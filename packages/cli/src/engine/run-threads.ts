@@ -56,8 +56,6 @@ const ALONE_MAX_TICKS = 65_536;
 const NONE = 0;
 const ALONE = 1;
 const THREADED = 2;
-/** Ticks between two moves of the boundary between the main thread's slots and the workers'. */
-const BALANCE_TICKS = 240;
 
 /** A worker that has not answered within this long is taken for dead (it never takes seconds). */
 const ANSWER_TIMEOUT_MS = 60_000;
@@ -69,6 +67,8 @@ export interface RunThreadsOptions {
   readonly minRunsPerThread?: number;
   /** false: every tick on the threads, even when they lose (tests); default true. */
   readonly adaptive?: boolean;
+  /** Fewest slots in a chunk of a batch (tests pass a few, for many chunks of few runs). */
+  readonly minChunkSlots?: number;
 }
 
 interface Entry {
@@ -76,12 +76,16 @@ interface Entry {
   readonly capacity: number;
   /** Threads the population's slots are split over (the main one included). */
   readonly threads: number;
-  /** Slot ranges [lo, hi): the main thread's first, then one per worker (possibly empty). */
-  ranges: readonly (readonly [number, number])[];
+  /** Slot ranges [lo, hi) of a single tick: the main thread's first, then one per worker. */
+  readonly ranges: readonly (readonly [number, number])[];
   readonly outs: readonly SlotOutput[];
-  /** The batch frames, and each worker's output of each tick of a batch. */
+  /** The batch frames; the chunks of a batch: slots each, how many, each one's output by tick. */
   readonly frames: TickFrames;
-  readonly batchOuts: readonly (readonly SlotOutput[])[];
+  readonly chunkSlots: number;
+  readonly chunks: number;
+  readonly chunkOuts: readonly (readonly SlotOutput[])[];
+  /** Ending and trade counts of chunk c at tick t at 2 × (c × MAX_BATCH + t). */
+  readonly chunkCounts: Int32Array;
   generation: number;
   /** Ticks left alone (a probe or after a lost trial), and the stint after the next lost trial. */
   alone: number;
@@ -105,21 +109,6 @@ interface Entry {
   /** Time and ticks of the current stint on the threads since its last check against alone. */
   keptMs: number;
   keptTicks: number;
-  /**
-   * Since the last balance: ticks, the main thread's preparing time, the per-run passes' time
-   * (ms) and slot-ticks of the main thread and of the workers (all of them).
-   */
-  balanceTicks: number;
-  /** Batches since the last balance, the sum of the workers' lag behind the main thread (ms). */
-  balanceBatches: number;
-  lagMs: number;
-  /** The boundary was placed once by the model (then by the measured lag). */
-  balanced: boolean;
-  prepMs: number;
-  ownMs: number;
-  ownSlots: number;
-  workerMs: number;
-  workerSlots: number;
 }
 
 /** Where the run thread's entry point is: its source under tsx, or beside the bundle. */
@@ -135,17 +124,6 @@ function workerEntry(): { url: URL; execArgv: string[] } {
   return { url: new URL('./run-worker.mjs', import.meta.url), execArgv: [] };
 }
 
-/**
- * Slot ranges for `threads` threads: [0, main) for the main thread, the rest in nearly equal
- * shares, then empty ranges up to `slots` ranges in all.
- */
-export function shareRanges(capacity: number, threads: number, main: number): [number, number][] {
-  const out: [number, number][] = [[0, main]];
-  const rest = slotRanges(capacity - main, threads - 1);
-  for (const [lo, hi] of rest) out.push([main + lo, main + hi]);
-  return out;
-}
-
 /** Slot ranges of `parts` nearly equal shares of [0, capacity). */
 export function slotRanges(capacity: number, parts: number): [number, number][] {
   const out: [number, number][] = [];
@@ -157,31 +135,30 @@ export function slotRanges(capacity: number, parts: number): [number, number][] 
 
 /**
  * Worker threads that run the per-run pass of the populations' ticks (issue 17): each population
- * big enough is moved onto SharedArrayBuffers and its slots split into contiguous ranges, the
- * main thread taking the first. Everything else of a tick — the symbol series, entropies, ended
- * runs, new draws from the seeded generator, votes — stays in the main thread in slot order, and
- * each run reads and writes only its own columns, so the result is bit-identical for any thread
- * count. One Atomics wake-up per tick, no message (memory that moves — a widened APR ring — is
- * posted before the tick that needs it).
+ * big enough is moved onto SharedArrayBuffers. A batch of ticks is cut into chunks of contiguous
+ * slots that the threads take as they come free, the main thread from the front once it has
+ * prepared the batch's frames, the workers from the back: a worker that wakes late or is
+ * descheduled holds up one chunk at most (with fixed shares the main thread waited for the
+ * whole of the late one's, a millisecond or more each time). A single tick is split into equal
+ * ranges. Everything else of a tick — the symbol series, entropies, ended runs, new draws from
+ * the seeded generator, votes — stays in the main thread in slot order, each run reads and
+ * writes only its own columns, and the outputs are merged in slot order, so the result is
+ * bit-identical for any thread count. One Atomics wake-up per batch, no message (memory that
+ * moves — a widened APR ring — is posted before the batch that needs it).
  */
 export class RunThreads implements SlotRunner {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private readonly control: Int32Array;
   private readonly now: Float64Array;
-  /** The times of a batch's ticks, and each worker's ending and trade counts of each. */
+  /** The times of a batch's ticks. */
   private readonly batchTimes: Float64Array;
-  private readonly batchCounts: Int32Array;
-  /** Each worker's time on its share of the last tick (ms), for the trials. */
-  private readonly workMs: Float64Array;
-  /** Each worker's time from its wake-up to the end of its share of the last job (ms). */
-  private readonly spanMs: Float64Array;
   private readonly entries = new Map<Population, Entry>();
   private closed = false;
   /** Ticks whose per-run pass ran on the threads, and in the main thread alone after a lost trial. */
   readonly ticks = { threaded: 0, alone: 0 };
   /**
-   * The main thread's waits for the workers after its own share of a batch (ms), each counted up
+   * The main thread's waits for the workers after the last chunk of a batch (ms), each counted up
    * to SPIN_MS: what it spent polling, for the benchmark (on a busy machine the main thread's
    * CPU time less this is about its time on an idle one).
    */
@@ -191,15 +168,11 @@ export class RunThreads implements SlotRunner {
     workerCount: number,
     private readonly populations: readonly Population[],
     private readonly adaptive: boolean,
+    private readonly minChunkSlots: number,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * protocol.controlCells(workerCount)));
     this.now = new Float64Array(new SharedArrayBuffer(8));
     this.batchTimes = new Float64Array(new SharedArrayBuffer(8 * protocol.MAX_BATCH));
-    this.batchCounts = new Int32Array(
-      new SharedArrayBuffer(4 * 2 * protocol.MAX_BATCH * Math.max(1, workerCount)),
-    );
-    this.workMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
-    this.spanMs = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, workerCount)));
     const entry = workerEntry();
     for (let index = 0; index < workerCount; index++) {
       const { port1, port2 } = new MessageChannel();
@@ -209,9 +182,6 @@ export class RunThreads implements SlotRunner {
           control: this.control,
           now: this.now,
           batchTimes: this.batchTimes,
-          batchCounts: this.batchCounts,
-          workMs: this.workMs,
-          spanMs: this.spanMs,
           port: port2,
           index,
           workers: workerCount,
@@ -237,7 +207,12 @@ export class RunThreads implements SlotRunner {
       Math.max(1, Math.min(options.threads, Math.floor(pop.capacity / min)));
     const chosen = populations.filter((pop) => threadsOf(pop) > 1);
     const workers = Math.max(0, ...chosen.map((pop) => threadsOf(pop) - 1));
-    const pool = new RunThreads(workers, chosen, options.adaptive ?? true);
+    const pool = new RunThreads(
+      workers,
+      chosen,
+      options.adaptive ?? true,
+      options.minChunkSlots ?? protocol.MIN_CHUNK_SLOTS,
+    );
     chosen.forEach((pop, id) => {
       pool.attach(pop, id, threadsOf(pop));
     });
@@ -251,12 +226,18 @@ export class RunThreads implements SlotRunner {
 
   private attach(pop: Population, id: number, threads: number): void {
     shareMemory(pop);
-    const ranges = slotRanges(pop.capacity, threads);
-    // a worker's range grows to an equal share of the slots the main thread leaves (balance)
-    const most = Math.ceil(pop.capacity / Math.max(1, threads - 1));
+    const capacity = pop.capacity;
+    const ranges = slotRanges(capacity, threads);
+    const most = Math.ceil(capacity / threads);
     const outs = this.workers.map(() => slotOutput(most, true));
-    const frames = tickFrames(pop, protocol.batchSize(pop.capacity, batchLimit(pop)), true);
-    const batchOuts = this.workers.map(() => frames.views.map(() => slotOutput(most, true)));
+    const frames = tickFrames(pop, protocol.batchSize(capacity, batchLimit(pop)), true);
+    const chunkSlots = protocol.chunkSlots(capacity, this.minChunkSlots);
+    const chunks = protocol.chunkCount(capacity, chunkSlots);
+    // at most one ending or trade per slot and tick: a chunk's outputs never grow
+    const chunkOuts = Array.from({ length: chunks }, () =>
+      frames.views.map(() => slotOutput(chunkSlots, true)),
+    );
+    const chunkCounts = new Int32Array(new SharedArrayBuffer(4 * 2 * protocol.MAX_BATCH * chunks));
     const view = kernelView(pop);
     this.ports.forEach((port, w) => {
       const mail: RunThreadMail = {
@@ -265,7 +246,10 @@ export class RunThreads implements SlotRunner {
         view,
         out: outs[w]!,
         frames: frames.views,
-        batchOuts: batchOuts[w]!,
+        capacity,
+        chunkSlots,
+        chunkOuts,
+        chunkCounts,
         pnls: frames.pnls,
       };
       port.postMessage(mail);
@@ -273,12 +257,15 @@ export class RunThreads implements SlotRunner {
     Atomics.add(this.control, protocol.MAIL, 1);
     this.entries.set(pop, {
       id,
-      capacity: pop.capacity,
+      capacity,
       threads,
       ranges,
       outs,
       frames,
-      batchOuts,
+      chunkSlots,
+      chunks,
+      chunkOuts,
+      chunkCounts,
       generation: pop.arena.generation,
       alone: this.adaptive ? PROBE_TICKS : 0,
       aloneFor: PROBE_TICKS,
@@ -295,15 +282,6 @@ export class RunThreads implements SlotRunner {
       trialTicks: 0,
       keptMs: 0,
       keptTicks: 0,
-      balanceTicks: 0,
-      balanceBatches: 0,
-      lagMs: 0,
-      balanced: false,
-      prepMs: 0,
-      ownMs: 0,
-      ownSlots: 0,
-      workerMs: 0,
-      workerSlots: 0,
     });
     pop.runner = this;
   }
@@ -324,7 +302,7 @@ export class RunThreads implements SlotRunner {
     this.startJob(pop, e, protocol.TICK, 1);
     const [lo, hi] = e.ranges[0]!;
     advanceSlots(pop, now, lo, hi, out);
-    this.waitForWorkers(now);
+    this.waitFor(protocol.DONE, this.workers.length, now);
     // the workers' ranges follow the main thread's: appended in order, the output is in slot order
     for (let w = 0; w < this.workers.length; w++) {
       const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
@@ -340,9 +318,10 @@ export class RunThreads implements SlotRunner {
   }
 
   /**
-   * A batch: the workers are woken first and run each tick over their slot ranges as soon as the
-   * main thread has prepared its frame; the main thread then runs its own (smaller) range through
-   * the batch; each tick's outputs are appended in range order (slot order).
+   * A batch: the workers are woken first and take chunks from the back, each chunk's ticks as
+   * soon as the main thread has prepared their frames; the main thread then takes chunks from the
+   * front until none is left, and waits for the chunks still running; each tick's outputs are
+   * appended in chunk order (slot order).
    */
   advanceFrames(
     pop: Population,
@@ -355,7 +334,6 @@ export class RunThreads implements SlotRunner {
     const e = this.entry(pop);
     if (frames !== e.frames) throw new Error('advanceFrames: frames of another population');
     const c = this.control;
-    const t0 = performance.now();
     c[protocol.JOB_PNLS] = pnls ? 1 : 0;
     Atomics.store(c, protocol.READY, 0);
     this.startJob(pop, e, protocol.BATCH, count);
@@ -374,90 +352,32 @@ export class RunThreads implements SlotRunner {
     }
     this.ticks.threaded += prepared;
     this.ran(e, THREADED, prepared);
-    const t1 = performance.now();
-    const [lo, hi] = e.ranges[0]!;
-    advanceFrameRange(
-      frames.views,
-      prepared,
-      times,
-      lo,
-      hi,
-      frames.outs,
-      pnls ? frames.pnls : null,
-    );
-    const t2 = performance.now();
-    this.waitForWorkers(times[0]!);
-    this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - t2);
-    this.balance(e, prepared, t1 - t0, t2 - t1, this.lagMs(t2 - t0));
-    const counts = this.batchCounts;
-    for (let w = 0; w < this.workers.length; w++) {
-      const outs = e.batchOuts[w]!;
+    const counts = e.chunkCounts;
+    for (let k = protocol.claimChunk(c, false); k >= 0; k = protocol.claimChunk(c, false)) {
+      const lo = k * e.chunkSlots;
+      const hi = Math.min(e.capacity, lo + e.chunkSlots);
+      const outs = e.chunkOuts[k]!;
+      advanceFrameRange(frames.views, prepared, times, lo, hi, outs, pnls ? frames.pnls : null);
       for (let t = 0; t < prepared; t++) {
-        const at = 2 * (w * protocol.MAX_BATCH + t);
-        appendOutput(frames.outs[t]!, outs[t]!, counts[at]!, counts[at + 1]!);
+        const at = 2 * (k * protocol.MAX_BATCH + t);
+        counts[at] = outs[t]!.ends;
+        counts[at + 1] = outs[t]!.trades;
+      }
+      Atomics.add(c, protocol.CHUNKS_DONE, 1);
+    }
+    const waited = performance.now();
+    this.waitFor(protocol.CHUNKS_DONE, e.chunks, times[0]!);
+    this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - waited);
+    for (let t = 0; t < prepared; t++) {
+      const out = frames.outs[t]!;
+      out.ends = 0;
+      out.trades = 0;
+      for (let k = 0; k < e.chunks; k++) {
+        const at = 2 * (k * protocol.MAX_BATCH + t);
+        appendOutput(out, e.chunkOuts[k]![t]!, counts[at]!, counts[at + 1]!);
       }
     }
     return prepared;
-  }
-
-  /**
-   * How much later than the main thread the slowest worker ended its share of the last batch
-   * (ms; negative: earlier), each from its own clock: its span from wake-up against the main
-   * thread's from waking it (`mainMs`).
-   */
-  private lagMs(mainMs: number): number {
-    let span = 0;
-    for (let w = 0; w < this.workers.length; w++) span = Math.max(span, this.spanMs[w]!);
-    return span - mainMs;
-  }
-
-  /**
-   * Moves the boundary between the main thread's range and the workers' every BALANCE_TICKS so
-   * that the main thread's preparing plus its range ends when the workers' ranges do. With a
-   * slot's time rm in the main thread and rw in a worker per tick (as measured), W workers and
-   * T ticks per batch, moving one slot from the workers to the main thread shortens the workers'
-   * lead by (rm + rw/W)·T; the boundary moves by half the mean measured lag over that (half: the
-   * lag of a busy machine's batches is noisy). Issue 17: the model alone — the preparing time P
-   * per tick against the range times, m = (C·rw/W − P) / (rm + rw/W) — left the main thread
-   * waiting (the workers wait for frames and wake up late); it only places the first boundary,
-   * before any lag was measured. Which thread runs which slots changes no number.
-   */
-  private balance(e: Entry, ticks: number, prepMs: number, ownMs: number, lagMs: number): void {
-    const workers = e.threads - 1;
-    const [lo, hi] = e.ranges[0]!;
-    e.balanceTicks += ticks;
-    e.balanceBatches++;
-    e.lagMs += lagMs;
-    e.prepMs += prepMs;
-    e.ownMs += ownMs;
-    e.ownSlots += ticks * (hi - lo);
-    for (let w = 0; w < workers; w++) e.workerMs += this.workMs[w]!;
-    e.workerSlots += ticks * (e.capacity - (hi - lo));
-    if (e.balanceTicks < BALANCE_TICKS) return;
-    const rw = e.workerSlots > 0 ? e.workerMs / e.workerSlots : 0;
-    const rm = e.ownSlots > 0 ? e.ownMs / e.ownSlots : rw;
-    const c = e.capacity;
-    const perSlot = rm + rw / workers;
-    let m: number;
-    if (!e.balanced) {
-      const prep = e.prepMs / e.balanceTicks;
-      m = perSlot > 0 ? (c * (rw / workers) - prep) / perSlot : c / e.threads;
-      e.balanced = true;
-    } else {
-      const batchTicks = e.balanceTicks / e.balanceBatches;
-      const lag = e.lagMs / e.balanceBatches;
-      m = hi - lo + (perSlot > 0 ? (0.5 * lag) / (perSlot * batchTicks) : 0);
-    }
-    const main = Math.round(Math.max(0, Math.min(c / e.threads, m)));
-    e.ranges = shareRanges(c, e.threads, main);
-    e.balanceTicks = 0;
-    e.balanceBatches = 0;
-    e.lagMs = 0;
-    e.prepMs = 0;
-    e.ownMs = 0;
-    e.ownSlots = 0;
-    e.workerMs = 0;
-    e.workerSlots = 0;
   }
 
   private entry(pop: Population): Entry {
@@ -481,12 +401,17 @@ export class RunThreads implements SlotRunner {
     c[protocol.JOB_POP] = e.id;
     c[protocol.JOB_KIND] = kind;
     c[protocol.JOB_COUNT] = count;
-    for (let w = 0; w < this.workers.length; w++) {
-      const [lo, hi] = e.ranges[w + 1] ?? [0, 0];
-      c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.LO] = lo;
-      c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.HI] = hi;
+    if (kind === protocol.BATCH) {
+      // the job's cells first: a claim reads them after it succeeds
+      protocol.openChunks(c, e.chunks);
+    } else {
+      for (let w = 0; w < this.workers.length; w++) {
+        const [lo, hi] = e.ranges[w + 1] ?? [0, 0];
+        c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.LO] = lo;
+        c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.HI] = hi;
+      }
+      Atomics.store(c, protocol.DONE, 0);
     }
-    Atomics.store(c, protocol.DONE, 0);
     Atomics.add(c, protocol.GEN, 1);
     Atomics.notify(c, protocol.GEN);
   }
@@ -569,17 +494,17 @@ export class RunThreads implements SlotRunner {
     else if (!e.trial) e.threaded -= ticks;
   }
 
-  private waitForWorkers(now: number): void {
+  /** Waits until the counter `cell` (DONE: workers, CHUNKS_DONE: chunks) reaches n. */
+  private waitFor(cell: number, n: number, now: number): void {
     const c = this.control;
-    const n = this.workers.length;
     for (;;) {
-      const done = Atomics.load(c, protocol.DONE);
+      const done = Atomics.load(c, cell);
       if (done === n) break;
-      if (!protocol.waitWhile(c, protocol.DONE, done, ANSWER_TIMEOUT_MS)) {
+      if (!protocol.waitWhile(c, cell, done, ANSWER_TIMEOUT_MS)) {
         throw new Error(`run threads: ${n - done} of ${n} did not answer within 60 s`);
       }
     }
-    for (let w = 0; w < n; w++) {
+    for (let w = 0; w < this.workers.length; w++) {
       if (c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.FAILED] === 1) {
         throw new Error(`run thread ${w + 1} failed in the tick at ${now} (its error is above)`);
       }

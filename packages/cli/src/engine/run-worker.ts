@@ -1,5 +1,6 @@
-// A run thread of the backtest (run-threads.ts): runs the per-run pass of a population's tick
-// over its slot range, on the population's shared memory, whenever the main thread bumps GEN.
+// A run thread of the backtest (run-threads.ts): runs the per-run passes of a population's ticks
+// on the population's shared memory whenever the main thread bumps GEN: a batch's chunks as long
+// as any is left, or a single tick over its slot range.
 // The same file runs under tsx (tests, pnpm 3t:dev) and bundled (dist/run-worker.mjs).
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import {
@@ -11,6 +12,8 @@ import {
 } from '@3t/providence';
 import {
   BATCH,
+  CHUNKS_DONE,
+  claimChunk,
   DONE,
   ENDS,
   FAILED,
@@ -36,30 +39,38 @@ interface Data {
   readonly control: Int32Array;
   readonly now: Float64Array;
   readonly batchTimes: Float64Array;
-  readonly batchCounts: Int32Array;
-  readonly workMs: Float64Array;
-  readonly spanMs: Float64Array;
   readonly port: import('node:worker_threads').MessagePort;
   readonly index: number;
   readonly workers: number;
 }
 
-const { control, now, batchTimes, batchCounts, workMs, spanMs, port, index, workers } =
-  workerData as Data;
+const { control, now, batchTimes, port, index, workers } = workerData as Data;
 const base = HEADER + index * WORKER_CELLS;
 interface Held {
   view: KernelView;
   readonly out: SlotOutput;
   readonly frames: readonly KernelView[];
-  readonly batchOuts: readonly SlotOutput[];
+  readonly capacity: number;
+  readonly chunkSlots: number;
+  readonly chunkOuts: readonly (readonly SlotOutput[])[];
+  readonly chunkCounts: Int32Array;
   readonly pnls: Float64Array;
 }
 const populations = new Map<number, Held>();
 
 function read(mail: RunThreadMail): void {
   if (mail.kind === 'population') {
-    const { view, out, frames, batchOuts, pnls } = mail;
-    populations.set(mail.id, { view, out, frames, batchOuts, pnls });
+    const { view, out, frames, capacity, chunkSlots, chunkOuts, chunkCounts, pnls } = mail;
+    populations.set(mail.id, {
+      view,
+      out,
+      frames,
+      capacity,
+      chunkSlots,
+      chunkOuts,
+      chunkCounts,
+      pnls,
+    });
   } else {
     const p = populations.get(mail.id)!;
     p.view = { ...p.view, arena: { ...p.view.arena, rings: mail.rings } };
@@ -70,12 +81,13 @@ function read(mail: RunThreadMail): void {
 }
 
 /**
- * The per-run passes of the job's batch over [lo, hi), each tick as soon as the main thread has
- * prepared its frame (READY), each tick's counts to batchCounts; returns the time spent on the
- * passes alone (ms), without the waits for frames.
+ * The per-run passes of the job's batch over chunk `c`, each tick as soon as the main thread has
+ * prepared its frame (READY), each tick's counts to the population's chunkCounts.
  */
-function runBatch(p: Held, lo: number, hi: number): number {
-  let busy = 0;
+function runChunk(p: Held, c: number): void {
+  const lo = c * p.chunkSlots;
+  const hi = Math.min(p.capacity, lo + p.chunkSlots);
+  const outs = p.chunkOuts[c]!;
   let t = 0;
   for (;;) {
     for (;;) {
@@ -85,56 +97,73 @@ function runBatch(p: Held, lo: number, hi: number): number {
       waitWhile(control, READY, ready);
     }
     if (t >= Atomics.load(control, JOB_COUNT)) break;
-    const t0 = performance.now();
-    const out = p.batchOuts[t]!;
+    const out = outs[t]!;
     advanceFrame(p.frames[t]!, batchTimes[t]!, lo, hi, out);
-    const at = 2 * (index * MAX_BATCH + t);
-    batchCounts[at] = out.ends;
-    batchCounts[at + 1] = out.trades;
-    busy += performance.now() - t0;
+    const at = 2 * (c * MAX_BATCH + t);
+    p.chunkCounts[at] = out.ends;
+    p.chunkCounts[at + 1] = out.trades;
     t++;
   }
   if (control[JOB_PNLS] === 1 && t > 0) {
-    const t0 = performance.now();
     const last = p.frames[t - 1]!;
     slotPnls(last.cols, last.series.price, lo, hi, p.pnls);
-    busy += performance.now() - t0;
   }
-  return busy;
 }
 
-let seen = 0;
+/** Reads the messages the main thread posted (new memory) when MAIL moved. */
+function readMail(): void {
+  const mail = Atomics.load(control, MAIL);
+  if (mail === mailSeen) return;
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    read(m.message as RunThreadMail);
+  }
+  mailSeen = mail;
+}
+
+/**
+ * Chunks of the open batch from the back until none is left; the job's cells are read after each
+ * claim (the claim pins the batch).
+ */
+function takeChunks(): void {
+  for (;;) {
+    const c = claimChunk(control, true);
+    if (c < 0) return;
+    readMail();
+    const p = populations.get(control[JOB_POP]!)!;
+    try {
+      runChunk(p, c);
+    } catch (err) {
+      control[base + FAILED] = 1;
+      console.error(`run thread ${index + 1}:`, err);
+    }
+    if (Atomics.add(control, CHUNKS_DONE, 1) + 1 === p.chunkOuts.length) {
+      Atomics.notify(control, CHUNKS_DONE);
+    }
+  }
+}
+
 let mailSeen = 0;
+let seen = 0;
 for (;;) {
   waitWhile(control, GEN, seen);
   seen = Atomics.load(control, GEN);
-  const woke = performance.now();
   if (Atomics.load(control, STOP) === 1) break;
-  const mail = Atomics.load(control, MAIL);
-  if (mail !== mailSeen) {
-    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
-      read(m.message as RunThreadMail);
-    }
-    mailSeen = mail;
+  if (control[JOB_KIND] === BATCH) {
+    takeChunks();
+    continue;
   }
+  readMail();
   try {
     const p = populations.get(control[JOB_POP]!)!;
     const lo = control[base + LO]!;
     const hi = control[base + HI]!;
     // at most one ending or trade per slot and tick: outputs, sized to the range, never grow
-    if (control[JOB_KIND] === BATCH) {
-      workMs[index] = runBatch(p, lo, hi);
-    } else {
-      const t0 = performance.now();
-      p.out.ends = 0;
-      p.out.trades = 0;
-      if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, p.out);
-      workMs[index] = performance.now() - t0;
-    }
+    p.out.ends = 0;
+    p.out.trades = 0;
+    if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, p.out);
     control[base + ENDS] = p.out.ends;
     control[base + TRADES] = p.out.trades;
     control[base + FAILED] = 0;
-    spanMs[index] = performance.now() - woke;
   } catch (err) {
     control[base + FAILED] = 1;
     console.error(`run thread ${index + 1}:`, err);

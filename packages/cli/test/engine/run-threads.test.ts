@@ -12,6 +12,7 @@ import {
 } from '@3t/providence';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { claimChunk, HEADER, openChunks } from '../../src/engine/run-thread-protocol';
 import { RunThreads, slotRanges } from '../../src/engine/run-threads';
 
 interface Case {
@@ -136,6 +137,28 @@ describe('RunThreads: the per-run pass of the ticks on worker threads', () => {
     ]);
   });
 
+  it('hands out each chunk of a batch once, from the front and from the back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 32 }), fc.array(fc.boolean()), (chunks, sides) => {
+        const cells = new Int32Array(new SharedArrayBuffer(4 * HEADER));
+        openChunks(cells, chunks);
+        const taken: number[] = [];
+        for (const fromBack of sides) {
+          const c = claimChunk(cells, fromBack);
+          if (c < 0) break;
+          taken.push(c);
+        }
+        while (taken.length < chunks) taken.push(claimChunk(cells, false));
+        expect(claimChunk(cells, true)).toBe(-1);
+        expect(claimChunk(cells, false)).toBe(-1);
+        expect([...taken].sort((a, b) => a - b)).toEqual([...Array(chunks).keys()]);
+        // the front takes ascending chunks, the back descending ones
+        const front = taken.filter((_, i) => i >= sides.length || !sides[i]);
+        expect(front).toEqual([...front].sort((a, b) => a - b));
+      }),
+    );
+  });
+
   it('gives the same trades, ended and started runs, votes and final state for 1 to 4 threads', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(caseArb, { minLength: 3, maxLength: 3 }), async (cases) => {
@@ -143,8 +166,14 @@ describe('RunThreads: the per-run pass of the ticks on worker threads', () => {
         for (const threads of [2, 3, 4]) {
           for (const mode of ['tick', 'path'] as const) {
             const pops = cases.map(population);
-            // every population on the threads, however small (the default skips small ones)
-            const pool = RunThreads.start(pops, { threads, minRunsPerThread: 1, adaptive: false });
+            // every population on the threads, however small (the default skips small ones), in
+            // chunks of two runs (up to 20 chunks a batch, taken from both ends)
+            const pool = RunThreads.start(pops, {
+              threads,
+              minRunsPerThread: 1,
+              adaptive: false,
+              minChunkSlots: 2,
+            });
             try {
               expect(pool.workerCount).toBe(threads - 1);
               for (const [i, c] of cases.entries()) {
