@@ -1,24 +1,31 @@
 /**
- * The shared Int32Array through which the backtest's main thread and its run threads meet at each
- * tick (run-threads.ts, run-worker.ts): no message per tick, only Atomics on these cells.
+ * The shared Int32Array through which the backtest's main thread and its run threads meet
+ * (run-threads.ts, run-worker.ts): no message per job, only Atomics on these cells.
+ *
+ * A job is a batch of prepared ticks (BATCH) or a single tick (TICK) of one population, cut into
+ * chunks of slots. The main thread writes the job's cells, opens its chunks (CLAIM), then bumps
+ * GEN; every thread takes chunks until none is left, and the main thread waits until CHUNKS_DONE
+ * counts them all. A claim pins the job (it cannot end before the chunk is done), so a worker
+ * reads the job's cells only after a claim succeeds, whenever it woke: no worker ever acts on a
+ * job that is over, and none has to be waited for unless it holds a chunk.
  */
 
-/** Job sequence number: the main thread bumps it to start the per-run pass of a tick. */
+/** Bumped by the main thread to wake the workers for a new job. */
 export const GEN = 0;
-/** Workers done with the current job. */
-export const DONE = 1;
+/** Chunks of the current job done. */
+export const CHUNKS_DONE = 1;
 /** 1: workers leave their loop. */
 export const STOP = 2;
 /** Bumped when the main thread posted messages a worker must read before the job (new memory). */
 export const MAIL = 3;
 /** Id of the population the job belongs to. */
 export const JOB_POP = 4;
-/** What the job is: TICK (one tick over the worker's range) or BATCH (JOB_COUNT prepared ticks). */
+/** What the job is: TICK (one tick, `now`) or BATCH (JOB_COUNT prepared ticks). */
 export const JOB_KIND = 5;
 export const JOB_COUNT = 6;
 export const TICK = 0;
 export const BATCH = 1;
-/** 1: after a batch, the live PnLs of the worker's slots into the frames' pnls. */
+/** 1: after a batch, the live PnLs of each chunk's slots into the frames' pnls. */
 export const JOB_PNLS = 7;
 /**
  * Ticks of the batch whose frames are ready: the main thread prepares them one after the other
@@ -27,24 +34,15 @@ export const JOB_PNLS = 7;
  */
 export const READY = 8;
 /**
- * The chunks of a batch not yet taken: the lowest in the low 16 bits, one past the highest above
+ * The chunks of the job not yet taken: the lowest in the low 16 bits, one past the highest above
  * them (claimChunk). The main thread takes chunks from the front, the workers from the back.
  */
 export const CLAIM = 9;
-/** Chunks of the current batch done. */
-export const CHUNKS_DONE = 10;
 /** Cells before the per-worker ones. */
-export const HEADER = 11;
-/**
- * Per worker, at HEADER + index × WORKER_CELLS: its slot range and output counts of a single tick
- * (TICK), a failure flag.
- */
-export const WORKER_CELLS = 5;
-export const LO = 0;
-export const HI = 1;
-export const ENDS = 2;
-export const TRADES = 3;
-export const FAILED = 4;
+export const HEADER = 10;
+/** Per worker, at HEADER + index × WORKER_CELLS: 1 when a chunk of the current job failed. */
+export const WORKER_CELLS = 1;
+export const FAILED = 0;
 
 /**
  * How long a thread polls (ms) before sleeping in Atomics.wait: ticks follow each other within
@@ -108,17 +106,18 @@ export function chunkCount(capacity: number, size: number): number {
   return Math.max(1, Math.ceil(capacity / size));
 }
 
-/** Starts a batch's claims: every chunk of `chunks` free (the job's cells are set before). */
+/** Starts a job's claims: every chunk of `chunks` free (the job's cells are set before). */
 export function openChunks(cells: Int32Array, chunks: number): void {
   Atomics.store(cells, CHUNKS_DONE, 0);
   Atomics.store(cells, CLAIM, chunks << 16);
 }
 
 /**
- * Takes the next free chunk of the current batch, from the front (the main thread) or the back
+ * Takes the next free chunk of the current job, from the front (the main thread) or the back
  * (workers, so that each side keeps running mostly the same slots, whose memory its core holds);
- * -1 when none is left. A claim that succeeds belongs to the batch open at that moment, which
- * cannot end before the chunk is done: the caller reads the job's cells after claiming.
+ * -1 when none is left. A claim that succeeds belongs to the job open at that moment, which
+ * cannot end before the chunk is done: the caller reads the job's cells after claiming (a value
+ * of CLAIM seen in an earlier job that comes round again is a valid claim of the current one).
  */
 export function claimChunk(cells: Int32Array, fromBack: boolean): number {
   for (;;) {
@@ -147,10 +146,9 @@ export type RunThreadMail =
       readonly kind: 'population';
       readonly id: number;
       readonly view: import('@3t/providence').KernelView;
-      readonly out: import('@3t/providence').SlotOutput;
       /** The population's batch frames (their arena is one object: 'rings' mail updates it). */
       readonly frames: readonly import('@3t/providence').KernelView[];
-      /** Slots of the population; per chunk; each chunk's output of each tick of a batch. */
+      /** Slots of the population; per chunk; each chunk's output of each tick of a job. */
       readonly capacity: number;
       readonly chunkSlots: number;
       readonly chunkOuts: readonly (readonly import('@3t/providence').SlotOutput[])[];

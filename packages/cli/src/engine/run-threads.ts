@@ -74,12 +74,7 @@ export interface RunThreadsOptions {
 interface Entry {
   readonly id: number;
   readonly capacity: number;
-  /** Threads the population's slots are split over (the main one included). */
-  readonly threads: number;
-  /** Slot ranges [lo, hi) of a single tick: the main thread's first, then one per worker. */
-  readonly ranges: readonly (readonly [number, number])[];
-  readonly outs: readonly SlotOutput[];
-  /** The batch frames; the chunks of a batch: slots each, how many, each one's output by tick. */
+  /** The batch frames; the chunks of a job: slots each, how many, each one's output by tick. */
   readonly frames: TickFrames;
   readonly chunkSlots: number;
   readonly chunks: number;
@@ -124,27 +119,17 @@ function workerEntry(): { url: URL; execArgv: string[] } {
   return { url: new URL('./run-worker.mjs', import.meta.url), execArgv: [] };
 }
 
-/** Slot ranges of `parts` nearly equal shares of [0, capacity). */
-export function slotRanges(capacity: number, parts: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let p = 0; p < parts; p++) {
-    out.push([Math.floor((p * capacity) / parts), Math.floor(((p + 1) * capacity) / parts)]);
-  }
-  return out;
-}
-
 /**
  * Worker threads that run the per-run pass of the populations' ticks (issue 17): each population
- * big enough is moved onto SharedArrayBuffers. A batch of ticks is cut into chunks of contiguous
- * slots that the threads take as they come free, the main thread from the front once it has
- * prepared the batch's frames, the workers from the back: a worker that wakes late or is
- * descheduled holds up one chunk at most (with fixed shares the main thread waited for the
- * whole of the late one's, a millisecond or more each time). A single tick is split into equal
- * ranges. Everything else of a tick — the symbol series, entropies, ended runs, new draws from
+ * big enough is moved onto SharedArrayBuffers. A batch of ticks (or a single tick) is cut into
+ * chunks of contiguous slots that the threads take as they come free, the main thread from the
+ * front once it has prepared the batch's frames, the workers from the back: a worker that wakes
+ * late or is descheduled holds up one chunk at most (with fixed shares the main thread waited
+ * for the whole of the late one's, a millisecond or more each time). Everything else of a tick — the symbol series, entropies, ended runs, new draws from
  * the seeded generator, votes — stays in the main thread in slot order, each run reads and
  * writes only its own columns, and the outputs are merged in slot order, so the result is
- * bit-identical for any thread count. One Atomics wake-up per batch, no message (memory that
- * moves — a widened APR ring — is posted before the batch that needs it).
+ * bit-identical for any thread count. One Atomics wake-up per job, no message (memory that
+ * moves — a widened APR ring — is posted before the job that needs it).
  */
 export class RunThreads implements SlotRunner {
   private readonly workers: Worker[] = [];
@@ -184,7 +169,6 @@ export class RunThreads implements SlotRunner {
           batchTimes: this.batchTimes,
           port: port2,
           index,
-          workers: workerCount,
         },
         transferList: [port2],
       });
@@ -197,9 +181,11 @@ export class RunThreads implements SlotRunner {
   }
 
   /**
-   * Threads for the populations that have enough runs (`threads` in all, at least
-   * `minRunsPerThread` runs each); the others keep ticking in the main thread. Ticks of the
-   * populations then go through the threads until close().
+   * Workers for the populations that have enough runs for two threads at least
+   * (`minRunsPerThread` runs each), as many as the largest of them has room for, `threads` in
+   * all at most; the others keep ticking in the main thread. Ticks of the populations then go
+   * through the threads until close(); every worker takes chunks of any population's job, so a
+   * population uses at most as many threads as it has chunks.
    */
   static start(populations: readonly Population[], options: RunThreadsOptions): RunThreads {
     const min = Math.max(1, options.minRunsPerThread ?? MIN_RUNS_PER_THREAD);
@@ -214,7 +200,7 @@ export class RunThreads implements SlotRunner {
       options.minChunkSlots ?? protocol.MIN_CHUNK_SLOTS,
     );
     chosen.forEach((pop, id) => {
-      pool.attach(pop, id, threadsOf(pop));
+      pool.attach(pop, id);
     });
     return pool;
   }
@@ -224,12 +210,9 @@ export class RunThreads implements SlotRunner {
     return this.workers.length;
   }
 
-  private attach(pop: Population, id: number, threads: number): void {
+  private attach(pop: Population, id: number): void {
     shareMemory(pop);
     const capacity = pop.capacity;
-    const ranges = slotRanges(capacity, threads);
-    const most = Math.ceil(capacity / threads);
-    const outs = this.workers.map(() => slotOutput(most, true));
     const frames = tickFrames(pop, protocol.batchSize(capacity, batchLimit(pop)), true);
     const chunkSlots = protocol.chunkSlots(capacity, this.minChunkSlots);
     const chunks = protocol.chunkCount(capacity, chunkSlots);
@@ -239,12 +222,11 @@ export class RunThreads implements SlotRunner {
     );
     const chunkCounts = new Int32Array(new SharedArrayBuffer(4 * 2 * protocol.MAX_BATCH * chunks));
     const view = kernelView(pop);
-    this.ports.forEach((port, w) => {
+    this.ports.forEach((port) => {
       const mail: RunThreadMail = {
         kind: 'population',
         id,
         view,
-        out: outs[w]!,
         frames: frames.views,
         capacity,
         chunkSlots,
@@ -258,9 +240,6 @@ export class RunThreads implements SlotRunner {
     this.entries.set(pop, {
       id,
       capacity,
-      threads,
-      ranges,
-      outs,
       frames,
       chunkSlots,
       chunks,
@@ -297,16 +276,20 @@ export class RunThreads implements SlotRunner {
     }
     this.ran(e, THREADED, 1);
     this.ticks.threaded++;
-    const c = this.control;
     this.now[0] = now;
     this.startJob(pop, e, protocol.TICK, 1);
-    const [lo, hi] = e.ranges[0]!;
-    advanceSlots(pop, now, lo, hi, out);
-    this.waitFor(protocol.DONE, this.workers.length, now);
-    // the workers' ranges follow the main thread's: appended in order, the output is in slot order
-    for (let w = 0; w < this.workers.length; w++) {
-      const cell = protocol.HEADER + w * protocol.WORKER_CELLS;
-      appendOutput(out, e.outs[w]!, c[cell + protocol.ENDS]!, c[cell + protocol.TRADES]!);
+    this.runOwnChunks(e, now, (k, lo, hi) => {
+      const o = e.chunkOuts[k]![0]!;
+      o.ends = 0;
+      o.trades = 0;
+      if (hi > lo) advanceSlots(pop, now, lo, hi, o);
+      e.chunkCounts[2 * k * protocol.MAX_BATCH] = o.ends;
+      e.chunkCounts[2 * k * protocol.MAX_BATCH + 1] = o.trades;
+    });
+    // appended in chunk order, the output is in slot order
+    for (let k = 0; k < e.chunks; k++) {
+      const at = 2 * k * protocol.MAX_BATCH;
+      appendOutput(out, e.chunkOuts[k]![0]!, e.chunkCounts[at]!, e.chunkCounts[at + 1]!);
     }
   }
 
@@ -353,9 +336,7 @@ export class RunThreads implements SlotRunner {
     this.ticks.threaded += prepared;
     this.ran(e, THREADED, prepared);
     const counts = e.chunkCounts;
-    for (let k = protocol.claimChunk(c, false); k >= 0; k = protocol.claimChunk(c, false)) {
-      const lo = k * e.chunkSlots;
-      const hi = Math.min(e.capacity, lo + e.chunkSlots);
+    this.runOwnChunks(e, times[0]!, (k, lo, hi) => {
       const outs = e.chunkOuts[k]!;
       advanceFrameRange(frames.views, prepared, times, lo, hi, outs, pnls ? frames.pnls : null);
       for (let t = 0; t < prepared; t++) {
@@ -363,11 +344,7 @@ export class RunThreads implements SlotRunner {
         counts[at] = outs[t]!.ends;
         counts[at + 1] = outs[t]!.trades;
       }
-      Atomics.add(c, protocol.CHUNKS_DONE, 1);
-    }
-    const waited = performance.now();
-    this.waitFor(protocol.CHUNKS_DONE, e.chunks, times[0]!);
-    this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - waited);
+    });
     for (let t = 0; t < prepared; t++) {
       const out = frames.outs[t]!;
       out.ends = 0;
@@ -378,6 +355,33 @@ export class RunThreads implements SlotRunner {
       }
     }
     return prepared;
+  }
+
+  /**
+   * The main thread's part of the open job: chunks from the front until none is left, then the
+   * wait for those still running elsewhere. An error in a chunk is thrown only after every
+   * chunk is done (no worker is left writing into the population).
+   */
+  private runOwnChunks(
+    e: Entry,
+    now: number,
+    run: (chunk: number, lo: number, hi: number) => void,
+  ): void {
+    const c = this.control;
+    let failure: unknown = null;
+    for (let k = protocol.claimChunk(c, false); k >= 0; k = protocol.claimChunk(c, false)) {
+      const lo = k * e.chunkSlots;
+      try {
+        if (failure === null) run(k, lo, Math.min(e.capacity, lo + e.chunkSlots));
+      } catch (err) {
+        failure = err;
+      }
+      Atomics.add(c, protocol.CHUNKS_DONE, 1);
+    }
+    const waited = performance.now();
+    this.waitForChunks(e.chunks, now);
+    this.spinMs += Math.min(protocol.SPIN_MS, performance.now() - waited);
+    if (failure !== null) throw failure;
   }
 
   private entry(pop: Population): Entry {
@@ -399,19 +403,13 @@ export class RunThreads implements SlotRunner {
       Atomics.add(c, protocol.MAIL, 1);
     }
     c[protocol.JOB_POP] = e.id;
-    c[protocol.JOB_KIND] = kind;
+    Atomics.store(c, protocol.JOB_KIND, kind);
     c[protocol.JOB_COUNT] = count;
-    if (kind === protocol.BATCH) {
-      // the job's cells first: a claim reads them after it succeeds
-      protocol.openChunks(c, e.chunks);
-    } else {
-      for (let w = 0; w < this.workers.length; w++) {
-        const [lo, hi] = e.ranges[w + 1] ?? [0, 0];
-        c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.LO] = lo;
-        c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.HI] = hi;
-      }
-      Atomics.store(c, protocol.DONE, 0);
+    for (let w = 0; w < this.workers.length; w++) {
+      c[protocol.HEADER + w * protocol.WORKER_CELLS + protocol.FAILED] = 0;
     }
+    // the job's cells first: a claim reads them after it succeeds
+    protocol.openChunks(c, e.chunks);
     Atomics.add(c, protocol.GEN, 1);
     Atomics.notify(c, protocol.GEN);
   }
@@ -494,14 +492,14 @@ export class RunThreads implements SlotRunner {
     else if (!e.trial) e.threaded -= ticks;
   }
 
-  /** Waits until the counter `cell` (DONE: workers, CHUNKS_DONE: chunks) reaches n. */
-  private waitFor(cell: number, n: number, now: number): void {
+  /** Waits until the job's `chunks` chunks are done; a worker's failure in one is thrown. */
+  private waitForChunks(chunks: number, now: number): void {
     const c = this.control;
     for (;;) {
-      const done = Atomics.load(c, cell);
-      if (done === n) break;
-      if (!protocol.waitWhile(c, cell, done, ANSWER_TIMEOUT_MS)) {
-        throw new Error(`run threads: ${n - done} of ${n} did not answer within 60 s`);
+      const done = Atomics.load(c, protocol.CHUNKS_DONE);
+      if (done === chunks) break;
+      if (!protocol.waitWhile(c, protocol.CHUNKS_DONE, done, ANSWER_TIMEOUT_MS)) {
+        throw new Error(`run threads: ${chunks - done} of ${chunks} chunks not done within 60 s`);
       }
     }
     for (let w = 0; w < this.workers.length; w++) {

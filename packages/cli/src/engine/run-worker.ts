@@ -1,6 +1,6 @@
 // A run thread of the backtest (run-threads.ts): runs the per-run passes of a population's ticks
-// on the population's shared memory whenever the main thread bumps GEN: a batch's chunks as long
-// as any is left, or a single tick over its slot range.
+// on the population's shared memory whenever the main thread bumps GEN: the job's chunks (of a
+// batch of ticks or of a single tick) as long as any is left.
 // The same file runs under tsx (tests, pnpm 3t:dev) and bundled (dist/run-worker.mjs).
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import {
@@ -14,23 +14,18 @@ import {
   BATCH,
   CHUNKS_DONE,
   claimChunk,
-  DONE,
-  ENDS,
   FAILED,
   GEN,
   HEADER,
-  HI,
   JOB_COUNT,
   JOB_KIND,
   JOB_PNLS,
   JOB_POP,
-  LO,
   MAIL,
   MAX_BATCH,
   READY,
   type RunThreadMail,
   STOP,
-  TRADES,
   WORKER_CELLS,
   waitWhile,
 } from './run-thread-protocol';
@@ -41,14 +36,12 @@ interface Data {
   readonly batchTimes: Float64Array;
   readonly port: import('node:worker_threads').MessagePort;
   readonly index: number;
-  readonly workers: number;
 }
 
-const { control, now, batchTimes, port, index, workers } = workerData as Data;
+const { control, now, batchTimes, port, index } = workerData as Data;
 const base = HEADER + index * WORKER_CELLS;
 interface Held {
   view: KernelView;
-  readonly out: SlotOutput;
   readonly frames: readonly KernelView[];
   readonly capacity: number;
   readonly chunkSlots: number;
@@ -60,10 +53,9 @@ const populations = new Map<number, Held>();
 
 function read(mail: RunThreadMail): void {
   if (mail.kind === 'population') {
-    const { view, out, frames, capacity, chunkSlots, chunkOuts, chunkCounts, pnls } = mail;
+    const { view, frames, capacity, chunkSlots, chunkOuts, chunkCounts, pnls } = mail;
     populations.set(mail.id, {
       view,
-      out,
       frames,
       capacity,
       chunkSlots,
@@ -110,6 +102,18 @@ function runChunk(p: Held, c: number): void {
   }
 }
 
+/** The single tick of the job (TICK) over chunk `c`, its counts to the population's chunkCounts. */
+function runTickChunk(p: Held, c: number): void {
+  const lo = c * p.chunkSlots;
+  const hi = Math.min(p.capacity, lo + p.chunkSlots);
+  const out = p.chunkOuts[c]![0]!;
+  out.ends = 0;
+  out.trades = 0;
+  if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, out);
+  p.chunkCounts[2 * c * MAX_BATCH] = out.ends;
+  p.chunkCounts[2 * c * MAX_BATCH + 1] = out.trades;
+}
+
 /** Reads the messages the main thread posted (new memory) when MAIL moved. */
 function readMail(): void {
   const mail = Atomics.load(control, MAIL);
@@ -121,24 +125,27 @@ function readMail(): void {
 }
 
 /**
- * Chunks of the open batch from the back until none is left; the job's cells are read after each
- * claim (the claim pins the batch).
+ * Chunks of the open job from the back until none is left; the job's cells are read after each
+ * claim (the claim pins the job). A chunk that fails is counted done all the same, so the main
+ * thread never waits for it, and reported through FAILED.
  */
 function takeChunks(): void {
   for (;;) {
     const c = claimChunk(control, true);
     if (c < 0) return;
-    readMail();
-    const p = populations.get(control[JOB_POP]!)!;
+    let chunks = 0;
     try {
-      runChunk(p, c);
+      readMail();
+      const p = populations.get(control[JOB_POP]!)!;
+      chunks = p.chunkOuts.length;
+      if (Atomics.load(control, JOB_KIND) === BATCH) runChunk(p, c);
+      else runTickChunk(p, c);
     } catch (err) {
       control[base + FAILED] = 1;
       console.error(`run thread ${index + 1}:`, err);
     }
-    if (Atomics.add(control, CHUNKS_DONE, 1) + 1 === p.chunkOuts.length) {
-      Atomics.notify(control, CHUNKS_DONE);
-    }
+    const done = Atomics.add(control, CHUNKS_DONE, 1) + 1;
+    if (done === chunks || chunks === 0) Atomics.notify(control, CHUNKS_DONE);
   }
 }
 
@@ -148,26 +155,6 @@ for (;;) {
   waitWhile(control, GEN, seen);
   seen = Atomics.load(control, GEN);
   if (Atomics.load(control, STOP) === 1) break;
-  if (control[JOB_KIND] === BATCH) {
-    takeChunks();
-    continue;
-  }
-  readMail();
-  try {
-    const p = populations.get(control[JOB_POP]!)!;
-    const lo = control[base + LO]!;
-    const hi = control[base + HI]!;
-    // at most one ending or trade per slot and tick: outputs, sized to the range, never grow
-    p.out.ends = 0;
-    p.out.trades = 0;
-    if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, p.out);
-    control[base + ENDS] = p.out.ends;
-    control[base + TRADES] = p.out.trades;
-    control[base + FAILED] = 0;
-  } catch (err) {
-    control[base + FAILED] = 1;
-    console.error(`run thread ${index + 1}:`, err);
-  }
-  if (Atomics.add(control, DONE, 1) + 1 === workers) Atomics.notify(control, DONE);
+  takeChunks();
 }
 port.close();

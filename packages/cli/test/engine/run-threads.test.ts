@@ -13,7 +13,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { claimChunk, HEADER, openChunks } from '../../src/engine/run-thread-protocol';
-import { RunThreads, slotRanges } from '../../src/engine/run-threads';
+import { RunThreads } from '../../src/engine/run-threads';
 
 interface Case {
   readonly seed: number;
@@ -84,7 +84,8 @@ const record = (pop: Population, e: TickEvents) => ({
  * one by one (`tick`) or a candle's ticks at a time (`path`: tickPath, in batches on threads),
  * votes after each candle of 12 ticks, then an equity sample.
  */
-function drive(pop: Population, c: Case, mode: 'tick' | 'path' = 'tick'): unknown[] {
+/** tick: tick by tick; path: a candle's ticks at once (batches); mixed: the two in turn. */
+function drive(pop: Population, c: Case, mode: 'tick' | 'path' | 'mixed' = 'tick'): unknown[] {
   const log: unknown[] = [];
   let equity = 10_000;
   const ticks = market(c);
@@ -92,7 +93,7 @@ function drive(pop: Population, c: Case, mode: 'tick' | 'path' = 'tick'): unknow
     const candle = ticks.slice(k, k + CANDLE);
     // path: the votes from the live PnLs tickPath gives (from the threads' last batch)
     let pnls: Float64Array | undefined;
-    if (mode === 'path') {
+    if (mode === 'path' || (mode === 'mixed' && (k / CANDLE) % 2 === 0)) {
       const times = Float64Array.from(candle, (t) => t.now);
       pnls = new Float64Array(pop.capacity);
       for (const e of tickPath(pop, times, (j) => candle[j]!.features, pnls)) {
@@ -123,21 +124,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 });
 
 describe('RunThreads: the per-run pass of the ticks on worker threads', () => {
-  it('splits the slots into contiguous ranges covering each slot once', () => {
-    expect(slotRanges(10, 3)).toEqual([
-      [0, 3],
-      [3, 6],
-      [6, 10],
-    ]);
-    expect(slotRanges(2, 4)).toEqual([
-      [0, 0],
-      [0, 1],
-      [1, 1],
-      [1, 2],
-    ]);
-  });
-
-  it('hands out each chunk of a batch once, from the front and from the back', () => {
+  it('hands out each chunk of a job once, from the front and from the back', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 32 }), fc.array(fc.boolean()), (chunks, sides) => {
         const cells = new Int32Array(new SharedArrayBuffer(4 * HEADER));
@@ -164,10 +151,10 @@ describe('RunThreads: the per-run pass of the ticks on worker threads', () => {
       fc.asyncProperty(fc.array(caseArb, { minLength: 3, maxLength: 3 }), async (cases) => {
         const single = cases.map((c) => drive(population(c), c));
         for (const threads of [2, 3, 4]) {
-          for (const mode of ['tick', 'path'] as const) {
+          for (const mode of ['tick', 'path', 'mixed'] as const) {
             const pops = cases.map(population);
             // every population on the threads, however small (the default skips small ones), in
-            // chunks of two runs (up to 20 chunks a batch, taken from both ends)
+            // chunks of two runs (up to 20 chunks a tick or batch, taken from both ends)
             const pool = RunThreads.start(pops, {
               threads,
               minRunsPerThread: 1,
