@@ -38,12 +38,13 @@ export function runningSumDecides(
 export let ringMaxAbs = 0;
 
 /**
- * Σ of a run's n ring values (its rows start at `base`; from row `tailPos`, wrapping at `cap`),
+ * Σ of a run's n ring values (row k at base + k × step; from row `tailPos`, wrapping at `cap`),
  * oldest first: the literal left-to-right sum. Also sets {@link ringMaxAbs}.
  */
 export function ringSum(
   ring: Float64Array,
   base: number,
+  step: number,
   tailPos: number,
   n: number,
   cap: number,
@@ -52,7 +53,7 @@ export function ringSum(
   let max = 0;
   let k = tailPos;
   for (let m = 0; m < n; m++) {
-    const v = ring[base + k]!;
+    const v = ring[base + k * step]!;
     sum += v;
     if (Math.abs(v) > max) max = Math.abs(v);
     if (++k === cap) k = 0;

@@ -1,4 +1,4 @@
-export { arenaBytes } from './apr-arena';
+export { arenaBytes, columnMajorRings } from './apr-arena';
 export { candleTickPath, type PathCandle, type TickPath } from './candle-path';
 export {
   DEFAULT_EPOCHS,

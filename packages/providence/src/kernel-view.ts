@@ -11,7 +11,7 @@ import type { SymbolSeries } from './symbol-series';
 export interface KernelView {
   readonly cols: RunColumns;
   readonly series: SymbolSeries;
-  readonly arena: Pick<AprArena, 'rings' | 'width' | 'capacity'>;
+  readonly arena: Pick<AprArena, 'rings' | 'width' | 'capacity' | 'columnMajor'>;
   readonly headRow: Int32Array;
   readonly tailRow: Int32Array;
   readonly config: Pick<ProvidenceConfig, 'feeRate' | 'maxPositionDirection'>;

@@ -1,5 +1,5 @@
 import { SeededRandom } from '@3t/trend-core';
-import { allocateColumn, reserveColumns, ringClass } from './apr-arena';
+import { allocateColumn, reserveColumns, ringCell, ringClass } from './apr-arena';
 import type { ProvidenceConfig } from './config';
 import { emptyPopulation, type Population, RUN_ACTIVE } from './population';
 import { COLUMN_NAMES } from './run-columns';
@@ -86,7 +86,7 @@ export function snapshot(pop: Population): PopulationSnapshot {
     const cls = ringClass(arena, s, minutes);
     const ring = arena.rings[cls]!;
     const cap = arena.capacity[minutes]!;
-    const base = cols.aprColumn[i]! * cap;
+    const col = cols.aprColumn[i]!;
     const count = series.count[s]!;
     // the stored part of the window; older APRs of the window were 0 (before the first trade)
     const tail = Math.max(
@@ -95,7 +95,7 @@ export function snapshot(pop: Population): PopulationSnapshot {
       cols.aprStored[i]!,
     );
     aprCount.push(Math.max(0, count - tail));
-    for (let k = tail; k < count; k++) apr.push(ring[base + (k % cap)]!);
+    for (let k = tail; k < count; k++) apr.push(ring[ringCell(arena, cls, col, k % cap)]!);
   }
   const seriesTable = series as unknown as Record<string, ArrayLike<number>>;
   const seriesData = Object.fromEntries(
@@ -193,9 +193,11 @@ export function restore(data: PopulationSnapshot): Population {
     const n = data.runs.aprCount[k]!;
     const cap = arena.capacity[minutes]!;
     const ring = arena.rings[cls]!;
-    const base = cols.aprColumn[slot]! * cap;
+    const col = cols.aprColumn[slot]!;
     const count = series.count[s]!;
-    for (let j = 0; j < n; j++) ring[base + ((count - n + j) % cap)] = data.runs.apr[offset + j]!;
+    for (let j = 0; j < n; j++) {
+      ring[ringCell(arena, cls, col, (count - n + j) % cap)] = data.runs.apr[offset + j]!;
+    }
     offset += n;
   });
   pop.nextRunId = data.nextRunId;

@@ -316,6 +316,8 @@ export function advanceSlots(
   } = series;
   const { aprStart, aprPrevStart } = series;
   const rings = arena.rings;
+  const widths = arena.width;
+  const columnMajor = arena.columnMajor;
   const ringCap = arena.capacity;
   const wRow = series.maxEntropyMinutes + 1;
   const rRow = series.maxAprMinutes + 1;
@@ -382,8 +384,9 @@ export function advanceSlots(
       const cls = s * rRow + minutes;
       const ring = rings[cls]!;
       const cap = ringCap[minutes]!;
-      // the run's ring: its column of the class, rows contiguous (apr-arena.ts)
-      const base = aprColumn[i]! * cap;
+      // the run's column of the class ring: row k at base + k × step (apr-arena.ts layouts)
+      const base = columnMajor ? aprColumn[i]! * cap : aprColumn[i]!;
+      const step = columnMajor ? 1 : widths[cls]!;
       const prevStart = aprPrevStart[cls]!;
       const n = cur - Math.max(first, prevStart);
       let lo = aprStored[i]!;
@@ -403,7 +406,7 @@ export function advanceSlots(
       if (orderly && p !== 0 && n > 0) {
         const bound = runningSumBound(2 * (cur - exactAt) + cap, cap, maxAbs);
         if (!runningSumDecides(apr, sum, n, maxAbs, bound)) {
-          sum = ringSum(ring, base, loPos, cur - lo, cap);
+          sum = ringSum(ring, base, step, loPos, cur - lo, cap);
           maxAbs = aprWindow.ringMaxAbs;
           resummed = true;
         }
@@ -417,11 +420,11 @@ export function advanceSlots(
       // takes), then store the new one; appendTick made sure the window fits the ring
       const from = aprStart[cls]!;
       while (lo < from) {
-        sum -= ring[base + loPos]!;
+        sum -= ring[base + loPos * step]!;
         if (++loPos === cap) loPos = 0;
         lo++;
       }
-      ring[base + headRow[cls]!] = apr;
+      ring[base + headRow[cls]! * step] = apr;
       sum += apr;
       const absApr = Math.abs(apr);
       if (absApr > maxAbs) {
@@ -430,7 +433,7 @@ export function advanceSlots(
       }
       if (resummed || cur - exactAt > RESUM_ROUNDS * cap) {
         // keeps the error bound, and so the literal re-sums near ties, small
-        sum = ringSum(ring, base, loPos, cur + 1 - lo, cap);
+        sum = ringSum(ring, base, step, loPos, cur + 1 - lo, cap);
         aprMaxAbs[i] = aprWindow.ringMaxAbs;
         aprExactAt[i] = cur;
       }
@@ -523,7 +526,12 @@ export function kernelView(pop: Population): KernelView {
   return {
     cols: pop.cols,
     series: pop.series,
-    arena: { rings: arena.rings.slice(), width: arena.width, capacity: arena.capacity },
+    arena: {
+      rings: arena.rings.slice(),
+      width: arena.width,
+      capacity: arena.capacity,
+      columnMajor: arena.columnMajor,
+    },
     headRow: pop.headRow,
     tailRow: pop.tailRow,
     config: { feeRate: config.feeRate, maxPositionDirection: config.maxPositionDirection },

@@ -46,8 +46,10 @@ describe('rolling APR sum (strategy.md §4 step 4)', () => {
     expect(runningSumDecides(0, 0, 12, 0, 0), 'all zeros: exact').toBe(true);
   });
   it('sums a ring column oldest first across the wrap', () => {
-    // 2 columns of 3 rows; column 1 (base 3) holds rows [7, 8, 9], the window starts at row 2
-    const ring = Float64Array.from([0, 0, 0, 7, 8, 9]);
-    expect(ringSum(ring, 3, 2, 3, 3)).toBe(9 + 7 + 8);
+    // 2 columns of 3 rows; column 1 holds rows [7, 8, 9], the window starts at row 2
+    const byColumn = Float64Array.from([0, 0, 0, 7, 8, 9]);
+    expect(ringSum(byColumn, 3, 1, 2, 3, 3)).toBe(9 + 7 + 8);
+    const byRow = Float64Array.from([0, 7, 0, 8, 0, 9]);
+    expect(ringSum(byRow, 1, 2, 2, 3, 3)).toBe(9 + 7 + 8);
   });
 });

@@ -6,6 +6,7 @@ import {
   appendOutput,
   batchLimit,
   cohortKelly,
+  columnMajorRings,
   createPopulation,
   epochs,
   livePnl,
@@ -196,6 +197,25 @@ describe('tickPath: ticks in batches (issue 17)', () => {
     // the cases did end runs and draw new ones at ticks (which a batch then brings along)
     expect(moved.ended).toBeGreaterThan(0);
     expect(moved.startedInBatch).toBeGreaterThan(0);
+  });
+
+  it('gives the same ticks with the APR rings turned column by column at any tick', () => {
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 0, max: 500 }), (c, at) => {
+        const serial = drive(population(c), c, false);
+        const pop = population(c);
+        let n = 0;
+        pop.runner = {
+          advance(p: Population, now: number, out: SlotOutput) {
+            if (n++ === at) columnMajorRings(p.arena);
+            advanceSlots(p, now, 0, p.capacity, out);
+          },
+        };
+        expect(drive(pop, c, false), JSON.stringify({ c, at })).toEqual(serial);
+        expect(pop.arena.columnMajor).toBe(at < n);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('limits a batch to what the series ring keeps, and checks the size', () => {
