@@ -8,9 +8,13 @@
  */
 export const JOB_ID_SEPARATOR = '|';
 
+const RESERVED = /[%|:]/;
+
 function encodePart(part: string | number): string {
   const s = String(part);
   if (s.length === 0) throw new RangeError('job id part must not be empty');
+  // most parts hold none (every candle and target of a backtest makes an id)
+  if (!RESERVED.test(s)) return s;
   return s.replace(
     /[%|:]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
