@@ -2,19 +2,22 @@
 // inference, strategy-runner, order-executor handlers in-process) on
 //   (a) one month of 1-minute candles with 1,000 runs at the default 5-second tick, and
 //   (b) one year of 1-minute candles with 100 runs,
-// each as four processes side by side: the TypeScript sources through tsx and the esbuild bundle
-// of this file (plain node), each with one thread and with every core (--threads); the ratios of
-// those, a minimal loop of the same strategy over @3t/trend-core + @3t/providence alone, and a
-// hash of each result (they must be identical: threads and bundling change no number).
+// each as four processes one after the other: the TypeScript sources through tsx and the esbuild
+// bundle of this file (plain node), each with one thread and with every core (--threads); the
+// ratios of those, one one-thread bundle per core side by side (how much the cores slow each
+// other: the floor of all threads against one), a minimal loop of the same strategy over
+// @3t/trend-core + @3t/providence alone, and a hash of each result (they must be identical:
+// threads and bundling change no number).
 // Wall times: the machine must be idle for them to mean anything.
 // Both are built from the bundled binanceus_BTC-USDT_1m.csv (21 days): copies follow each other in
 // time, each copy's prices scaled so its first open equals the previous copy's last close (no jump
 // at a seam). `BENCH_SCALE=0.05` shrinks both for a smoke run. Results: bench/results/backtest.json.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ensembleOptions } from '@3t/handlers';
 import { candleTickPath, createPopulation, tick, votes } from '@3t/providence';
 import { configSchema } from '@3t/runtime';
@@ -222,6 +225,17 @@ function child<T>(v: Variant, ...args: string[]): T {
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
+/** child() of several at once (side by side on the cores). */
+async function children<T>(n: number, v: Variant, ...args: string[]): Promise<T[]> {
+  const run = promisify(execFile);
+  const outs = await Promise.all(
+    Array.from({ length: n }, () =>
+      run(process.execPath, v.argv(...args), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 }),
+    ),
+  );
+  return outs.map(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!) as T);
+}
+
 const results: Record<string, unknown>[] = [];
 try {
   for (const s of SCENARIOS) {
@@ -235,6 +249,11 @@ try {
     const tsxAll = run(tsx, ALL);
     const bundle1 = run(bundle, 1);
     const bundleAll = run(bundle, ALL);
+    // what the cores themselves allow: one-thread runs side by side slow each other (shared
+    // caches, memory, clock), so all threads against one cannot beat this slowdown / ALL
+    process.stderr.write(`${s.name}: ${ALL} one-thread bundles side by side…\n`);
+    const side = await children<CaseResult>(ALL, bundle, 'case', path, String(s.runs), '1');
+    const sideMean = side.reduce((sum, r) => sum + r.engineSeconds, 0) / side.length;
     process.stderr.write(`${s.name}: minimal loop…\n`);
     const minimal = child<{ seconds: number; runUpdates: number }>(
       tsx,
@@ -242,7 +261,7 @@ try {
       path,
       String(s.runs),
     );
-    const all = [tsx1, tsxAll, bundle1, bundleAll];
+    const all = [tsx1, tsxAll, bundle1, bundleAll, ...side];
     results.push({
       scenario: s.name,
       candles: tsx1.candles,
@@ -269,6 +288,11 @@ try {
         threadsCpuBundle: round(
           (bundleAll.mainCpuSeconds - bundleAll.threadTicks.spinMs / 1000) / bundle1.mainCpuSeconds,
         ),
+      },
+      sideBySide: {
+        seconds: side.map((r) => round(r.engineSeconds)),
+        slowdown: round(sideMean / bundle1.engineSeconds),
+        threadsFloor: round(sideMean / bundle1.engineSeconds / ALL),
       },
       runUpdatesPerSecond: {
         tsx1: Math.round(tsx1.runUpdates / tsx1.engineSeconds),
@@ -300,6 +324,7 @@ function round(x: number): number {
 type Mode = { threaded: number; alone: number; workers: number };
 type Row = {
   scenario: string;
+  sideBySide: { slowdown: number; threadsFloor: number };
   threadTicks: { tsxAll: Mode; bundleAll: Mode };
   seconds: Record<string, number>;
   ratios: Record<string, number>;
@@ -351,6 +376,9 @@ process.stdout.write(
 for (const r of rows) {
   process.stdout.write(
     `${r.scenario}: main thread CPU less polling, ${ALL}/1 thr (bundle): ${r.ratios.threadsCpuBundle!.toFixed(2)}×\n`,
+  );
+  process.stdout.write(
+    `${r.scenario}: ${ALL} one-thread bundles side by side took ${r.sideBySide.slowdown.toFixed(2)}× as long each as one alone: the cores leave ${ALL}/1 thr at best ${r.sideBySide.threadsFloor.toFixed(2)}×\n`,
   );
   process.stdout.write(
     `${r.scenario}: ${r.identical ? `results of 1 and ${ALL} threads, tsx and bundle byte-identical` : 'RESULTS DIFFER between variants'}; target ≤ ${r.targetSeconds} s (replay + bundle on every thread) ${r.meetsTarget ? 'met' : 'MISSED'}\n`,
