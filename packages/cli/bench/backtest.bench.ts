@@ -216,13 +216,18 @@ const tsx: Variant = {
 };
 const bundle: Variant = { name: 'bundle', argv: (...args) => [bundled, ...args] };
 
+/** What a case or the minimal loop prints as its last line. */
+function lastLine<T>(stdout: string): T {
+  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+}
+
 function child<T>(v: Variant, ...args: string[]): T {
   const out = execFileSync(process.execPath, v.argv(...args), {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
-  return JSON.parse(out.trim().split('\n').pop()!) as T;
+  return lastLine<T>(out);
 }
 
 /** child() of several at once (side by side on the cores). */
@@ -233,7 +238,7 @@ async function children<T>(n: number, v: Variant, ...args: string[]): Promise<T[
       run(process.execPath, v.argv(...args), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 }),
     ),
   );
-  return outs.map(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!) as T);
+  return outs.map(({ stdout }) => lastLine<T>(stdout));
 }
 
 const results: Record<string, unknown>[] = [];

@@ -1,3 +1,5 @@
+import { advanceSlots, type KernelView, type SlotOutput } from '@3t/providence';
+
 /**
  * The shared Int32Array through which the backtest's main thread and its run threads meet
  * (run-threads.ts, run-worker.ts): no message per job, only Atomics on these cells.
@@ -104,6 +106,37 @@ export function chunkSlots(capacity: number, min = MIN_CHUNK_SLOTS): number {
 /** Chunks of `capacity` slots at `size` slots each (the last one may be smaller). */
 export function chunkCount(capacity: number, size: number): number {
   return Math.max(1, Math.ceil(capacity / size));
+}
+
+/** Where chunk c's ending count of tick t sits in a population's chunk counts (trades: +1). */
+export function countsAt(c: number, t: number): number {
+  return 2 * (c * MAX_BATCH + t);
+}
+
+/** Records `out`'s ending and trade counts as chunk c's of tick t. */
+export function storeCounts(counts: Int32Array, c: number, t: number, out: SlotOutput): void {
+  const at = countsAt(c, t);
+  counts[at] = out.ends;
+  counts[at + 1] = out.trades;
+}
+
+/**
+ * The single tick of a TICK job over chunk c's slots [lo, hi), on whichever thread claimed it:
+ * into `out`, its counts to `counts`.
+ */
+export function runTickChunk(
+  view: KernelView,
+  now: number,
+  c: number,
+  lo: number,
+  hi: number,
+  out: SlotOutput,
+  counts: Int32Array,
+): void {
+  out.ends = 0;
+  out.trades = 0;
+  if (hi > lo) advanceSlots(view, now, lo, hi, out);
+  storeCounts(counts, c, 0, out);
 }
 
 /** Starts a job's claims: every chunk of `chunks` free (the job's cells are set before). */

@@ -291,18 +291,9 @@ export class RunThreads implements SlotRunner {
     this.now[0] = now;
     this.startJob(pop, e, protocol.TICK, 1);
     this.runOwnChunks(e, now, (k, lo, hi) => {
-      const o = e.chunkOuts[k]![0]!;
-      o.ends = 0;
-      o.trades = 0;
-      if (hi > lo) advanceSlots(pop, now, lo, hi, o);
-      e.chunkCounts[2 * k * protocol.MAX_BATCH] = o.ends;
-      e.chunkCounts[2 * k * protocol.MAX_BATCH + 1] = o.trades;
+      protocol.runTickChunk(pop, now, k, lo, hi, e.chunkOuts[k]![0]!, e.chunkCounts);
     });
-    // appended in chunk order, the output is in slot order
-    for (let k = 0; k < e.chunks; k++) {
-      const at = 2 * k * protocol.MAX_BATCH;
-      appendOutput(out, e.chunkOuts[k]![0]!, e.chunkCounts[at]!, e.chunkCounts[at + 1]!);
-    }
+    this.mergeChunks(e, 0, out);
   }
 
   /** The batch frames of the population, or null while it ticks alone after a lost trial. */
@@ -347,26 +338,26 @@ export class RunThreads implements SlotRunner {
     }
     this.ticks.threaded += prepared;
     this.ran(e, THREADED, prepared);
-    const counts = e.chunkCounts;
     this.runOwnChunks(e, times[0]!, (k, lo, hi) => {
       const outs = e.chunkOuts[k]!;
       advanceFrameRange(frames.views, prepared, times, lo, hi, outs, pnls ? frames.pnls : null);
-      for (let t = 0; t < prepared; t++) {
-        const at = 2 * (k * protocol.MAX_BATCH + t);
-        counts[at] = outs[t]!.ends;
-        counts[at + 1] = outs[t]!.trades;
-      }
+      for (let t = 0; t < prepared; t++) protocol.storeCounts(e.chunkCounts, k, t, outs[t]!);
     });
     for (let t = 0; t < prepared; t++) {
       const out = frames.outs[t]!;
       out.ends = 0;
       out.trades = 0;
-      for (let k = 0; k < e.chunks; k++) {
-        const at = 2 * (k * protocol.MAX_BATCH + t);
-        appendOutput(out, e.chunkOuts[k]![t]!, counts[at]!, counts[at + 1]!);
-      }
+      this.mergeChunks(e, t, out);
     }
     return prepared;
+  }
+
+  /** Appends every chunk's output of tick t to `out` in chunk order: slot order. */
+  private mergeChunks(e: Entry, t: number, out: SlotOutput): void {
+    for (let k = 0; k < e.chunks; k++) {
+      const at = protocol.countsAt(k, t);
+      appendOutput(out, e.chunkOuts[k]![t]!, e.chunkCounts[at]!, e.chunkCounts[at + 1]!);
+    }
   }
 
   /**

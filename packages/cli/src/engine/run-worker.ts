@@ -3,13 +3,7 @@
 // batch of ticks or of a single tick) as long as any is left.
 // The same file runs under tsx (tests, pnpm 3t:dev) and bundled (dist/run-worker.mjs).
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import {
-  advanceFrame,
-  advanceSlots,
-  type KernelView,
-  type SlotOutput,
-  slotPnls,
-} from '@3t/providence';
+import { advanceFrame, type KernelView, type SlotOutput, slotPnls } from '@3t/providence';
 import {
   BATCH,
   CHUNKS_DONE,
@@ -22,10 +16,11 @@ import {
   JOB_PNLS,
   JOB_POP,
   MAIL,
-  MAX_BATCH,
   READY,
   type RunThreadMail,
+  runTickChunk,
   STOP,
+  storeCounts,
   WORKER_CELLS,
   waitWhile,
 } from './run-thread-protocol';
@@ -73,12 +68,10 @@ function read(mail: RunThreadMail): void {
 }
 
 /**
- * The per-run passes of the job's batch over chunk `c`, each tick as soon as the main thread has
- * prepared its frame (READY), each tick's counts to the population's chunkCounts.
+ * The per-run passes of the job's batch over chunk `c` (slots [lo, hi)), each tick as soon as the
+ * main thread has prepared its frame (READY), each tick's counts to the population's chunkCounts.
  */
-function runChunk(p: Held, c: number): void {
-  const lo = c * p.chunkSlots;
-  const hi = Math.min(p.capacity, lo + p.chunkSlots);
+function runChunk(p: Held, c: number, lo: number, hi: number): void {
   const outs = p.chunkOuts[c]!;
   let t = 0;
   for (;;) {
@@ -91,27 +84,13 @@ function runChunk(p: Held, c: number): void {
     if (t >= Atomics.load(control, JOB_COUNT)) break;
     const out = outs[t]!;
     advanceFrame(p.frames[t]!, batchTimes[t]!, lo, hi, out);
-    const at = 2 * (c * MAX_BATCH + t);
-    p.chunkCounts[at] = out.ends;
-    p.chunkCounts[at + 1] = out.trades;
+    storeCounts(p.chunkCounts, c, t, out);
     t++;
   }
   if (control[JOB_PNLS] === 1 && t > 0) {
     const last = p.frames[t - 1]!;
     slotPnls(last.cols, last.series.price, lo, hi, p.pnls);
   }
-}
-
-/** The single tick of the job (TICK) over chunk `c`, its counts to the population's chunkCounts. */
-function runTickChunk(p: Held, c: number): void {
-  const lo = c * p.chunkSlots;
-  const hi = Math.min(p.capacity, lo + p.chunkSlots);
-  const out = p.chunkOuts[c]![0]!;
-  out.ends = 0;
-  out.trades = 0;
-  if (hi > lo) advanceSlots(p.view, now[0]!, lo, hi, out);
-  p.chunkCounts[2 * c * MAX_BATCH] = out.ends;
-  p.chunkCounts[2 * c * MAX_BATCH + 1] = out.trades;
 }
 
 /** Reads the messages the main thread posted (new memory) when MAIL moved. */
@@ -138,8 +117,10 @@ function takeChunks(): void {
       readMail();
       const p = populations.get(control[JOB_POP]!)!;
       chunks = p.chunkOuts.length;
-      if (Atomics.load(control, JOB_KIND) === BATCH) runChunk(p, c);
-      else runTickChunk(p, c);
+      const lo = c * p.chunkSlots;
+      const hi = Math.min(p.capacity, lo + p.chunkSlots);
+      if (Atomics.load(control, JOB_KIND) === BATCH) runChunk(p, c, lo, hi);
+      else runTickChunk(p.view, now[0]!, c, lo, hi, p.chunkOuts[c]![0]!, p.chunkCounts);
     } catch (err) {
       control[base + FAILED] = 1;
       console.error(`run thread ${index + 1}:`, err);
