@@ -257,24 +257,50 @@ describe('the Hyperliquid live example against a fake Hyperliquid, services as p
     expect(differences, JSON.stringify(recon)).toEqual([]);
     expect(Number((await one('SELECT COUNT(*) AS n FROM trading_halts'))['n'])).toBe(0);
 
-    const ours = Number(
-      (await one("SELECT quantity FROM positions WHERE mode = 'live' AND symbol = ?", [SYMBOL]))[
-        'quantity'
-      ],
-    );
-    const signedSum = venueTrades.reduce(
-      (s, t) => s + (t.side === 'BUY' ? 1 : -1) * Number(t.qty),
-      0,
-    );
-    expect(ours, 'our position = Σ signed venue trades').toBeCloseTo(signedSum, 12);
-    expect(Number(fake.state().positions[SYMBOL]?.size ?? 0), 'the venue ledger').toBeCloseTo(
-      ours,
-      12,
-    );
+    // The services go on trading on the venue's new candles (strategy-runner's own votes: a flat
+    // one closes the position), so 3T's position and the venue are compared as read at one moment:
+    // no venue trade during the reads and none in flight (every venue trade already a fill).
     const reader = new CcxtExchange(fakeHyperliquidClient(fake.url));
     try {
-      const [theirs] = await reader.fetchPositions([SYMBOL]);
-      expect(theirs?.quantity, 'position read from the venue (clearinghouseState)').toBeCloseTo(
+      let read = { ours: 0, signedSum: 0, ledger: 0, theirs: undefined as number | undefined };
+      await waitUntil(
+        'our position and the venue read with no trade between',
+        async () => {
+          const trades = fake.state().trades.length;
+          const fillCount = Number(
+            (
+              await one("SELECT COUNT(*) AS n FROM fills WHERE mode = 'live' AND symbol = ?", [
+                SYMBOL,
+              ])
+            )['n'],
+          );
+          const ours = Number(
+            (
+              await one("SELECT quantity FROM positions WHERE mode = 'live' AND symbol = ?", [
+                SYMBOL,
+              ])
+            )['quantity'],
+          );
+          const [theirs] = await reader.fetchPositions([SYMBOL]);
+          const state = fake.state();
+          read = {
+            ours,
+            signedSum: state.trades.reduce(
+              (s, t) => s + (t.side === 'BUY' ? 1 : -1) * Number(t.qty),
+              0,
+            ),
+            ledger: Number(state.positions[SYMBOL]?.size ?? 0),
+            theirs: theirs?.quantity,
+          };
+          return fillCount === trades && state.trades.length === trades;
+        },
+        WAIT_MS,
+        200,
+      );
+      const { ours } = read;
+      expect(ours, 'our position = Σ signed venue trades').toBeCloseTo(read.signedSum, 12);
+      expect(read.ledger, 'the venue ledger').toBeCloseTo(ours, 12);
+      expect(read.theirs, 'position read from the venue (clearinghouseState)').toBeCloseTo(
         ours,
         12,
       );
